@@ -1,0 +1,79 @@
+"""Who is making a request: a staff member, a guest, a partner token, or nobody."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    STAFF = "STAFF"
+    GUEST = "GUEST"
+    PARTNER = "PARTNER"
+    ANONYMOUS = "ANONYMOUS"
+    SYSTEM = "SYSTEM"  # background jobs acting on their own schedule
+
+
+STAFF_ROLES = (
+    "director",
+    "supervisor",
+    "booking_agent",
+    "cs_rep",
+    "data_analyst",
+    "finance",
+    "legal",
+    "hr",
+    "auditor",
+    "tech_lead",
+    "committee",
+    "admin",
+)
+# Casbin subjects for the non-staff kinds.
+GUEST_ROLE = "guest"
+PARTNER_ROLE = "partner"
+ANONYMOUS_ROLE = "anonymous"
+
+
+@dataclass(frozen=True)
+class Identity:
+    kind: Kind
+    id: int | None = None  # account id, or api token id for partners
+    roles: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+    display_name: str = ""
+    email: str | None = None
+    session: str | None = None  # refresh-token family of the access token
+    member_id: int | None = None
+    request_budget: int | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind != Kind.ANONYMOUS
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Casbin subjects this identity acts as."""
+        if self.kind == Kind.STAFF:
+            return self.roles
+        if self.kind == Kind.GUEST:
+            return (GUEST_ROLE,)
+        if self.kind == Kind.PARTNER:
+            return (PARTNER_ROLE,)
+        if self.kind == Kind.SYSTEM:
+            return ("system",)
+        return (ANONYMOUS_ROLE,)
+
+    @property
+    def actor_ref(self) -> str | None:
+        """Stable reference for audit rows: 'account:12' or 'token:3'."""
+        if self.id is None:
+            return None
+        return f"{'token' if self.kind == Kind.PARTNER else 'account'}:{self.id}"
+
+    @property
+    def budget_key(self) -> str | None:
+        return self.actor_ref
+
+
+ANONYMOUS = Identity(kind=Kind.ANONYMOUS, display_name="anonymous")

@@ -1,0 +1,96 @@
+"""The permission matrix (P6.1.2): default grants shipped in `grants/*.csv`, the live matrix in
+the `role_grant` table, and changes to it filed with HR (P4.1.5)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.clock import clock
+from domain.models import AuthorizationChange, AuthzVersion, RoleGrant
+
+GRANTS_DIR = Path(__file__).with_name("grants")
+
+
+@dataclass(frozen=True, order=True)
+class Rule:
+    role: str
+    resource: str
+    action: str
+
+
+def default_rules() -> list[Rule]:
+    rules: set[Rule] = set()
+    for path in sorted(GRANTS_DIR.glob("*.csv")):
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.reader(line for line in handle if not line.lstrip().startswith("#")):
+                if not row or not "".join(row).strip():
+                    continue
+                role, resource, action = (cell.strip() for cell in row)
+                rules.add(Rule(role, resource, action))
+    return sorted(rules)
+
+
+async def sync_defaults() -> int:
+    """Add default grants that the database has never recorded (granted or revoked)."""
+    known = {
+        (g.role, g.resource, g.action)
+        for g in await RoleGrant.all().only("role", "resource", "action")
+    }
+    missing = [r for r in default_rules() if (r.role, r.resource, r.action) not in known]
+    if missing:
+        await RoleGrant.bulk_create(
+            [RoleGrant(role=r.role, resource=r.resource, action=r.action) for r in missing]
+        )
+        await bump_version()
+    return len(missing)
+
+
+async def live_rules() -> list[Rule]:
+    rows = await RoleGrant.filter(granted=True).order_by("role", "resource", "action")
+    return [Rule(r.role, r.resource, r.action) for r in rows]
+
+
+async def current_version() -> int:
+    row = await AuthzVersion.get_or_none(id=1)
+    return row.version if row else 0
+
+
+async def bump_version() -> None:
+    row = await AuthzVersion.get_or_none(id=1)
+    if row is None:
+        await AuthzVersion.create(id=1, version=1)
+    else:
+        row.version += 1
+        await row.save(update_fields=["version"])
+
+
+async def set_grant(
+    changed_by_id: int, rule: Rule, granted: bool, reason: str
+) -> AuthorizationChange:
+    """Grant or revoke one cell and file the change with HR. Call in an audited transaction."""
+    existing = await RoleGrant.get_or_none(
+        role=rule.role, resource=rule.resource, action=rule.action
+    )
+    if existing is None:
+        await RoleGrant.create(
+            role=rule.role,
+            resource=rule.resource,
+            action=rule.action,
+            granted=granted,
+            updated_at=clock.now(),
+        )
+    else:
+        existing.granted = granted
+        existing.updated_at = clock.now()
+        await existing.save(update_fields=["granted", "updated_at"])
+    await bump_version()
+    return await AuthorizationChange.create(
+        changed_by_id=changed_by_id,
+        role=rule.role,
+        resource=rule.resource,
+        action=rule.action,
+        granted=granted,
+        reason=reason,
+    )

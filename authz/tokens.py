@@ -1,0 +1,251 @@
+"""Access tokens (short-lived JWT), rotating refresh tokens, and partner API tokens.
+
+Refresh tokens form families: each refresh hands out a new link and marks the old one used.
+Presenting a used link again means it was stolen or replayed, so the whole family (the session)
+is revoked. API tokens look like `hpt_<prefix>_<secret>`; only the secret's SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import jwt
+
+from authz.identity import Identity, Kind
+from domain.clock import clock
+from domain.errors import DomainError, ErrorCode
+from domain.models import Account, ApiToken, RefreshToken
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    secret_key: str
+    access_minutes: int = 15
+    refresh_days: int = 30
+
+
+_settings = TokenSettings(secret_key=secrets.token_urlsafe(32))
+
+
+def configure(settings: TokenSettings) -> None:
+    global _settings
+    _settings = settings
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def identity_of(account: Account, session: str | None = None) -> Identity:
+    return Identity(
+        kind=Kind(account.kind),
+        id=account.id,
+        roles=tuple(account.roles or ()),
+        display_name=account.display_name,
+        email=account.email,
+        session=session,
+        member_id=account.member_id,
+        request_budget=account.request_budget,
+    )
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+    expires_at: dt.datetime
+    identity: Identity
+
+
+def _access_token(account: Account, family: str) -> tuple[str, dt.datetime]:
+    now = clock.now()
+    expires = now + dt.timedelta(minutes=_settings.access_minutes)
+    claims = {
+        "sub": str(account.id),
+        "kind": account.kind,
+        "sid": family,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, _settings.secret_key, algorithm=ALGORITHM), expires
+
+
+async def _new_refresh_link(account: Account, family: str) -> str:
+    raw = f"hrt_{secrets.token_urlsafe(32)}"
+    await RefreshToken.create(
+        family=family,
+        token_hash=_sha256(raw),
+        account=account,
+        expires_at=clock.now() + dt.timedelta(days=_settings.refresh_days),
+    )
+    return raw
+
+
+async def issue_session(account: Account) -> IssuedTokens:
+    family = str(uuid.uuid4())
+    access, expires = _access_token(account, family)
+    refresh = await _new_refresh_link(account, family)
+    return IssuedTokens(access, refresh, expires, identity_of(account, family))
+
+
+async def rotate_refresh_token(raw: str) -> IssuedTokens:
+    """Exchange a refresh token for a new pair. Call inside a transaction."""
+    link = await RefreshToken.get_or_none(token_hash=_sha256(raw or "")).select_related("account")
+    now = clock.now()
+    if link is None:
+        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Unknown refresh token.", "refreshToken")
+    if link.revoked_at is not None:
+        raise DomainError(ErrorCode.TOKEN_REVOKED, "This session was ended.", "refreshToken")
+    if link.used_at is not None:
+        raise DomainError(
+            ErrorCode.TOKEN_REVOKED,
+            "This refresh token was already used; the session is revoked for safety.",
+            "refreshToken",
+            on_refusal=lambda: revoke_session(link.family),
+        )
+    if link.expires_at <= now:
+        raise DomainError(ErrorCode.TOKEN_EXPIRED, "The refresh token expired.", "refreshToken")
+    if not link.account.is_active:
+        raise DomainError(ErrorCode.TOKEN_REVOKED, "The account is disabled.", "refreshToken")
+    # Marking it used with a conditional update makes two concurrent refreshes with the same
+    # link produce one winner; the loser is treated as a replay.
+    claimed = await RefreshToken.filter(id=link.id, used_at=None).update(used_at=now)
+    if not claimed:
+        raise DomainError(
+            ErrorCode.TOKEN_REVOKED,
+            "Refresh token replayed.",
+            "refreshToken",
+            on_refusal=lambda: revoke_session(link.family),
+        )
+    access, expires = _access_token(link.account, link.family)
+    refresh = await _new_refresh_link(link.account, link.family)
+    return IssuedTokens(access, refresh, expires, identity_of(link.account, link.family))
+
+
+async def revoke_family_of(raw: str, account_id: int | None) -> bool:
+    link = await RefreshToken.get_or_none(token_hash=_sha256(raw or ""))
+    if link is None or (account_id is not None and link.account_id != account_id):
+        return False
+    await RefreshToken.filter(family=link.family, revoked_at=None).update(revoked_at=clock.now())
+    return True
+
+
+async def revoke_session(family: str) -> None:
+    await RefreshToken.filter(family=family, revoked_at=None).update(revoked_at=clock.now())
+
+
+class InvalidToken(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+async def authenticate_access_token(token: str) -> Identity:
+    try:
+        claims = jwt.decode(
+            token,
+            _settings.secret_key,
+            algorithms=[ALGORITHM],
+            options={"verify_exp": False, "require": ["sub", "exp", "sid"]},
+        )
+    except jwt.PyJWTError:
+        raise InvalidToken("UNAUTHENTICATED", "The access token is not valid.") from None
+    # Expiry is checked against the injected clock, not the wall clock.
+    if claims["exp"] <= clock.now().timestamp():
+        raise InvalidToken("TOKEN_EXPIRED", "The access token expired; refresh it.")
+    account = await Account.get_or_none(id=int(claims["sub"]))
+    if account is None or not account.is_active:
+        raise InvalidToken("UNAUTHENTICATED", "The account no longer exists or is disabled.")
+    live = await RefreshToken.filter(family=claims["sid"], revoked_at=None).exists()
+    if not live:
+        raise InvalidToken("TOKEN_REVOKED", "The session was ended; log in again.")
+    return identity_of(account, claims["sid"])
+
+
+API_TOKEN_PREFIX = "hpt_"
+
+
+def is_api_token(token: str) -> bool:
+    return token.startswith(API_TOKEN_PREFIX)
+
+
+KNOWN_SCOPES = ("bookings:read", "bookings:write", "inventory:read")
+
+
+async def create_api_token(
+    name: str,
+    scopes: list[str],
+    expires_at: dt.datetime,
+    created_by_id: int,
+    request_budget: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a partner token; return it with the full secret, which is never shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(ErrorCode.REQUIRED, "Give the token a name.", "name")
+    unknown = sorted(set(scopes) - set(KNOWN_SCOPES))
+    if unknown or not scopes:
+        raise DomainError(
+            ErrorCode.INVALID,
+            f"Scopes must be among {', '.join(KNOWN_SCOPES)}"
+            + (f"; unknown: {', '.join(unknown)}." if unknown else "."),
+            "scopes",
+        )
+    if expires_at.tzinfo is None or expires_at <= clock.now():
+        raise DomainError(
+            ErrorCode.INVALID, "expiresAt must be a future time with a zone.", "expiresAt"
+        )
+    if request_budget is not None and request_budget < 1:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "The budget must be positive.", "requestBudget")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    token = await ApiToken.create(
+        name=name,
+        prefix=prefix,
+        secret_hash=_sha256(secret),
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
+        created_by_id=created_by_id,
+        request_budget=request_budget,
+    )
+    return token, f"{API_TOKEN_PREFIX}{prefix}_{secret}"
+
+
+async def revoke_api_token(token_id: int) -> ApiToken:
+    token = await ApiToken.get_or_none(id=token_id)
+    if token is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such API token.", "id")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        await token.save(update_fields=["revoked_at"])
+    return token
+
+
+async def authenticate_api_token(raw: str) -> Identity:
+    try:
+        prefix, secret = raw[len(API_TOKEN_PREFIX) :].split("_", 1)
+    except ValueError:
+        raise InvalidToken("UNAUTHENTICATED", "The API token is malformed.") from None
+    token = await ApiToken.get_or_none(prefix=prefix)
+    if token is None or not hmac.compare_digest(token.secret_hash, _sha256(secret)):
+        raise InvalidToken("UNAUTHENTICATED", "The API token is not valid.")
+    if token.revoked_at is not None:
+        raise InvalidToken("TOKEN_REVOKED", "The API token was revoked.")
+    if token.expires_at <= clock.now():
+        raise InvalidToken("TOKEN_EXPIRED", "The API token expired.")
+    return Identity(
+        kind=Kind.PARTNER,
+        id=token.id,
+        scopes=tuple(token.scopes),
+        display_name=token.name,
+        request_budget=token.request_budget,
+    )

@@ -1,0 +1,53 @@
+"""The one injectable clock. Tests move it instead of sleeping; everything that asks "what time
+is it" asks here, so deadlines, grace periods and token expiries are all testable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+UTC = dt.UTC
+
+
+class Clock:
+    """Wall clock in aware UTC, with an optional frozen/offset time for tests and simulations."""
+
+    def __init__(self) -> None:
+        self._frozen: dt.datetime | None = None
+        self._offset = dt.timedelta(0)
+        self.hotel_timezone = ZoneInfo("Asia/Shanghai")
+
+    def now(self) -> dt.datetime:
+        if self._frozen is not None:
+            return self._frozen
+        return dt.datetime.now(UTC) + self._offset
+
+    def today(self) -> dt.date:
+        """The hotel's local calendar date (check-in nights, birthdays and report days)."""
+        return self.now().astimezone(self.hotel_timezone).date()
+
+    def freeze(self, at: dt.datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("the clock only holds aware datetimes")
+        self._frozen = at.astimezone(UTC)
+
+    def advance(self, delta: dt.timedelta) -> None:
+        if self._frozen is not None:
+            self._frozen += delta
+        else:
+            self._offset += delta
+
+    def reset(self) -> None:
+        self._frozen = None
+        self._offset = dt.timedelta(0)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.hotel_timezone)
+
+
+clock = Clock()
+
+
+def utcnow() -> dt.datetime:
+    """Module-level default for model timestamps (importable, so migrations can reference it)."""
+    return clock.now()

@@ -1,0 +1,52 @@
+"""Business-rule failures as data. Domain code raises `DomainError(code, message, field)`; the
+resolver layer turns it into a `UserError` in the mutation payload (ARCHITECTURE.md, Errors)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = "CONFLICT"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_REVOKED = "TOKEN_REVOKED"
+    RATE_LIMITED = "RATE_LIMITED"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    ROOM_UNAVAILABLE = "ROOM_UNAVAILABLE"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
+    STALE_TERMS = "STALE_TERMS"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    AUTHORIZATION_REQUIRED = "AUTHORIZATION_REQUIRED"
+    ALREADY_DECIDED = "ALREADY_DECIDED"
+    DUPLICATE = "DUPLICATE"
+
+
+class DomainError(Exception):
+    """A business rule said no. Carries a stable code, a human message and the input field."""
+
+    def __init__(
+        self,
+        code: ErrorCode | str,
+        message: str,
+        field: str | None = None,
+        *,
+        retry_after_seconds: int | None = None,
+        on_refusal=None,
+    ) -> None:
+        super().__init__(message)
+        self.code = str(code)
+        self.message = message
+        self.field = field
+        self.retry_after_seconds = retry_after_seconds
+        # Work that must be kept although the operation is refused and rolled back (e.g.
+        # revoking a session whose refresh token was replayed); run with the REJECTED entry.
+        self.on_refusal = on_refusal
+
+    def __repr__(self) -> str:
+        return f"DomainError({self.code!r}, {self.message!r}, field={self.field!r})"

@@ -1,0 +1,55 @@
+"""All Tortoise models of the platform, one module per area. Tortoise discovers them here."""
+
+from domain.models.approvals import ApprovalDecision, ApprovalRequest
+from domain.models.audit import AuditChainHead, AuditEntry
+from domain.models.bookings import (
+    Booking,
+    BookingChangeRequest,
+    BookingNight,
+    GuestProfile,
+    InventoryNight,
+    Member,
+    NightlyRate,
+    PointsEntry,
+    Refund,
+    Room,
+    RoomType,
+)
+from domain.models.identity import (
+    Account,
+    ApiToken,
+    AuthorizationChange,
+    AuthzVersion,
+    RefreshToken,
+    RoleGrant,
+)
+from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
+from domain.models.policy import PolicyParameterVersion
+
+__all__ = [
+    "Account",
+    "ApiToken",
+    "ApprovalDecision",
+    "ApprovalRequest",
+    "AuditChainHead",
+    "AuditEntry",
+    "AuthorizationChange",
+    "AuthzVersion",
+    "Booking",
+    "BookingChangeRequest",
+    "BookingNight",
+    "GuestProfile",
+    "IdempotencyRecord",
+    "InventoryNight",
+    "Member",
+    "NightlyRate",
+    "Notification",
+    "OutboxEvent",
+    "PointsEntry",
+    "PolicyParameterVersion",
+    "RefreshToken",
+    "Refund",
+    "RoleGrant",
+    "Room",
+    "RoomType",
+]

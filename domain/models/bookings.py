@@ -1,0 +1,207 @@
+"""Rooms, rates, the inventory calendar, guests and members, and room bookings with the nights
+they hold, their refunds and their change requests (P3.1.1 to P3.1.5)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+
+from domain.models.base import TimestampedModel, money_field
+
+
+class RoomType(TimestampedModel):
+    """A kind of room the hotel sells, with its capacity in guests and its base nightly rate."""
+
+    code = fields.CharField(max_length=20, unique=True)
+    name = fields.CharField(max_length=120)
+    description = fields.TextField(default="")
+    capacity = fields.IntField()
+    base_rate = money_field()
+    currency = fields.CharField(max_length=3, default="CNY")
+    is_active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "room_type"
+
+
+class Room(TimestampedModel):
+    """A physical room. current_booking_id is set while a guest is checked in."""
+
+    number = fields.CharField(max_length=10, unique=True)
+    room_type = fields.ForeignKeyField("models.RoomType", related_name="rooms")
+    floor = fields.IntField(default=1)
+    is_active = fields.BooleanField(default=True)
+    current_booking_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "room"
+
+
+class NightlyRate(TimestampedModel):
+    """The price of one night of a room type on a local date (overrides the base rate)."""
+
+    room_type = fields.ForeignKeyField("models.RoomType", related_name="nightly_rates")
+    date = fields.DateField()
+    amount = money_field()
+
+    class Meta:
+        table = "nightly_rate"
+        unique_together = (("room_type", "date"),)
+
+
+class InventoryNight(TimestampedModel):
+    """Sellable rooms of a type on a local date. Allocation is a conditional UPDATE of sold,
+    guarded by sold below capacity, so the hotel can never be overbooked. No row means the
+    night is not on sale."""
+
+    room_type = fields.ForeignKeyField("models.RoomType", related_name="inventory_nights")
+    date = fields.DateField()
+    capacity = fields.IntField()
+    sold = fields.IntField(default=0)
+
+    class Meta:
+        table = "inventory_night"
+        unique_together = (("room_type", "date"),)
+
+
+class GuestProfile(TimestampedModel):
+    """A person who stays. Non-members get a temporary profile per booking (P3.1.2), members a
+    permanent one. Blacklisted profiles send matching bookings to staff review."""
+
+    full_name = fields.CharField(max_length=120)
+    phone = fields.CharField(max_length=20, null=True, db_index=True)
+    email = fields.CharField(max_length=254, null=True, db_index=True)
+    id_document_number = fields.CharField(max_length=40, null=True, db_index=True)
+    is_temporary = fields.BooleanField(default=True)
+    blacklisted = fields.BooleanField(default=False)
+    blacklist_reason = fields.TextField(default="")
+
+    class Meta:
+        table = "guest_profile"
+
+
+class Member(TimestampedModel):
+    """A loyalty member with a points balance that never goes below zero."""
+
+    member_number = fields.CharField(max_length=20, unique=True)
+    tier = fields.CharField(max_length=20, default="STANDARD")
+    points_balance = fields.IntField(default=0)
+    guest_profile = fields.OneToOneField("models.GuestProfile", related_name="member")
+    is_active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "member"
+
+
+class PointsEntry(TimestampedModel):
+    """One movement of a member points balance: reserved for a booking, returned, adjusted."""
+
+    member = fields.ForeignKeyField("models.Member", related_name="points_entries")
+    delta = fields.IntField()
+    kind = fields.CharField(max_length=20)  # RESERVE | RETURN | ADJUST
+    booking_id = fields.IntField(null=True, db_index=True)
+    note = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        table = "points_entry"
+
+
+class Booking(TimestampedModel):
+    """A room booking. The nights it holds are BookingNight rows, each counted once in the
+    sold column of its inventory night."""
+
+    number = fields.CharField(max_length=20, unique=True)
+    status = fields.CharField(max_length=16, db_index=True)
+    channel = fields.CharField(max_length=10, db_index=True)
+    room_type = fields.ForeignKeyField("models.RoomType", related_name="bookings")
+    room = fields.ForeignKeyField("models.Room", related_name="bookings", null=True)
+    check_in = fields.DateField(db_index=True)
+    check_out = fields.DateField()
+    guests = fields.IntField()
+    nights = fields.IntField()
+    guest = fields.ForeignKeyField("models.GuestProfile", related_name="bookings")
+    member = fields.ForeignKeyField("models.Member", related_name="bookings", null=True)
+    special_requests = fields.TextField(default="")
+    gross_amount = money_field()
+    points_redeemed = fields.IntField(default=0)
+    points_value = money_field(default=0)
+    total_amount = money_field()
+    currency = fields.CharField(max_length=3)
+    terms_version = fields.CharField(max_length=20)
+    review_reason = fields.CharField(max_length=200, default="")
+    voucher_code = fields.CharField(max_length=80, null=True)
+    voucher_issued_at = fields.DatetimeField(null=True)
+    created_by_account_id = fields.IntField(null=True, db_index=True)
+    created_by_token_id = fields.IntField(null=True, db_index=True)
+    confirmed_at = fields.DatetimeField(null=True)
+    confirmed_by_account_id = fields.IntField(null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    cancel_reason = fields.TextField(default="")
+    checked_in_at = fields.DatetimeField(null=True)
+    checked_out_at = fields.DatetimeField(null=True)
+    no_show_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(null=True)
+    version = fields.IntField(default=1)
+
+    class Meta:
+        table = "booking"
+
+
+class BookingNight(TimestampedModel):
+    """One night a booking holds, with the rate it was priced at."""
+
+    booking = fields.ForeignKeyField("models.Booking", related_name="held_nights")
+    room_type = fields.ForeignKeyField("models.RoomType", related_name="booking_nights")
+    date = fields.DateField()
+    amount = money_field()
+
+    class Meta:
+        table = "booking_night"
+        unique_together = (("booking", "date"),)
+
+
+class Refund(TimestampedModel):
+    """Money owed back to a guest after a cancellation or no-show, for Finance to settle."""
+
+    booking = fields.ForeignKeyField("models.Booking", related_name="refunds")
+    kind = fields.CharField(max_length=20)  # CANCELLATION | NO_SHOW
+    rule = fields.CharField(max_length=30)  # FREE_CANCELLATION | LATE_CANCELLATION | ...
+    paid_amount = money_field()
+    charge_amount = money_field()
+    amount = money_field()
+    currency = fields.CharField(max_length=3)
+    points_returned = fields.IntField(default=0)
+    status = fields.CharField(max_length=12, default="PENDING", db_index=True)
+    explanation = fields.TextField(default="")
+    created_by_ref = fields.CharField(max_length=40, null=True)
+    settled_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "refund"
+
+
+class BookingChangeRequest(TimestampedModel):
+    """A requested change of dates, room type or guests with the written authorisation it came
+    with (P3.1.4). Urgent ones wait for a three-level approval."""
+
+    booking = fields.ForeignKeyField("models.Booking", related_name="change_requests")
+    status = fields.CharField(max_length=20, db_index=True)
+    urgent = fields.BooleanField(default=False)
+    authorization_kind = fields.CharField(max_length=20)
+    authorization_document_id = fields.CharField(max_length=120, null=True)
+    old_check_in = fields.DateField()
+    old_check_out = fields.DateField()
+    old_room_type_id = fields.IntField()
+    old_guests = fields.IntField()
+    old_total = money_field()
+    new_check_in = fields.DateField()
+    new_check_out = fields.DateField()
+    new_room_type_id = fields.IntField()
+    new_guests = fields.IntField()
+    new_total = money_field()
+    approval = fields.ForeignKeyField("models.ApprovalRequest", related_name="+", null=True)
+    requested_by_ref = fields.CharField(max_length=40, null=True)
+    applied_at = fields.DatetimeField(null=True)
+    failure_reason = fields.TextField(default="")
+
+    class Meta:
+        table = "booking_change_request"

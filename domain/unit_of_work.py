@@ -1,0 +1,88 @@
+"""One business operation = one transaction holding the change, its audit entry and its outbox
+events (ARCHITECTURE.md data flow; P0.3 traceability).
+
+`audited()` runs a domain service in a transaction and appends the SUCCESS entry to the audit
+trail inside it. When a business rule refuses the operation, the transaction is rolled back and a
+REJECTED entry is written on its own, so refusals are traceable too. Work that must only happen
+once the data is committed (waking live subscribers) is registered with `after_commit`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from tortoise.transactions import in_transaction
+
+from domain import audit
+from domain.actor import Actor
+from domain.errors import DomainError
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+_pending: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
+    contextvars.ContextVar("after_commit", default=None)
+)
+
+
+def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
+    """Run `callback` once the surrounding `audited` transaction commits (never on rollback).
+    Outside a unit of work it is scheduled to run at the end of the caller's operation."""
+    pending = _pending.get()
+    if pending is None:
+        raise RuntimeError("after_commit outside a unit of work")
+    pending.append(callback)
+
+
+def _subject_id_of(result: object) -> str | None:
+    ident = getattr(result, "pk", None)
+    return None if ident is None else str(ident)
+
+
+async def audited(
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    work: Callable[[], Awaitable[T]],
+    *,
+    subject_id: str | int | None = None,
+    detail: str = "",
+) -> T:
+    callbacks: list[Callable[[], Awaitable[None]]] = []
+    token = _pending.set(callbacks)
+    try:
+        try:
+            async with in_transaction():
+                result = await work()
+                await audit.append(
+                    actor,
+                    action,
+                    subject_type=subject_type,
+                    subject_id=subject_id if subject_id is not None else _subject_id_of(result),
+                    detail=detail,
+                )
+        except DomainError as refusal:
+            callbacks.clear()
+            async with in_transaction():
+                if refusal.on_refusal is not None:
+                    await refusal.on_refusal()
+                await audit.append(
+                    actor,
+                    action,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    outcome=audit.Outcome.REJECTED,
+                    detail=f"{refusal.code}: {refusal.message}",
+                )
+            raise
+    finally:
+        _pending.reset(token)
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:  # the commit stands; a lost wake-up is recovered by polling
+            log.exception("after-commit callback failed")
+    return result

@@ -1,0 +1,137 @@
+"""Policy parameters, the permission matrix, and the audit trail (P0.3, P4.1.5, P6.1.2,
+P6.2.2)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from authz import matrix
+from authz.enforcer import enforcer
+from domain import audit, policy_params
+from domain.errors import DomainError, ErrorCode
+from domain.models import AuditEntry
+from resolvers.support import perform
+from schema.relay import Connection, paginate
+from schema.types.governance import (
+    AuditChainStatus,
+    AuditFilter,
+    AuthorizationChange,
+    PermissionRule,
+    PolicyParameter,
+    SetPolicyParameterInput,
+    SetPolicyParameterPayload,
+    SetRoleGrantInput,
+    SetRoleGrantPayload,
+)
+from schema.types.governance import AuditEntry as AuditEntryType
+
+
+def _parameter(current: policy_params.CurrentValue) -> PolicyParameter:
+    p = current.parameter
+    return PolicyParameter(
+        key=p.key,
+        value=policy_params.render(current.value),
+        value_type=p.value_type,
+        unit=p.unit,
+        description=p.description,
+        clause=p.clause,
+        version=current.version,
+        updated_at=current.updated_at,
+        default_value=policy_params.render(p.default),
+    )
+
+
+async def policy_parameters(info: strawberry.Info) -> list[PolicyParameter]:
+    return [_parameter(c) for c in await policy_params.current_values()]
+
+
+async def set_policy_parameter(
+    info: strawberry.Info, input: SetPolicyParameterInput
+) -> SetPolicyParameterPayload:
+    async def work():
+        return await policy_params.set_parameter(
+            info.context.actor, input.key, input.value, input.reason
+        )
+
+    current, errors = await perform(
+        info, "setPolicyParameter", "PolicyParameter", work, subject_id=input.key
+    )
+    if errors:
+        return SetPolicyParameterPayload(errors=errors)
+    return SetPolicyParameterPayload(parameter=_parameter(current))
+
+
+async def permission_matrix(info: strawberry.Info) -> list[PermissionRule]:
+    return [
+        PermissionRule(role=r.role, resource=r.resource, action=r.action)
+        for r in await matrix.live_rules()
+    ]
+
+
+async def set_role_grant(info: strawberry.Info, input: SetRoleGrantInput) -> SetRoleGrantPayload:
+    rule = matrix.Rule(input.role.strip(), input.resource.strip(), input.action.strip())
+
+    async def work():
+        if not input.reason.strip():
+            raise DomainError(ErrorCode.REQUIRED, "Say why the grant changes.", "reason")
+        if not (rule.role and rule.resource and rule.action):
+            raise DomainError(ErrorCode.REQUIRED, "Role, resource and action are required.", "role")
+        return await matrix.set_grant(
+            info.context.identity.id, rule, input.granted, input.reason.strip()
+        )
+
+    change, errors = await perform(
+        info,
+        "setRoleGrant",
+        "RoleGrant",
+        work,
+        subject_id=f"{rule.role}:{rule.resource}:{rule.action}",
+    )
+    if errors:
+        return SetRoleGrantPayload(errors=errors)
+    await enforcer.refresh(force=True)
+    return SetRoleGrantPayload(
+        rule=PermissionRule(role=rule.role, resource=rule.resource, action=rule.action),
+        authorization_change=AuthorizationChange(
+            id=strawberry.ID(str(change.id)),
+            role=change.role,
+            resource=change.resource,
+            action=change.action,
+            granted=change.granted,
+            reason=change.reason,
+            filed_with_hr=True,
+            changed_at=change.created_at,
+        ),
+    )
+
+
+async def audit_log(
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: AuditFilter | None = None,
+) -> Connection[AuditEntryType]:
+    query = AuditEntry.all()
+    if filter is not None:
+        conditions = {
+            "action": filter.action,
+            "actor_id": filter.actor_id,
+            "subject_type": filter.subject_type,
+            "subject_id": filter.subject_id,
+            "outcome": filter.outcome,
+            "at__gte": filter.since,
+            "at__lt": filter.until,
+        }
+        query = query.filter(**{k: v for k, v in conditions.items() if v is not None})
+    return await paginate(query, first, after, AuditEntryType.of)
+
+
+async def verify_audit_chain(info: strawberry.Info) -> AuditChainStatus:
+    status = await audit.verify_chain()
+    broken = status.first_broken_entry_id
+    return AuditChainStatus(
+        ok=status.ok,
+        checked_entries=status.checked_entries,
+        first_broken_entry_id=None if broken is None else strawberry.ID(str(broken)),
+        reason=status.reason,
+    )

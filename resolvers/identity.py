@@ -1,0 +1,99 @@
+"""Log-in, token refresh, log-out, the viewer, and partner API tokens (issue: identity)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from authz import sessions, tokens
+from resolvers.support import perform
+from schema.relay import parse_global_id
+from schema.types.identity import (
+    ApiToken as ApiTokenType,
+)
+from schema.types.identity import (
+    CreateApiTokenInput,
+    CreateApiTokenPayload,
+    LoginInput,
+    LoginPayload,
+    LogoutInput,
+    LogoutPayload,
+    RefreshTokenInput,
+    RevokeApiTokenInput,
+    RevokeApiTokenPayload,
+    Viewer,
+)
+
+
+def _login_payload(issued: tokens.IssuedTokens) -> LoginPayload:
+    return LoginPayload(
+        access_token=issued.access_token,
+        refresh_token=issued.refresh_token,
+        expires_at=issued.expires_at,
+        viewer=Viewer.of(issued.identity),
+    )
+
+
+async def login(info: strawberry.Info, input: LoginInput) -> LoginPayload:
+    async def work() -> tokens.IssuedTokens:
+        return await sessions.login(input.email, input.password, info.context.client_ip)
+
+    issued, errors = await perform(info, "login", "Account", work)
+    if errors:
+        return LoginPayload(errors=errors)
+    return _login_payload(issued)
+
+
+async def refresh_token(info: strawberry.Info, input: RefreshTokenInput) -> LoginPayload:
+    async def work() -> tokens.IssuedTokens:
+        return await tokens.rotate_refresh_token(input.refresh_token)
+
+    issued, errors = await perform(info, "refreshToken", "Session", work)
+    if errors:
+        return LoginPayload(errors=errors)
+    return _login_payload(issued)
+
+
+async def logout(info: strawberry.Info, input: LogoutInput) -> LogoutPayload:
+    identity = info.context.identity
+
+    async def work() -> bool:
+        return await sessions.logout(identity.id, identity.session, input.refresh_token)
+
+    ok, errors = await perform(info, "logout", "Session", work, subject_id=identity.session)
+    return LogoutPayload(ok=bool(ok), errors=errors)
+
+
+async def me(info: strawberry.Info) -> Viewer | None:
+    identity = info.context.identity
+    return Viewer.of(identity) if identity.is_authenticated else None
+
+
+async def create_api_token(
+    info: strawberry.Info, input: CreateApiTokenInput
+) -> CreateApiTokenPayload:
+    async def work():
+        return await tokens.create_api_token(
+            input.name,
+            list(input.scopes),
+            input.expires_at,
+            info.context.identity.id,
+            input.request_budget,
+        )
+
+    created, errors = await perform(info, "createApiToken", "ApiToken", work)
+    if errors:
+        return CreateApiTokenPayload(errors=errors)
+    token, secret = created
+    return CreateApiTokenPayload(api_token=ApiTokenType.of(token), secret=secret)
+
+
+async def revoke_api_token(
+    info: strawberry.Info, input: RevokeApiTokenInput
+) -> RevokeApiTokenPayload:
+    async def work():
+        return await tokens.revoke_api_token(parse_global_id(input.id, "ApiToken"))
+
+    token, errors = await perform(info, "revokeApiToken", "ApiToken", work)
+    if errors:
+        return RevokeApiTokenPayload(errors=errors)
+    return RevokeApiTokenPayload(api_token=ApiTokenType.of(token))

@@ -1,0 +1,32 @@
+"""The shared shape of a mutation: run one domain service in an audited unit of work and turn a
+business-rule refusal into payload errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+
+from domain.errors import DomainError
+from domain.unit_of_work import audited
+from schema.errors import UserError, user_errors
+
+T = TypeVar("T")
+
+
+async def perform(
+    info: strawberry.Info,
+    action: str,
+    subject_type: str,
+    work: Callable[[], Awaitable[T]],
+    *,
+    subject_id: str | int | None = None,
+) -> tuple[T | None, list[UserError]]:
+    try:
+        result = await audited(
+            info.context.actor, action, subject_type, work, subject_id=subject_id
+        )
+    except DomainError as refusal:
+        return None, user_errors(refusal)
+    return result, []

@@ -1,0 +1,51 @@
+"""The GraphQL schema: types, root operations and execution extensions."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from schema.errors import ApiError
+from schema.extensions import build_extensions
+from schema.root import FoundationMutation, FoundationQuery, Subscription
+
+
+class Schema(strawberry.Schema):
+    """Logs only unexpected errors: refusals the client is meant to see are not incidents."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        unexpected = [
+            e
+            for e in errors
+            if not isinstance(e.original_error, ApiError) and e.original_error is not None
+        ]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+QUERY_PARTS: list[type] = [FoundationQuery]
+MUTATION_PARTS: list[type] = [FoundationMutation]
+
+
+def build_schema(
+    *,
+    production: bool = False,
+    max_depth: int = 12,
+    max_aliases: int = 30,
+    max_tokens: int = 4000,
+) -> strawberry.Schema:
+    query = merge_types("Query", tuple(QUERY_PARTS))
+    mutation = merge_types("Mutation", tuple(MUTATION_PARTS))
+    return Schema(
+        query=query,
+        mutation=mutation,
+        subscription=Subscription,
+        extensions=build_extensions(
+            production=production,
+            max_depth=max_depth,
+            max_aliases=max_aliases,
+            max_tokens=max_tokens,
+        ),
+        config=StrawberryConfig(disable_field_suggestions=production),
+    )

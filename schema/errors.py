@@ -1,0 +1,39 @@
+"""Errors as the API shows them: `UserError` in payloads for business-rule refusals, and
+top-level GraphQL errors with `extensions.code` for authentication, authorisation and limits."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from domain.errors import DomainError
+
+
+@strawberry.type(description="A business-rule refusal: which input field, why, and a stable code.")
+class UserError:
+    field: str | None
+    message: str
+    code: str
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    return [UserError(field=error.field, message=error.message, code=error.code)]
+
+
+class ApiError(GraphQLError):
+    """A top-level error the client is meant to see (never masked)."""
+
+    def __init__(self, code: str, message: str, **extensions) -> None:
+        super().__init__(message, extensions={"code": code, **extensions})
+
+
+def unauthenticated(message: str = "Log in first.") -> ApiError:
+    return ApiError("UNAUTHENTICATED", message)
+
+
+def forbidden(message: str = "You are not allowed to do this.") -> ApiError:
+    return ApiError("FORBIDDEN", message)
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError("BAD_REQUEST", message)

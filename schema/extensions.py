@@ -1,0 +1,60 @@
+"""Execution guards: parser and validation caches, depth/alias/token limits, introspection off in
+production, and masking of unexpected exceptions (INTERNAL_ERROR + request id, no stack trace)."""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from schema.errors import ApiError
+
+log = logging.getLogger("hotel.graphql")
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Hide what went wrong inside, but give the client the request id to quote."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_is_unexpected, error_message="Internal error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", None)
+        log.error(
+            "unexpected error in %s",
+            ".".join(str(p) for p in error.path or ()),
+            exc_info=error.original_error,
+            extra={"request_id": request_id},
+        )
+        return ApiError(
+            "INTERNAL_ERROR", f"Internal error (request {request_id}).", requestId=request_id
+        )
+
+
+def build_extensions(*, production: bool, max_depth: int, max_aliases: int, max_tokens: int):
+    extensions = [
+        MaskUnexpectedErrors(),
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        QueryDepthLimiter(max_depth=max_depth),
+        MaxAliasesLimiter(max_alias_count=max_aliases),
+        MaxTokensLimiter(max_token_count=max_tokens),
+    ]
+    if production:
+        extensions.append(DisableIntrospection())
+    return extensions

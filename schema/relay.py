@@ -1,0 +1,115 @@
+"""Relay plumbing: global IDs, connections with `totalCount`, and the page-size cap that every
+connection obeys. Pages are keyset pages on the primary key (newest first), so deep pages cost
+the same as the first."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import strawberry
+from strawberry import relay
+
+from schema.errors import bad_request
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def configure(max_page_size: int) -> None:
+    global MAX_PAGE_SIZE
+    MAX_PAGE_SIZE = max_page_size
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def encode_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"cursor:{pk}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        kind, value = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
+        if kind != "cursor":
+            raise ValueError
+        return int(value)
+    except (ValueError, UnicodeDecodeError):
+        raise bad_request("The `after` cursor is not valid.") from None
+
+
+def page_size(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 0 or first > MAX_PAGE_SIZE:
+        raise bad_request(f"`first` must be between 0 and {MAX_PAGE_SIZE}.")
+    return first
+
+
+async def paginate(queryset, first: int | None, after: str | None, to_node: Callable) -> Connection:
+    """Page a Tortoise queryset newest-first. `to_node` maps a model row to its GraphQL type."""
+    size = page_size(first)
+    total = await queryset.count()
+    page_query = queryset
+    if after:
+        page_query = page_query.filter(id__lt=decode_cursor(after))
+    rows = await page_query.order_by("-id").limit(size + 1)
+    has_next = len(rows) > size
+    rows = rows[:size]
+    edges = [Edge(cursor=encode_cursor(row.id), node=to_node(row)) for row in rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total,
+    )
+
+
+def global_id(type_name: str, pk: int) -> relay.GlobalID:
+    return relay.GlobalID(type_name, str(pk))
+
+
+def parse_global_id(
+    value: relay.GlobalID | str, expected_type: str | None = None, field: str = "id"
+) -> int:
+    """Database id of a global ID; raise a DomainError-shaped payload problem when malformed."""
+    from domain.errors import DomainError, ErrorCode
+
+    try:
+        gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(value)
+        if expected_type and gid.type_name != expected_type:
+            raise ValueError
+        return int(gid.node_id)
+    except Exception:
+        raise DomainError(
+            ErrorCode.INVALID, f"Not a valid {expected_type or 'object'} id.", field
+        ) from None

@@ -1,0 +1,147 @@
+"""Types of the platform's own governance: policy parameters, the permission matrix, the audit
+trail and its verification, and the viewer's notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry import relay
+
+from schema.errors import UserError
+
+
+@strawberry.type(description="One 'X' of the policy: a named, typed, versioned value.")
+class PolicyParameter:
+    key: str
+    value: str
+    value_type: str
+    unit: str
+    description: str
+    clause: str
+    version: int
+    updated_at: dt.datetime | None
+    default_value: str
+
+
+@strawberry.input
+class SetPolicyParameterInput:
+    key: str
+    value: str
+    reason: str
+
+
+@strawberry.type
+class SetPolicyParameterPayload:
+    parameter: PolicyParameter | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="One cell of the access-permission matrix (P6.1.2).")
+class PermissionRule:
+    role: str
+    resource: str
+    action: str
+
+
+@strawberry.input
+class SetRoleGrantInput:
+    role: str
+    resource: str
+    action: str
+    granted: bool
+    reason: str
+
+
+@strawberry.type
+class AuthorizationChange:
+    id: strawberry.ID
+    role: str
+    resource: str
+    action: str
+    granted: bool
+    reason: str
+    filed_with_hr: bool
+    changed_at: dt.datetime
+
+
+@strawberry.type
+class SetRoleGrantPayload:
+    rule: PermissionRule | None = None
+    authorization_change: AuthorizationChange | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AuditEntry(relay.Node):
+    id: relay.NodeID[int]
+    seq: int
+    at: dt.datetime
+    actor_kind: str
+    actor_id: str | None
+    action: str
+    subject_type: str | None
+    subject_id: str | None
+    outcome: str
+    detail: str
+    request_id: str | None
+
+    @classmethod
+    def of(cls, row) -> AuditEntry:
+        return cls(
+            id=row.id,
+            seq=row.seq,
+            at=row.at,
+            actor_kind=row.actor_kind,
+            actor_id=row.actor_id,
+            action=row.action,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            outcome=row.outcome,
+            detail=row.detail,
+            request_id=row.request_id,
+        )
+
+
+@strawberry.input
+class AuditFilter:
+    action: str | None = None
+    actor_id: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    outcome: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+
+@strawberry.type
+class AuditChainStatus:
+    ok: bool
+    checked_entries: int
+    first_broken_entry_id: strawberry.ID | None
+    reason: str | None
+
+
+@strawberry.type
+class Notification(relay.Node):
+    id: relay.NodeID[int]
+    kind: str
+    title: str
+    body: str
+    subject_type: str | None
+    subject_id: str | None
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row) -> Notification:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            title=row.title,
+            body=row.body,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            created_at=row.created_at,
+            read_at=row.read_at,
+        )

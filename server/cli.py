@@ -1,0 +1,132 @@
+"""The `hotel` command (also `python -m server`): serve, worker, migrate, seed, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from server.settings import get_settings
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server import logs
+
+    settings = get_settings()
+    logs.configure()
+    if not settings.is_production and not args.no_seed:
+        asyncio.run(_migrate_and_seed())
+    print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
+    if not settings.is_production:
+        from server.demo import DEMO_PASSWORD, DEMO_STAFF
+
+        print(
+            f"Demo log-ins (password {DEMO_PASSWORD}): "
+            + ", ".join(email for email, _, _ in DEMO_STAFF)
+            + ", guest@demo.hotel",
+            flush=True,
+        )
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+    return 0
+
+
+async def _migrate_and_seed() -> None:
+    from server import runtime
+    from server.demo import seed_demo
+
+    rt = await runtime.start(get_settings(), apply_migrations=True)
+    try:
+        if await seed_demo():
+            print("Seeded the demo hotel.", flush=True)
+    finally:
+        await runtime.stop(rt)
+
+
+async def _migrate() -> None:
+    from server import db
+
+    settings = get_settings()
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await db.migrate(settings.effective_database_url)
+    await db.close()
+    print("Migrations applied.")
+
+
+async def _seed() -> int:
+    settings = get_settings()
+    if settings.is_production:
+        print("Refusing to seed demo data in production.", file=sys.stderr)
+        return 2
+    await _migrate_and_seed()
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    if not settings.redis_url:
+        print(
+            "`hotel worker` needs REDIS_URL; without it `hotel serve` runs the jobs itself.",
+            file=sys.stderr,
+        )
+        return 2
+    from arq.worker import run_worker
+
+    from server import logs
+    from workers.settings import WorkerSettings
+
+    logs.configure()
+    run_worker(WorkerSettings)
+    return 0
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    from schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        print(f"Wrote {args.output}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="hotel", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="API processes")
+    serve.add_argument("--no-seed", action="store_true", help="do not seed demo data")
+    commands.add_parser("worker", help="run an arq worker (needs REDIS_URL)")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("seed", help="fill the database with the demo hotel")
+    export = commands.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("output", nargs="?", default="schema.graphql")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "worker":
+        return _worker(args)
+    if args.command == "migrate":
+        asyncio.run(_migrate())
+        return 0
+    if args.command == "seed":
+        return asyncio.run(_seed())
+    return _export_schema(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Demo data for the embedded default (CONTRACT.md "Demo data"): one staff account per role,
+a member guest, and the demo hotel's rooms and rates. Refused in production."""
+
+from __future__ import annotations
+
+from authz.passwords import hash_password
+from domain.models import Account
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+DEMO_STAFF = [
+    ("director@demo.hotel", "Dana Director", ["director"]),
+    ("supervisor@demo.hotel", "Sam Supervisor", ["supervisor"]),
+    ("supervisor2@demo.hotel", "Sue Supervisor", ["supervisor"]),
+    ("agent@demo.hotel", "Alex Agent", ["booking_agent"]),
+    ("cs@demo.hotel", "Casey Service", ["cs_rep"]),
+    ("analyst@demo.hotel", "Ana Analyst", ["data_analyst"]),
+    ("finance@demo.hotel", "Fei Finance", ["finance"]),
+    ("legal@demo.hotel", "Lee Legal", ["legal"]),
+    ("hr@demo.hotel", "Hana HR", ["hr"]),
+    ("auditor@demo.hotel", "Aud Auditor", ["auditor"]),
+    ("techlead@demo.hotel", "Tao Techlead", ["tech_lead"]),
+    ("committee@demo.hotel", "Cora Committee", ["committee"]),
+    ("admin@demo.hotel", "Adi Admin", ["admin"]),
+]
+DEMO_GUEST = ("guest@demo.hotel", "Gao Guest")
+
+# Areas with demo data of their own (rooms and rates, members) register seeders here.
+EXTRA_SEEDERS: list = []
+
+
+async def seed_demo() -> bool:
+    """Fill an empty database with the demo hotel. Returns False when it was already seeded."""
+    if await Account.filter(email=DEMO_STAFF[0][0]).exists():
+        return False
+    password_hash = hash_password(DEMO_PASSWORD)
+    for email, name, roles in DEMO_STAFF:
+        await Account.create(
+            email=email, display_name=name, kind="STAFF", roles=roles, password_hash=password_hash
+        )
+    guest = await Account.create(
+        email=DEMO_GUEST[0],
+        display_name=DEMO_GUEST[1],
+        kind="GUEST",
+        roles=[],
+        password_hash=password_hash,
+    )
+    for seeder in EXTRA_SEEDERS:
+        await seeder(guest)
+    return True

@@ -1,0 +1,122 @@
+"""HTTP edge of every request: a request id, the caller's identity from the Authorization
+header, and the caller's request budget. Failures here answer in the GraphQL-over-HTTP error
+shape with a 4xx status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from authz import ratelimit, tokens
+from authz.identity import ANONYMOUS, Identity, Kind
+from server.settings import Settings
+
+log = logging.getLogger("hotel.http")
+
+
+def error_response(status: int, code: str, message: str, headers=None, **extensions):
+    return JSONResponse(
+        {
+            "data": None,
+            "errors": [{"message": message, "extensions": {"code": code, **extensions}}],
+        },
+        status_code=status,
+        headers=headers,
+    )
+
+
+def client_address(connection: HTTPConnection) -> str | None:
+    return connection.client.host if connection.client else None
+
+
+async def identity_from_bearer(authorization: str | None) -> Identity:
+    """Resolve `Bearer <token>`; raise tokens.InvalidToken when it is present but bad."""
+    if not authorization:
+        return ANONYMOUS
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise tokens.InvalidToken("UNAUTHENTICATED", "Use 'Authorization: Bearer <token>'.")
+    token = token.strip()
+    if tokens.is_api_token(token):
+        return await tokens.authenticate_api_token(token)
+    return await tokens.authenticate_access_token(token)
+
+
+def budget_for(identity: Identity, settings: Settings) -> int:
+    if identity.request_budget:
+        return identity.request_budget
+    return {
+        Kind.STAFF: settings.budget_staff_per_minute,
+        Kind.GUEST: settings.budget_guest_per_minute,
+        Kind.PARTNER: settings.budget_partner_per_minute,
+    }.get(identity.kind, settings.budget_anonymous_per_minute)
+
+
+class EdgeMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        request_id = connection.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = request_id[:64]
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["client_ip"] = client_address(connection)
+        state["identity"] = ANONYMOUS
+        started = time.perf_counter()
+
+        async def send_with_id(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        if scope["type"] == "http" and scope["path"].startswith("/graphql"):
+            refusal = await self._authenticate(connection, state)
+            if refusal is not None:
+                await refusal(scope, receive, send_with_id)
+                return
+        await self.app(scope, receive, send_with_id)
+        if scope["type"] == "http":
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope.get("method"),
+                    "path": scope["path"],
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+
+    async def _authenticate(self, connection: HTTPConnection, state: dict):
+        try:
+            identity = await identity_from_bearer(connection.headers.get("authorization"))
+        except tokens.InvalidToken as problem:
+            return error_response(
+                401, problem.code, problem.message, headers={"WWW-Authenticate": "Bearer"}
+            )
+        state["identity"] = identity
+        key = identity.budget_key or f"address:{state['client_ip']}"
+        verdict = await ratelimit.counter.hit(
+            f"budget:{key}", budget_for(identity, self.settings), 60
+        )
+        if not verdict.allowed:
+            return error_response(
+                429,
+                "RATE_LIMITED",
+                f"Request budget used up; retry in {verdict.retry_after_seconds} seconds.",
+                headers={"Retry-After": str(verdict.retry_after_seconds)},
+                retryAfter=verdict.retry_after_seconds,
+            )
+        return None
