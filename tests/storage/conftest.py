@@ -1,0 +1,123 @@
+"""Fixtures for the storage tests: keyrings, local stores, and two real moto S3 servers.
+
+The two ``ThreadedMotoServer`` instances give the primary and the backup their own endpoint,
+as in production. Both run in this process and moto keeps one in-memory state per process, so
+isolation of the *data* comes from distinct buckets (unique per test); isolation of the
+*service* is what the separate endpoints (and a closed port for "store down") exercise.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from moto.server import ThreadedMotoServer
+
+from storage import Keyring, LocalBackend, S3Backend, S3Config, create_bucket, make_client
+
+S3Factory = Callable[..., S3Backend]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The project's pyproject registers it too; this keeps the suite warning-free on its own.
+    if not any(line.startswith("policy") for line in config.getini("markers")):
+        config.addinivalue_line("markers", "policy(clause): the test verifies this policy clause")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_moto_request_log() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def _start_server() -> ThreadedMotoServer:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def moto_endpoints() -> Iterator[tuple[str, str]]:
+    servers = [_start_server(), _start_server()]
+    endpoints = []
+    for server in servers:
+        host, port = server.get_host_and_port()
+        endpoints.append(f"http://{host}:{port}")
+    yield endpoints[0], endpoints[1]
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def closed_endpoint() -> str:
+    """An endpoint on 127.0.0.1 where nothing listens: a store that is down."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def s3_config(endpoint: str, bucket: str, **overrides: object) -> S3Config:
+    config = S3Config(
+        bucket=bucket,
+        endpoint_url=endpoint,
+        region="us-east-1",
+        access_key="testing",
+        secret_key="testing",
+        addressing_style="path",
+        max_attempts=1,
+        connect_timeout=2,
+        read_timeout=10,
+    )
+    return replace(config, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def s3_settings() -> Callable[..., S3Config]:
+    """``s3_config(endpoint, bucket, **overrides)`` for tests that build a store by hand."""
+    return s3_config
+
+
+@pytest.fixture
+def make_s3(moto_endpoints: tuple[str, str]) -> S3Factory:
+    """Create a fresh bucket on server 0 ("primary") or 1 ("backup") and return its backend."""
+
+    def factory(role: str = "primary", *, object_lock: bool = False, **overrides: object):
+        endpoint = moto_endpoints[0 if role == "primary" else 1]
+        bucket = f"{role}-{uuid.uuid4().hex[:20]}"
+        config = s3_config(endpoint, bucket, **overrides)
+        # One client per bucket: building a boto3 client costs more than the requests here.
+        client = raw_s3_client(config)
+        create_bucket(config, object_lock=object_lock, client=client)
+        return S3Backend(config, name=role, client=client)
+
+    return factory
+
+
+@functools.cache
+def raw_s3_client(config: S3Config) -> Any:
+    """A plain boto3 client for a bucket, to look at or damage what is stored."""
+    return make_client(config)
+
+
+@pytest.fixture
+def raw_client() -> Callable[[S3Backend], Any]:
+    return lambda backend: raw_s3_client(backend.config)
+
+
+@pytest.fixture
+def keyring() -> Keyring:
+    return Keyring.from_string(Keyring.generate_entry("k1"))
+
+
+@pytest.fixture
+def local_pair(tmp_path) -> tuple[LocalBackend, LocalBackend]:
+    return (
+        LocalBackend(tmp_path / "primary", name="primary"),
+        LocalBackend(tmp_path / "backup", name="backup"),
+    )
