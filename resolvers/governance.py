@@ -11,7 +11,7 @@ from domain import audit, policy_params
 from domain.errors import DomainError, ErrorCode
 from domain.models import AuditEntry
 from resolvers.support import perform
-from schema.relay import Connection, paginate
+from schema.relay import Connection, global_id, paginate
 from schema.types.governance import (
     AuditChainStatus,
     AuditFilter,
@@ -132,6 +132,8 @@ async def verify_audit_chain(info: strawberry.Info) -> AuditChainStatus:
     return AuditChainStatus(
         ok=status.ok,
         checked_entries=status.checked_entries,
-        first_broken_entry_id=None if broken is None else strawberry.ID(str(broken)),
+        first_broken_entry_id=None if broken is None else strawberry.ID(
+            str(global_id("AuditEntry", broken))
+        ),
         reason=status.reason,
     )

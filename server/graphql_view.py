@@ -22,8 +22,12 @@ class GraphQLView(GraphQL):
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as problem:
-            code = "METHOD_NOT_ALLOWED" if problem.status_code == 405 else "BAD_REQUEST"
-            response = error_response(problem.status_code, code, problem.reason)
+            status = problem.status_code
+            # GraphQL-over-HTTP: a mutation sent with GET is 405, not a malformed request.
+            if "not allowed when using GET" in problem.reason:
+                status = 405
+            code = "METHOD_NOT_ALLOWED" if status == 405 else "BAD_REQUEST"
+            response = error_response(status, code, problem.reason)
         await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response=None) -> RequestContext:

@@ -1,0 +1,119 @@
+"""Live updates: the `notifications` subscription over graphql-transport-ws, authenticated when
+the socket opens, streaming only the viewer's own notifications; with Redis, a notification
+produced by another process reaches the subscriber."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+
+import pytest
+import uvicorn
+import websockets
+
+from domain import notifications
+from domain.actor import SYSTEM
+from domain.broker import RedisBroker
+from domain.unit_of_work import audited
+from tests.conftest import REDIS_URL, needs_redis
+
+SUBSCRIBE = "subscription { notifications { id kind title subjectId } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+async def live_server(app):
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_config=None,
+            ws="websockets-sansio",
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    await task
+
+
+async def _open(url: str, token: str | None):
+    ws = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+    payload = {"Authorization": f"Bearer {token}"} if token else {}
+    await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
+    return ws
+
+
+async def _notify(account_id: int, title: str):
+    async def work():
+        return await notifications.notify(account_id, "TASK_ASSIGNED", title, subject_id=7)
+
+    await audited(SYSTEM, "test.notify", "Notification", work)
+
+
+async def test_subscriber_receives_own_notifications_only(live_server, person):
+    agent, other = await person("booking_agent"), await person("cs_rep")
+    ws = await _open(live_server, agent.token)
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
+    await asyncio.sleep(0.2)
+    await _notify(other.account.id, "not for you")
+    await _notify(agent.account.id, "Call guest B1 back")
+    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+    assert message["type"] == "next"
+    assert message["payload"]["data"]["notifications"]["title"] == "Call guest B1 back"
+    await ws.close()
+
+
+async def test_socket_without_credentials_is_rejected(live_server):
+    ws = await _open(live_server, None)
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await asyncio.wait_for(ws.recv(), timeout=5)
+    assert closed.value.rcvd.code == 4403
+
+
+async def test_socket_with_a_bad_token_is_rejected(live_server):
+    ws = await _open(live_server, "forged.token.value")
+    with pytest.raises(websockets.ConnectionClosed):
+        await asyncio.wait_for(ws.recv(), timeout=5)
+
+
+async def test_partner_tokens_cannot_subscribe(live_server, partner):
+    _, secret = await partner(["bookings:read"])
+    ws = await _open(live_server, secret)
+    assert json.loads(await ws.recv())["type"] == "connection_ack"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIBE}}))
+    message = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
+    assert message["type"] == "error"
+    assert message["payload"][0]["extensions"]["code"] == "FORBIDDEN"
+    await ws.close()
+
+
+@needs_redis
+async def test_redis_broker_carries_wakeups_between_processes():
+    from redis.asyncio import Redis
+
+    # Two brokers with their own connections stand for two API processes.
+    producer, consumer = (
+        RedisBroker(Redis.from_url(REDIS_URL)),
+        RedisBroker(Redis.from_url(REDIS_URL)),
+    )
+    try:
+        async with consumer.listen(4242) as wakeups:
+            await asyncio.sleep(0.1)
+            await producer.publish(4242)
+            assert await asyncio.wait_for(wakeups.get(), timeout=5) == 4242
+    finally:
+        await producer.close()
+        await consumer.close()
