@@ -41,7 +41,7 @@ async def live_server(app):
         )
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag, no event
         await asyncio.sleep(0.01)
     yield f"ws://127.0.0.1:{port}/graphql"
     server.should_exit = True
