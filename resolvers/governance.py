@@ -11,6 +11,7 @@ from domain import audit, policy_params
 from domain.errors import DomainError, ErrorCode
 from domain.models import AuditEntry
 from resolvers.support import perform
+from schema.node import register
 from schema.relay import Connection, global_id, paginate
 from schema.types.governance import (
     AuditChainStatus,
@@ -92,16 +93,7 @@ async def set_role_grant(info: strawberry.Info, input: SetRoleGrantInput) -> Set
     await enforcer.refresh(force=True)
     return SetRoleGrantPayload(
         rule=PermissionRule(role=rule.role, resource=rule.resource, action=rule.action),
-        authorization_change=AuthorizationChange(
-            id=strawberry.ID(str(change.id)),
-            role=change.role,
-            resource=change.resource,
-            action=change.action,
-            granted=change.granted,
-            reason=change.reason,
-            filed_with_hr=True,
-            changed_at=change.created_at,
-        ),
+        authorization_change=AuthorizationChange.of(change),
     )
 
 
@@ -132,8 +124,14 @@ async def verify_audit_chain(info: strawberry.Info) -> AuditChainStatus:
     return AuditChainStatus(
         ok=status.ok,
         checked_entries=status.checked_entries,
-        first_broken_entry_id=None if broken is None else strawberry.ID(
-            str(global_id("AuditEntry", broken))
-        ),
+        first_broken_entry_id=None
+        if broken is None
+        else strawberry.ID(str(global_id("AuditEntry", broken))),
         reason=status.reason,
     )
+
+
+@register("AuditEntry", "audit_log")
+async def _audit_entry_node(info: strawberry.Info, pk: int, access) -> AuditEntryType | None:
+    row = await AuditEntry.get_or_none(id=pk)
+    return row and AuditEntryType.of(row)

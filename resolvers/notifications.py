@@ -13,6 +13,7 @@ from domain import notifications
 from domain.models import Notification
 from resolvers.support import perform
 from schema.errors import unauthenticated
+from schema.node import register
 from schema.relay import Connection, paginate, parse_global_id
 from schema.types.governance import Notification as NotificationType
 from schema.types.notifications import MarkNotificationsReadInput, MarkNotificationsReadPayload
@@ -70,3 +71,10 @@ async def notification_stream(
                 yield NotificationType.of(row)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wakeups.get(), timeout=POLL_SECONDS)
+
+
+@register("Notification", "notification")
+async def _notification_node(info: strawberry.Info, pk: int, access) -> NotificationType | None:
+    # Notifications are always the viewer's own, whatever the grant says.
+    row = await Notification.get_or_none(id=pk, account_id=info.context.identity.id or 0)
+    return row and NotificationType.of(row)

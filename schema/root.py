@@ -8,13 +8,14 @@ from collections.abc import AsyncGenerator
 import strawberry
 from strawberry import relay
 
-from resolvers import governance, identity, notifications
+from resolvers import governance, identity, notifications, staff
 from schema.node import resolve_node
 from schema.permissions import requires
 from schema.relay import Connection
 from schema.types.governance import (
     AuditChainStatus,
     AuditEntry,
+    AuthorizationChange,
     Notification,
     PermissionRule,
     PolicyParameter,
@@ -29,6 +30,7 @@ from schema.types.identity import (
     Viewer,
 )
 from schema.types.notifications import MarkNotificationsReadPayload
+from schema.types.staff import AuthorizationChangePayload, StaffAccount, StaffAccountPayload
 
 
 @strawberry.type
@@ -58,6 +60,13 @@ class FoundationQuery:
     notifications: Connection[Notification] = strawberry.field(
         resolver=notifications.my_notifications, extensions=[requires("notification", "read")]
     )
+    staff_accounts: Connection[StaffAccount] = strawberry.field(
+        resolver=staff.staff_accounts, extensions=[requires("staff_account", "read")]
+    )
+    authorization_changes: Connection[AuthorizationChange] = strawberry.field(
+        resolver=staff.authorization_changes,
+        extensions=[requires("authorization_change", "read")],
+    )
 
 
 @strawberry.type
@@ -83,6 +92,16 @@ class FoundationMutation:
     )
     set_role_grant: SetRoleGrantPayload = strawberry.mutation(
         resolver=governance.set_role_grant, extensions=[requires("permission_matrix", "update")]
+    )
+    create_staff_account: StaffAccountPayload = strawberry.mutation(
+        resolver=staff.create_staff_account, extensions=[requires("staff_account", "create")]
+    )
+    update_staff_account: StaffAccountPayload = strawberry.mutation(
+        resolver=staff.update_staff_account, extensions=[requires("staff_account", "update")]
+    )
+    acknowledge_authorization_change: AuthorizationChangePayload = strawberry.mutation(
+        resolver=staff.acknowledge_authorization_change,
+        extensions=[requires("authorization_change", "acknowledge")],
     )
     mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
         resolver=notifications.mark_notifications_read,

@@ -75,12 +75,20 @@ class AuthorizationChange(TimestampedModel):
     """A change of authorisation filed with HR (P4.1.5): who changed which grant, and why."""
 
     changed_by = fields.ForeignKeyField("models.Account", related_name="authorization_changes")
+    kind = fields.CharField(max_length=20, default="GRANT")  # GRANT | ROLE_ASSIGNMENT
+    # For a role assignment: whose roles changed.
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="role_assignments", null=True
+    )
     role = fields.CharField(max_length=40)
     resource = fields.CharField(max_length=60)
     action = fields.CharField(max_length=40)
     granted = fields.BooleanField()
     reason = fields.TextField()
     hr_acknowledged_at = fields.DatetimeField(null=True)
+    hr_acknowledged_by = fields.ForeignKeyField(
+        "models.Account", related_name="authorization_acknowledgements", null=True
+    )
 
     class Meta:
         table = "authorization_change"

@@ -53,16 +53,41 @@ class SetRoleGrantInput:
     reason: str
 
 
-@strawberry.type
-class AuthorizationChange:
-    id: strawberry.ID
+@strawberry.type(description="A change of authorisation filed with HR (P4.1.5).")
+class AuthorizationChange(relay.Node):
+    id: relay.NodeID[int]
+    kind: str
     role: str
     resource: str
     action: str
     granted: bool
     reason: str
-    filed_with_hr: bool
+    account_id: strawberry.ID | None
+    changed_by_id: strawberry.ID
     changed_at: dt.datetime
+    hr_acknowledged_at: dt.datetime | None
+
+    @strawberry.field(description="Every change is filed with HR when it is made.")
+    def filed_with_hr(self) -> bool:
+        return True
+
+    @classmethod
+    def of(cls, row) -> AuthorizationChange:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            role=row.role,
+            resource=row.resource,
+            action=row.action,
+            granted=row.granted,
+            reason=row.reason,
+            account_id=None
+            if row.account_id is None
+            else strawberry.ID(f"account:{row.account_id}"),
+            changed_by_id=strawberry.ID(f"account:{row.changed_by_id}"),
+            changed_at=row.created_at,
+            hr_acknowledged_at=row.hr_acknowledged_at,
+        )
 
 
 @strawberry.type

@@ -1,0 +1,75 @@
+"""Staff accounts and the HR filing of authorisation changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry import relay
+
+from schema.errors import UserError
+from schema.types.governance import AuthorizationChange
+
+
+@strawberry.type
+class StaffAccount(relay.Node):
+    id: relay.NodeID[int]
+    email: str
+    display_name: str
+    roles: list[str]
+    is_active: bool
+    request_budget: int | None
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, row) -> StaffAccount:
+        return cls(
+            id=row.id,
+            email=row.email,
+            display_name=row.display_name,
+            roles=list(row.roles),
+            is_active=row.is_active,
+            request_budget=row.request_budget,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.input
+class CreateStaffAccountInput:
+    email: str
+    display_name: str
+    roles: list[str]
+    password: str
+    reason: str
+
+
+@strawberry.input
+class UpdateStaffAccountInput:
+    account_id: relay.GlobalID
+    reason: str
+    roles: list[str] | None = None
+    is_active: bool | None = None
+    request_budget: int | None = None
+
+
+@strawberry.type
+class StaffAccountPayload:
+    account: StaffAccount | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class AcknowledgeAuthorizationChangeInput:
+    id: relay.GlobalID
+
+
+@strawberry.type
+class AuthorizationChangePayload:
+    authorization_change: AuthorizationChange | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class AuthorizationChangeFilter:
+    unacknowledged_only: bool = False
+    kind: str | None = None
