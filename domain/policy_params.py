@@ -549,6 +549,15 @@ PARAMETERS: dict[str, Parameter] = {
 }
 
 
+# Pairs that must stay ordered (lower, upper): a change that would invert one is refused.
+ORDERED_PAIRS = [
+    ("approval_supervisor_limit", "approval_director_limit"),
+    ("complaint_respond_days", "complaint_resolve_days"),
+    ("complaint_penalty_min_percent", "complaint_penalty_max_percent"),
+    ("repeat_rate_baseline_percent", "repeat_rate_target_percent"),
+]
+
+
 def parse_value(param: Parameter, raw: str) -> Any:
     """Parse and range-check a textual value; raise DomainError(field='value') when it is bad."""
     text = raw.strip()
@@ -664,6 +673,13 @@ async def set_parameter(actor: Actor, key: str, raw_value: str, reason: str) -> 
     if not reason or not reason.strip():
         raise DomainError(ErrorCode.REQUIRED, "Say why the parameter changes.", "reason")
     value = parse_value(param, raw_value)
+    for lower, upper in ORDERED_PAIRS:
+        if key == lower and value > await get(upper):
+            raise DomainError(ErrorCode.OUT_OF_RANGE,
+                              f"{key} may not exceed {upper} ({await get(upper)}).", "value")
+        if key == upper and value < await get(lower):
+            raise DomainError(ErrorCode.OUT_OF_RANGE,
+                              f"{key} may not be below {lower} ({await get(lower)}).", "value")
     latest = await PolicyParameterVersion.filter(key=key).order_by("-version").first()
     version = (latest.version if latest else 0) + 1
     row = await PolicyParameterVersion.create(

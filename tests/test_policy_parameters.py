@@ -55,6 +55,8 @@ async def test_director_changes_a_parameter_versioned_and_read_through_the_acces
         ("approval_supervisor_limit", "10.001", "value", "INVALID"),
         ("checkin_local_time", "25:00", "value", "INVALID"),
         ("no_such_parameter", "1", "key", "NOT_FOUND"),
+        ("approval_supervisor_limit", "200000", "value", "OUT_OF_RANGE"),
+        ("complaint_resolve_days", "3", "value", "OUT_OF_RANGE"),
     ],
 )
 async def test_bad_values_are_payload_errors_and_change_nothing(

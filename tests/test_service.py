@@ -17,6 +17,7 @@ import pytest
 from domain.clock import clock
 from domain.models import IdempotencyRecord, RefreshToken
 from schema import build_schema
+from tests.conftest import REDIS_URL, needs_redis
 from workers.jobs import JOBS
 from workers.runner import InProcessRunner
 
@@ -144,3 +145,27 @@ def test_arq_worker_settings_declare_every_job():
 def test_cli_commands_run(command):
     result = _hotel(*command, env=dict(os.environ))
     assert result.returncode == 0, result.stderr
+
+
+@needs_redis
+async def test_arq_worker_runs_the_same_job_functions_from_redis(runtime):
+    from arq import create_pool
+    from arq.connections import RedisSettings
+    from arq.worker import Worker
+
+    from workers.settings import WorkerSettings
+
+    await IdempotencyRecord.create(scope="s", key="old", request_hash="h",
+                                   expires_at=clock.now() - dt.timedelta(hours=1))
+    settings = RedisSettings.from_dsn(REDIS_URL)
+    pool = await create_pool(settings)
+    try:
+        job = await pool.enqueue_job("prune_idempotency_keys")
+        worker = Worker(functions=WorkerSettings.functions, redis_settings=settings, burst=True,
+                        poll_delay=0.05, handle_signals=False)
+        await worker.main()
+        await worker.close()
+        assert await job.result(timeout=5) == 1
+    finally:
+        await pool.aclose()
+    assert await IdempotencyRecord.all().count() == 0
