@@ -9,9 +9,10 @@ once the data is committed (waking live subscribers) is registered with `after_c
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 from tortoise.transactions import in_transaction
@@ -86,3 +87,28 @@ async def audited(
         except Exception:  # the commit stands; a lost wake-up is recovered by polling
             log.exception("after-commit callback failed")
     return result
+
+
+@contextlib.asynccontextmanager
+async def refusals_audited(
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    *,
+    subject_id: str | int | None = None,
+) -> AsyncIterator[None]:
+    """Audit a refusal raised by the steps of an operation that run outside its transaction
+    (work on the archive, key derivation): the REJECTED entry is written on its own and the
+    refusal re-raised. The successful end of such an operation is recorded by `audited`."""
+    try:
+        yield
+    except DomainError as refusal:
+        await audit.append_alone(
+            actor,
+            action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            outcome=audit.Outcome.REJECTED,
+            detail=f"{refusal.code}: {refusal.message}",
+        )
+        raise

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.documents import DocumentMutation, DocumentQuery
 from schema.errors import ApiError
 from schema.extensions import build_extensions
 from schema.root import FoundationMutation, FoundationQuery, Subscription
@@ -26,6 +27,8 @@ class Schema(strawberry.Schema):
 
 QUERY_PARTS: list[type] = [FoundationQuery]
 MUTATION_PARTS: list[type] = [FoundationMutation]
+QUERY_PARTS.append(DocumentQuery)
+MUTATION_PARTS.append(DocumentMutation)
 
 
 def build_schema(

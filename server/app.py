@@ -1,5 +1,5 @@
 """The Starlette application: `/graphql` (queries, mutations, multipart uploads, subscriptions
-over graphql-transport-ws), `/healthz`, `/readyz`."""
+over graphql-transport-ws), `/files/<token>` (document downloads), `/healthz`, `/readyz`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from schema import build_schema
 from server import runtime as runtime_module
+from server.downloads import download
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
 from server.middleware import EdgeMiddleware, error_response
@@ -80,6 +81,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/files/{token}", download, methods=["GET"]),
             WebSocketRoute("/graphql", view),
         ],
         middleware=[

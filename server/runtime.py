@@ -14,6 +14,7 @@ from domain import audit, broker
 from domain.clock import clock
 from schema import relay
 from server import db
+from server.archive import configure_archive
 from server.settings import Settings
 
 log = logging.getLogger("hotel.runtime")
@@ -51,7 +52,7 @@ def configure_domain(settings: Settings) -> None:
 
 
 # Areas that need settings at start (e.g. the voucher signing secret) register here.
-EXTRA_CONFIGURE: list = []
+EXTRA_CONFIGURE: list = [configure_archive]
 
 
 async def bootstrap_data() -> None:

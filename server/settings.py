@@ -28,11 +28,21 @@ class Settings(BaseSettings):
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
     s3_addressing_style: str = "path"
+    # "AES256" (SSE-S3) on top of our own encryption; empty for stores without it (MinIO).
+    s3_server_side_encryption: str = "AES256"
     s3_backup_endpoint_url: str | None = None
     s3_backup_bucket: str | None = None
     s3_backup_access_key_id: str | None = None
     s3_backup_secret_access_key: str | None = None
     archive_keys: str | None = None
+    # Documents (P3.2): upload limit, allowed content types (comma-separated), download links.
+    document_max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    document_allowed_content_types: str = (
+        "application/pdf,image/png,image/jpeg,text/plain,text/csv,"
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    document_link_seconds: int = Field(default=300, ge=10, le=3600)
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30

@@ -8,15 +8,17 @@ run instead of skipping."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
 import pytest
+from moto.server import ThreadedMotoServer
 from tortoise import Tortoise
 
 from authz import ratelimit, tokens
@@ -245,3 +247,38 @@ def partner(person):
         )
 
     return make
+
+
+# -- S3-compatible stores (moto), shared by the storage and document tests ---------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_moto_request_log() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+def _start_server() -> ThreadedMotoServer:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def moto_endpoints() -> Iterator[tuple[str, str]]:
+    servers = [_start_server(), _start_server()]
+    endpoints = []
+    for server in servers:
+        host, port = server.get_host_and_port()
+        endpoints.append(f"http://{host}:{port}")
+    yield endpoints[0], endpoints[1]
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def closed_endpoint() -> str:
+    """An endpoint on 127.0.0.1 where nothing listens: a store that is down."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from domain.clock import clock
+from domain.documents import replicas, work_records
 from domain.models import IdempotencyRecord, RefreshToken
+from domain.reports import service as reports
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,38 @@ async def prune_idempotency_keys(ctx: dict) -> int:
     return await IdempotencyRecord.filter(expires_at__lt=clock.now()).delete()
 
 
+async def archive_work_records(ctx: dict) -> int:
+    """Seal each finished month of tier 3 work records (P3.2.3); sealed months are skipped."""
+    return len(await work_records.seal_past_months())
+
+
+async def purge_work_records(ctx: dict) -> int:
+    """Remove work records whose retention ended, recording each removal (P3.2.3)."""
+    return len((await work_records.purge_expired()).purged)
+
+
+async def verify_archive_replicas(ctx: dict) -> int | None:
+    """Compare and repair the two archive copies, at most once a day (P3.2.5)."""
+    check = await replicas.scheduled_check()
+    return None if check is None else check.checked
+
+
+async def generate_reports(ctx: dict) -> int:
+    """Generate the last finished daily, weekly and monthly reports once each (P3.2.7)."""
+    return len(await reports.generate_due())
+
+
+async def report_deadlines(ctx: dict) -> dict[str, int]:
+    """Remind report owners before deadlines and flag overdue reports (P3.2.7)."""
+    return await reports.send_deadline_notices()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
+    Job("archive_work_records", archive_work_records, 3600),
+    Job("purge_work_records", purge_work_records, 3600),
+    Job("verify_archive_replicas", verify_archive_replicas, 3600),
+    Job("generate_reports", generate_reports, 3600),
+    Job("report_deadlines", report_deadlines, 600),
 ]

@@ -3,21 +3,20 @@
 The two ``ThreadedMotoServer`` instances give the primary and the backup their own endpoint,
 as in production. Both run in this process and moto keeps one in-memory state per process, so
 isolation of the *data* comes from distinct buckets (unique per test); isolation of the
-*service* is what the separate endpoints (and a closed port for "store down") exercise.
+*service* is what the separate endpoints (and a closed port for "store down") exercise. The
+servers (``moto_endpoints``) and ``closed_endpoint`` live in ``tests/conftest.py``: the
+document tests use them too.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
-import socket
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from storage import Keyring, LocalBackend, S3Backend, S3Config, create_bucket, make_client
 
@@ -28,38 +27,6 @@ def pytest_configure(config: pytest.Config) -> None:
     # The project's pyproject registers it too; this keeps the suite warning-free on its own.
     if not any(line.startswith("policy") for line in config.getini("markers")):
         config.addinivalue_line("markers", "policy(clause): the test verifies this policy clause")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _quiet_moto_request_log() -> None:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-
-def _start_server() -> ThreadedMotoServer:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    return server
-
-
-@pytest.fixture(scope="session")
-def moto_endpoints() -> Iterator[tuple[str, str]]:
-    servers = [_start_server(), _start_server()]
-    endpoints = []
-    for server in servers:
-        host, port = server.get_host_and_port()
-        endpoints.append(f"http://{host}:{port}")
-    yield endpoints[0], endpoints[1]
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def closed_endpoint() -> str:
-    """An endpoint on 127.0.0.1 where nothing listens: a store that is down."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def s3_config(endpoint: str, bucket: str, **overrides: object) -> S3Config:

@@ -1,0 +1,348 @@
+"""Documents: upload, list, download links, legal review, signatures, deletion and the archive's
+replicas. Each field's own permission is declared on the field; access to the documents of a
+tier is a second check here against `document_tier<N>` (read, upload, download, delete), so the
+matrix says which roles reach contracts, customer files and work records.
+
+Policy: P3.2.1-P3.2.5 (tiers, encryption, naming, copies), P3.2.2 (customer files only for
+authorised roles after authentication, every read with who, what and why), P4.2.5 and P3.2.1
+(electronic signatures), P6.1.2 (access-permission matrix), P6.1.3 (legal review).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from strawberry import relay
+
+from authz.enforcer import Access, enforcer
+from domain import audit, signatures
+from domain.documents import links, queries, replicas, retention, review, signing, uploads
+from domain.documents.kinds import TIERS, tier_of, tier_resource
+from domain.errors import DomainError, ErrorCode
+from domain.models import Document as DocumentRow
+from resolvers.support import perform
+from schema.errors import UserError, forbidden, user_errors
+from schema.relay import Connection, paginate, parse_global_id
+from schema.types.documents import (
+    DeleteDocumentInput,
+    Document,
+    DocumentDownloadUrl,
+    DocumentFilter,
+    DocumentPayload,
+    DocumentSignature,
+    DocumentVerification,
+    ReplicaCheckResult,
+    ReplicaFailure,
+    ReplicaProblem,
+    RestoreArchiveInput,
+    RestoreArchivePayload,
+    ReviewContractInput,
+    SetSigningKeyInput,
+    SetSigningKeyPayload,
+    SignatureVerification,
+    SignDocumentInput,
+    SignDocumentPayload,
+    SigningKeyInfo,
+    UploadDocumentInput,
+    VerifyReplicasInput,
+    VerifyReplicasPayload,
+)
+
+T = TypeVar("T")
+
+
+async def attempt(call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+    """Run a domain service that audits itself; a refusal becomes payload errors."""
+    try:
+        return await call(), []
+    except DomainError as refusal:
+        return None, user_errors(refusal)
+
+
+def _related(value: strawberry.ID | None) -> tuple[str | None, str | None]:
+    if value is None:
+        return None, None
+    try:
+        gid = relay.GlobalID.from_id(value)
+    except Exception:
+        raise DomainError(ErrorCode.INVALID, "Not a valid record id.", "relatedTo") from None
+    return gid.type_name, gid.node_id
+
+
+async def tier_access(info: strawberry.Info, tier: int, action: str) -> Access | None:
+    return await enforcer.decide(info.context.identity, tier_resource(tier), action)
+
+
+def _allowed(access: Access | None, info: strawberry.Info, row: DocumentRow | None) -> bool:
+    if access == Access.ALL:
+        return True
+    return (
+        access == Access.OWN
+        and row is not None
+        and row.uploaded_by_account_id is not None
+        and row.uploaded_by_account_id == info.context.identity.id
+    )
+
+
+async def require_tier(
+    info: strawberry.Info, tier: int, action: str, row: DocumentRow | None = None
+) -> None:
+    """Refuse (FORBIDDEN, audited as DENIED) unless the caller may `action` this tier."""
+    if _allowed(await tier_access(info, tier, action), info, row):
+        return
+    resource = tier_resource(tier)
+    await audit.append_alone(
+        info.context.actor,
+        info.field_name,
+        subject_type="Document",
+        subject_id=row.id if row is not None else None,
+        outcome=audit.Outcome.DENIED,
+        detail=f"needs {resource}:{action}",
+    )
+    raise forbidden(f"You may not {action} tier {tier} documents.")
+
+
+async def _readable(info: strawberry.Info, row: DocumentRow | None) -> bool:
+    return row is not None and _allowed(await tier_access(info, row.tier, "read"), info, row)
+
+
+async def _document(info: strawberry.Info, document_id: strawberry.ID) -> DocumentRow:
+    """The document the caller may see, or NOT_FOUND (hidden tiers look like missing rows)."""
+    pk = parse_global_id(document_id, "Document", "documentId")
+    row = await DocumentRow.get_or_none(id=pk)
+    if not await _readable(info, row):
+        if row is not None:  # an attempt on a document of a hidden tier is traceable
+            await audit.append_alone(
+                info.context.actor,
+                info.field_name,
+                subject_type="Document",
+                subject_id=row.id,
+                outcome=audit.Outcome.DENIED,
+                detail=f"needs {tier_resource(row.tier)}:read",
+            )
+        raise DomainError(ErrorCode.NOT_FOUND, "There is no such document.", "documentId")
+    return row
+
+
+# -- queries ------------------------------------------------------------------------------
+
+
+async def documents(
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: DocumentFilter | None = None,
+) -> Connection[Document]:
+    all_tiers, own_tiers = [], []
+    for tier in TIERS:
+        access = await tier_access(info, tier, "read")
+        if access == Access.ALL:
+            all_tiers.append(tier)
+        elif access == Access.OWN:
+            own_tiers.append(tier)
+    criteria = None
+    if filter is not None:
+        try:
+            related_type, related_id = _related(filter.related_to)
+        except DomainError:
+            related_type, related_id = "-", "-"
+        criteria = queries.DocumentFilter(
+            tier=filter.tier,
+            kind=filter.kind.value if filter.kind else None,
+            related_subject_type=related_type,
+            related_subject_id=related_id,
+            date_from=filter.date_from,
+            date_to=filter.date_to,
+            status=filter.status.value if filter.status else None,
+            legal_review_status=(
+                filter.legal_review_status.value if filter.legal_review_status else None
+            ),
+        )
+    query = queries.documents(all_tiers, own_tiers, info.context.identity.id, criteria)
+    return await paginate(query, first, after, Document.of)
+
+
+async def document(info: strawberry.Info, id: strawberry.ID) -> Document | None:
+    try:
+        return Document.of(await _document(info, id))
+    except DomainError:
+        return None
+
+
+async def fetch_node(info: strawberry.Info, pk: int, access: Access) -> Document | None:
+    row = await DocumentRow.get_or_none(id=pk)
+    return Document.of(row) if await _readable(info, row) else None
+
+
+async def document_download_url(
+    info: strawberry.Info, document_id: strawberry.ID, purpose: str
+) -> DocumentDownloadUrl:
+    try:
+        row = await _document(info, document_id)
+    except DomainError as refusal:
+        return DocumentDownloadUrl(errors=user_errors(refusal))
+    await require_tier(info, row.tier, "download", row)
+    issued, errors = await attempt(lambda: links.issue_link(info.context.actor, row, purpose))
+    if errors:
+        return DocumentDownloadUrl(errors=errors)
+    base = str(info.context.request.base_url).rstrip("/")
+    return DocumentDownloadUrl(url=f"{base}/files/{issued.token}", expires_at=issued.expires_at)
+
+
+async def verify_document_signature(
+    info: strawberry.Info, document_id: strawberry.ID
+) -> DocumentVerification:
+    try:
+        row = await _document(info, document_id)
+    except DomainError as refusal:
+        return DocumentVerification(errors=user_errors(refusal))
+    result, errors = await attempt(lambda: signing.verify_document(info.context.actor, row.id))
+    if errors:
+        return DocumentVerification(errors=errors)
+    return DocumentVerification(
+        document=Document.of(result.document),
+        valid=result.valid,
+        content_intact=result.content_intact,
+        content_sha256=result.content_sha256,
+        problem=result.problem,
+        signatures=[
+            SignatureVerification(
+                signature=DocumentSignature.of(check.signature),
+                valid=check.valid,
+                signature_valid=check.signature_valid,
+                content_matches=check.content_matches,
+                reason=check.reason,
+            )
+            for check in result.checks
+        ],
+    )
+
+
+# -- mutations ----------------------------------------------------------------------------
+
+
+async def upload_document(info: strawberry.Info, input: UploadDocumentInput) -> DocumentPayload:
+    tier = tier_of(input.kind.value)
+    await require_tier(info, tier, "upload")
+    upload = input.file
+    if not callable(getattr(getattr(upload, "file", None), "read", None)):
+        return DocumentPayload(
+            errors=[
+                UserError(
+                    field="file",
+                    message="Send the file as a GraphQL multipart upload.",
+                    code=ErrorCode.REQUIRED,
+                )
+            ]
+        )
+    try:
+        related_type, related_id = _related(input.related_to)
+    except DomainError as refusal:
+        return DocumentPayload(errors=user_errors(refusal))
+    new = uploads.NewDocument(
+        kind=input.kind.value,
+        subject=input.subject,
+        content_type=getattr(upload, "content_type", None) or "",
+        filename=getattr(upload, "filename", None) or "",
+        description=input.description,
+        related_subject_type=related_type,
+        related_subject_id=related_id,
+    )
+    row, errors = await attempt(
+        lambda: uploads.upload(info.context.actor, new, upload.file, getattr(upload, "size", None))
+    )
+    return DocumentPayload(document=Document.of(row) if row else None, errors=errors)
+
+
+async def delete_document(info: strawberry.Info, input: DeleteDocumentInput) -> DocumentPayload:
+    try:
+        row = await _document(info, input.document_id)
+    except DomainError as refusal:
+        return DocumentPayload(errors=user_errors(refusal))
+    await require_tier(info, row.tier, "delete", row)
+    removed, errors = await attempt(
+        lambda: retention.delete_document(info.context.actor, row.id, input.reason)
+    )
+    return DocumentPayload(document=Document.of(removed) if removed else None, errors=errors)
+
+
+async def review_contract(info: strawberry.Info, input: ReviewContractInput) -> DocumentPayload:
+    async def work() -> DocumentRow:
+        row = await _document(info, input.document_id)
+        return await review.review_contract(
+            info.context.actor, row.id, input.decision.value, input.comment
+        )
+
+    row, errors = await perform(info, "reviewContract", "Document", work)
+    return DocumentPayload(document=Document.of(row) if row else None, errors=errors)
+
+
+async def set_signing_key(info: strawberry.Info, input: SetSigningKeyInput) -> SetSigningKeyPayload:
+    key, errors = await attempt(
+        lambda: signatures.set_signing_key(
+            info.context.actor, input.passphrase, input.current_passphrase
+        )
+    )
+    if errors:
+        return SetSigningKeyPayload(errors=errors)
+    return SetSigningKeyPayload(
+        signing_key=SigningKeyInfo(
+            fingerprint=key.fingerprint, public_key=key.public_key, created_at=key.created_at
+        )
+    )
+
+
+async def sign_document(info: strawberry.Info, input: SignDocumentInput) -> SignDocumentPayload:
+    try:
+        row = await _document(info, input.document_id)
+    except DomainError as refusal:
+        return SignDocumentPayload(errors=user_errors(refusal))
+    signature, errors = await attempt(
+        lambda: signing.sign_document(info.context.actor, row.id, input.passphrase, input.meaning)
+    )
+    if errors:
+        return SignDocumentPayload(errors=errors)
+    await signature.fetch_related("signer", "signing_key")
+    return SignDocumentPayload(signature=DocumentSignature.of(signature), document=Document.of(row))
+
+
+async def verify_replicas(
+    info: strawberry.Info, input: VerifyReplicasInput | None = None
+) -> VerifyReplicasPayload:
+    options = input or VerifyReplicasInput()
+    check, errors = await attempt(
+        lambda: replicas.verify_replicas(
+            info.context.actor, deep=options.deep, repair=options.repair
+        )
+    )
+    if errors:
+        return VerifyReplicasPayload(errors=errors)
+    return VerifyReplicasPayload(
+        check=ReplicaCheckResult(
+            checked=check.checked,
+            healthy=not check.problems,
+            problems=[ReplicaProblem(**p) for p in check.problems],
+            repaired=list(check.repaired),
+            unresolved=[ReplicaFailure(**f) for f in check.failed],
+            finished_at=check.finished_at,
+        )
+    )
+
+
+async def restore_archive(
+    info: strawberry.Info, input: RestoreArchiveInput | None = None
+) -> RestoreArchivePayload:
+    options = input or RestoreArchiveInput()
+    result, errors = await attempt(
+        lambda: replicas.restore_primary(info.context.actor, overwrite=options.overwrite)
+    )
+    if errors:
+        return RestoreArchivePayload(errors=errors)
+    return RestoreArchivePayload(
+        restored=result.restored,
+        unchanged=result.unchanged,
+        conflicts=result.conflicts,
+        failed=result.failed,
+    )

@@ -1,0 +1,60 @@
+"""Reports: list them with their deadline status, generate one for a finished period, submit
+one. The report's HTML is a tier 3 document, read through `documentDownloadUrl`.
+
+Policy: P3.2.7 (report formats and submission deadlines 24 h / 48 h / 72 h).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.clock import clock
+from domain.models import Report as ReportRow
+from domain.reports import service
+from resolvers.documents import attempt
+from resolvers.support import perform
+from schema.relay import Connection, paginate, parse_global_id
+from schema.types.documents import (
+    GenerateReportInput,
+    Report,
+    ReportFilter,
+    ReportPayload,
+    ReportStatus,
+    SubmitReportInput,
+)
+
+
+async def reports(
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: ReportFilter | None = None,
+) -> Connection[Report]:
+    query = ReportRow.all()
+    if filter is not None:
+        if filter.period is not None:
+            query = query.filter(period=filter.period.value)
+        now = clock.now()
+        if filter.status == ReportStatus.SUBMITTED:
+            query = query.filter(status="SUBMITTED")
+        elif filter.status == ReportStatus.DUE:
+            query = query.filter(status="GENERATED", due_at__gte=now)
+        elif filter.status == ReportStatus.OVERDUE:
+            query = query.filter(status="GENERATED", due_at__lt=now)
+    return await paginate(query, first, after, Report.of)
+
+
+async def generate_report(info: strawberry.Info, input: GenerateReportInput) -> ReportPayload:
+    row, errors = await attempt(
+        lambda: service.generate(info.context.actor, input.period.value, input.date)
+    )
+    return ReportPayload(report=Report.of(row) if row else None, errors=errors)
+
+
+async def submit_report(info: strawberry.Info, input: SubmitReportInput) -> ReportPayload:
+    async def work() -> ReportRow:
+        pk = parse_global_id(input.report_id, "Report", "reportId")
+        return await service.submit(info.context.actor, pk, input.note)
+
+    row, errors = await perform(info, "submitReport", "Report", work)
+    return ReportPayload(report=Report.of(row) if row else None, errors=errors)
