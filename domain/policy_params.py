@@ -264,6 +264,17 @@ PARAMETERS: dict[str, Parameter] = {
             52,
         ),
         _p(
+            "archive_legal_retention_years",
+            "INT",
+            10,
+            "years",
+            "P3.2.1",
+            "Tier 1 legal documents (contracts, agreements) are write-once and kept at least "
+            "this many years; no role may delete one earlier.",
+            1,
+            100,
+        ),
+        _p(
             "archive_work_record_retention_years",
             "INT",
             3,
@@ -322,6 +333,16 @@ PARAMETERS: dict[str, Parameter] = {
             "Submission deadline of the monthly report.",
             1,
             720,
+        ),
+        _p(
+            "report_reminder_lead_hours",
+            "INT",
+            6,
+            "hours",
+            "P3.2.7",
+            "A reminder goes out this many hours before a report submission deadline.",
+            1,
+            72,
         ),
         _p(
             "approval_supervisor_limit",

@@ -15,6 +15,13 @@ from domain.models.bookings import (
     Room,
     RoomType,
 )
+from domain.models.documents import (
+    Document,
+    DocumentSequence,
+    DownloadGrant,
+    ReplicaCheck,
+    WorkRecordSeal,
+)
 from domain.models.identity import (
     Account,
     ApiToken,
@@ -25,6 +32,8 @@ from domain.models.identity import (
 )
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
 from domain.models.policy import PolicyParameterVersion
+from domain.models.reports import Report
+from domain.models.signatures import Signature, SigningKey
 
 __all__ = [
     "Account",
@@ -38,6 +47,9 @@ __all__ = [
     "Booking",
     "BookingChangeRequest",
     "BookingNight",
+    "Document",
+    "DocumentSequence",
+    "DownloadGrant",
     "GuestProfile",
     "IdempotencyRecord",
     "InventoryNight",
@@ -49,7 +61,12 @@ __all__ = [
     "PolicyParameterVersion",
     "RefreshToken",
     "Refund",
+    "ReplicaCheck",
+    "Report",
     "RoleGrant",
     "Room",
     "RoomType",
+    "Signature",
+    "SigningKey",
+    "WorkRecordSeal",
 ]

@@ -38,7 +38,9 @@ class ApprovalRequest(TimestampedModel):
 class ApprovalDecision(TimestampedModel):
     """One decision on one level. Each level is decided once and each person decides once."""
 
-    request = fields.ForeignKeyField("models.ApprovalRequest", related_name="decisions")
+    request = fields.ForeignKeyField(
+        "models.ApprovalRequest", related_name="decisions", on_delete=fields.RESTRICT
+    )
     level = fields.IntField()
     role = fields.CharField(max_length=40)
     decided_by_account_id = fields.IntField()

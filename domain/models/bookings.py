@@ -27,7 +27,9 @@ class Room(TimestampedModel):
     """A physical room. current_booking_id is set while a guest is checked in."""
 
     number = fields.CharField(max_length=10, unique=True)
-    room_type = fields.ForeignKeyField("models.RoomType", related_name="rooms")
+    room_type = fields.ForeignKeyField(
+        "models.RoomType", related_name="rooms", on_delete=fields.RESTRICT
+    )
     floor = fields.IntField(default=1)
     is_active = fields.BooleanField(default=True)
     current_booking_id = fields.IntField(null=True)
@@ -39,7 +41,9 @@ class Room(TimestampedModel):
 class NightlyRate(TimestampedModel):
     """The price of one night of a room type on a local date (overrides the base rate)."""
 
-    room_type = fields.ForeignKeyField("models.RoomType", related_name="nightly_rates")
+    room_type = fields.ForeignKeyField(
+        "models.RoomType", related_name="nightly_rates", on_delete=fields.RESTRICT
+    )
     date = fields.DateField()
     amount = money_field()
 
@@ -53,7 +57,9 @@ class InventoryNight(TimestampedModel):
     guarded by sold below capacity, so the hotel can never be overbooked. No row means the
     night is not on sale."""
 
-    room_type = fields.ForeignKeyField("models.RoomType", related_name="inventory_nights")
+    room_type = fields.ForeignKeyField(
+        "models.RoomType", related_name="inventory_nights", on_delete=fields.RESTRICT
+    )
     date = fields.DateField()
     capacity = fields.IntField()
     sold = fields.IntField(default=0)
@@ -85,7 +91,9 @@ class Member(TimestampedModel):
     member_number = fields.CharField(max_length=20, unique=True)
     tier = fields.CharField(max_length=20, default="STANDARD")
     points_balance = fields.IntField(default=0)
-    guest_profile = fields.OneToOneField("models.GuestProfile", related_name="member")
+    guest_profile = fields.OneToOneField(
+        "models.GuestProfile", related_name="member", on_delete=fields.RESTRICT
+    )
     is_active = fields.BooleanField(default=True)
 
     class Meta:
@@ -95,7 +103,9 @@ class Member(TimestampedModel):
 class PointsEntry(TimestampedModel):
     """One movement of a member points balance: reserved for a booking, returned, adjusted."""
 
-    member = fields.ForeignKeyField("models.Member", related_name="points_entries")
+    member = fields.ForeignKeyField(
+        "models.Member", related_name="points_entries", on_delete=fields.RESTRICT
+    )
     delta = fields.IntField()
     kind = fields.CharField(max_length=20)  # RESERVE | RETURN | ADJUST
     booking_id = fields.IntField(null=True, db_index=True)
@@ -112,14 +122,22 @@ class Booking(TimestampedModel):
     number = fields.CharField(max_length=20, unique=True)
     status = fields.CharField(max_length=16, db_index=True)
     channel = fields.CharField(max_length=10, db_index=True)
-    room_type = fields.ForeignKeyField("models.RoomType", related_name="bookings")
-    room = fields.ForeignKeyField("models.Room", related_name="bookings", null=True)
+    room_type = fields.ForeignKeyField(
+        "models.RoomType", related_name="bookings", on_delete=fields.RESTRICT
+    )
+    room = fields.ForeignKeyField(
+        "models.Room", related_name="bookings", null=True, on_delete=fields.SET_NULL
+    )
     check_in = fields.DateField(db_index=True)
     check_out = fields.DateField()
     guests = fields.IntField()
     nights = fields.IntField()
-    guest = fields.ForeignKeyField("models.GuestProfile", related_name="bookings")
-    member = fields.ForeignKeyField("models.Member", related_name="bookings", null=True)
+    guest = fields.ForeignKeyField(
+        "models.GuestProfile", related_name="bookings", on_delete=fields.RESTRICT
+    )
+    member = fields.ForeignKeyField(
+        "models.Member", related_name="bookings", null=True, on_delete=fields.SET_NULL
+    )
     special_requests = fields.TextField(default="")
     gross_amount = money_field()
     points_redeemed = fields.IntField(default=0)
@@ -149,8 +167,12 @@ class Booking(TimestampedModel):
 class BookingNight(TimestampedModel):
     """One night a booking holds, with the rate it was priced at."""
 
-    booking = fields.ForeignKeyField("models.Booking", related_name="held_nights")
-    room_type = fields.ForeignKeyField("models.RoomType", related_name="booking_nights")
+    booking = fields.ForeignKeyField(
+        "models.Booking", related_name="held_nights", on_delete=fields.RESTRICT
+    )
+    room_type = fields.ForeignKeyField(
+        "models.RoomType", related_name="booking_nights", on_delete=fields.RESTRICT
+    )
     date = fields.DateField()
     amount = money_field()
 
@@ -162,7 +184,9 @@ class BookingNight(TimestampedModel):
 class Refund(TimestampedModel):
     """Money owed back to a guest after a cancellation or no-show, for Finance to settle."""
 
-    booking = fields.ForeignKeyField("models.Booking", related_name="refunds")
+    booking = fields.ForeignKeyField(
+        "models.Booking", related_name="refunds", on_delete=fields.RESTRICT
+    )
     kind = fields.CharField(max_length=20)  # CANCELLATION | NO_SHOW
     rule = fields.CharField(max_length=30)  # FREE_CANCELLATION | LATE_CANCELLATION | ...
     paid_amount = money_field()
@@ -183,7 +207,9 @@ class BookingChangeRequest(TimestampedModel):
     """A requested change of dates, room type or guests with the written authorisation it came
     with (P3.1.4). Urgent ones wait for a three-level approval."""
 
-    booking = fields.ForeignKeyField("models.Booking", related_name="change_requests")
+    booking = fields.ForeignKeyField(
+        "models.Booking", related_name="change_requests", on_delete=fields.RESTRICT
+    )
     status = fields.CharField(max_length=20, db_index=True)
     urgent = fields.BooleanField(default=False)
     authorization_kind = fields.CharField(max_length=20)
@@ -198,7 +224,12 @@ class BookingChangeRequest(TimestampedModel):
     new_room_type_id = fields.IntField()
     new_guests = fields.IntField()
     new_total = money_field()
-    approval = fields.ForeignKeyField("models.ApprovalRequest", related_name="+", null=True)
+    approval = fields.ForeignKeyField(
+        "models.ApprovalRequest",
+        related_name="booking_changes",
+        null=True,
+        on_delete=fields.SET_NULL,
+    )
     requested_by_ref = fields.CharField(max_length=40, null=True)
     applied_at = fields.DatetimeField(null=True)
     failure_reason = fields.TextField(default="")

@@ -1,0 +1,325 @@
+"""Multi-level approval: a request decided level by level by different people of rising rank
+(P3.1.4 three-level approval of urgent booking changes; reused for P4.1.1 amount-based
+authority, P4.1.2 emergency authorisation and P6.2.3 dual review).
+
+A request lists, per level, the roles that may decide it (e.g. ``[["supervisor"],
+["supervisor", "director"], ["director"]]``). Rules enforced here:
+
+- levels are decided in order, each exactly once (a conditional UPDATE of `current_level`, so
+  two people deciding the same level at once cannot both succeed);
+- every decision is by a different person, and by default not by the submitter;
+- the decider holds a role allowed at the level; the role recorded is the highest of them, and
+  it may not rank below the role recorded at an earlier level (rank rises or stays);
+- a rejection at any level ends the request; approval at the last level approves it;
+- a request past `due_at` can no longer be decided and is marked EXPIRED by `expire_overdue()`.
+
+When a request ends (APPROVED, REJECTED, EXPIRED) the handler it was submitted with
+(``"package.module:function"``, stored on the row so any process can run it) is awaited in the
+same transaction with the request, so the approved change and the last decision commit together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tortoise.expressions import F
+
+from authz.identity import Kind
+from domain import notifications
+from domain.actor import Actor
+from domain.clock import clock
+from domain.errors import DomainError, ErrorCode
+from domain.models import Account, ApprovalDecision, ApprovalRequest
+
+
+class ApprovalStatus:
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+class Decision:
+    APPROVE = "APPROVE"
+    REJECT = "REJECT"
+
+
+# Rank of the roles that take part in approvals (P2.1 reporting levels, P4.1.1 committee).
+ROLE_RANK: dict[str, int] = {"supervisor": 1, "director": 2, "committee": 3}
+
+
+def role_rank(role: str) -> int:
+    return ROLE_RANK.get(role, 0)
+
+
+def _required_role(levels: list[list[str]], level: int) -> str:
+    """The roles that may decide `level`, comma-separated (the API's `requiredRole`)."""
+    return ",".join(levels[min(level, len(levels)) - 1])
+
+
+@dataclass(frozen=True)
+class ApprovalFilter:
+    status: Sequence[str] | None = None
+    kind: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    awaiting_role: str | None = None  # pending requests whose next level this role may decide
+    submitted_by_account_id: int | None = None
+
+
+# ---- submit -------------------------------------------------------------------------------
+
+
+async def submit_approval(
+    actor: Actor,
+    *,
+    kind: str,
+    levels: Sequence[Sequence[str]],
+    subject_type: str | None = None,
+    subject_id: str | int | None = None,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    reason: str = "",
+    emergency: bool = False,
+    due_at: dt.datetime | None = None,
+    handler: str | None = None,
+    exclude_submitter: bool = True,
+) -> ApprovalRequest:
+    """Open a request (inside the caller's unit of work) and notify who may decide level 1."""
+    kind = kind.strip().upper()
+    if not kind:
+        raise DomainError(ErrorCode.REQUIRED, "Say what kind of approval this is.", "kind")
+    clean_levels = [[r.strip() for r in level if r.strip()] for level in levels]
+    if not clean_levels or any(not level for level in clean_levels):
+        raise ValueError("every approval level names at least one role")
+    if amount is not None:
+        amount = Decimal(str(amount))
+        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+            raise DomainError(
+                ErrorCode.INVALID, "The amount is positive with two decimals.", "amount"
+            )
+        if not currency:
+            raise DomainError(ErrorCode.REQUIRED, "Give the currency of the amount.", "currency")
+    if due_at is not None and due_at <= clock.now():
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "The due time has passed already.", "dueAt")
+    if handler is not None:
+        _resolve_handler(handler)  # fail now rather than when the request ends
+    request = await ApprovalRequest.create(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        amount=amount,
+        currency=currency.upper() if currency else None,
+        reason=reason.strip(),
+        status=ApprovalStatus.PENDING,
+        levels=clean_levels,
+        current_level=1,
+        required_role=_required_role(clean_levels, 1),
+        emergency=emergency,
+        exclude_submitter=exclude_submitter,
+        submitted_by_account_id=actor.account_id,
+        submitted_by_ref=actor.identity.actor_ref,
+        due_at=due_at,
+        handler=handler,
+    )
+    await _notify_deciders(request, [])
+    return request
+
+
+# ---- decide -------------------------------------------------------------------------------
+
+
+async def decide_approval(
+    actor: Actor, approval_id: int, decision: str, comment: str = ""
+) -> ApprovalRequest:
+    """Record the actor's decision on the next level (inside the caller's unit of work)."""
+    decision = decision.strip().upper()
+    if decision not in (Decision.APPROVE, Decision.REJECT):
+        raise DomainError(ErrorCode.INVALID, "Decide APPROVE or REJECT.", "decision")
+    if decision == Decision.REJECT and not comment.strip():
+        raise DomainError(ErrorCode.REQUIRED, "Say why the request is rejected.", "comment")
+    if actor.identity.kind != Kind.STAFF or actor.account_id is None:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only staff decide approvals.", "approvalId")
+    request = await ApprovalRequest.get_or_none(id=approval_id)
+    if request is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "There is no such approval request.", "approvalId")
+    if request.status != ApprovalStatus.PENDING:
+        raise DomainError(
+            ErrorCode.ALREADY_DECIDED,
+            f"The request is {request.status.lower()} already.",
+            "approvalId",
+        )
+    if request.due_at is not None and request.due_at <= clock.now():
+        raise DomainError(ErrorCode.ALREADY_DECIDED, "The request has expired.", "approvalId")
+    if request.exclude_submitter and request.submitted_by_account_id == actor.account_id:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, "Nobody decides a request they submitted.", "approvalId"
+        )
+    earlier = await ApprovalDecision.filter(request_id=request.id).order_by("level")
+    if any(d.decided_by_account_id == actor.account_id for d in earlier):
+        raise DomainError(
+            ErrorCode.FORBIDDEN, "Each level is decided by a different person.", "approvalId"
+        )
+    level = request.current_level
+    allowed = request.levels[level - 1]
+    held = [role for role in actor.identity.roles if role in allowed]
+    if not held:
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            f"Level {level} is decided by: {', '.join(allowed)}.",
+            "approvalId",
+        )
+    role = max(held, key=role_rank)
+    if earlier and role_rank(role) < max(role_rank(d.role) for d in earlier):
+        raise DomainError(
+            ErrorCode.FORBIDDEN,
+            f"Level {level} needs a rank at least that of the earlier levels.",
+            "approvalId",
+        )
+    last_level = level == len(request.levels)
+    if decision == Decision.REJECT:
+        changes = {"status": ApprovalStatus.REJECTED, "decided_at": clock.now()}
+    elif last_level:
+        changes = {"status": ApprovalStatus.APPROVED, "decided_at": clock.now()}
+    else:
+        changes = {
+            "current_level": F("current_level") + 1,
+            "required_role": _required_role(request.levels, level + 1),
+        }
+    moved = await ApprovalRequest.filter(
+        id=request.id, status=ApprovalStatus.PENDING, current_level=level
+    ).update(**changes)
+    if moved != 1:
+        raise DomainError(
+            ErrorCode.ALREADY_DECIDED, "Someone decided this level meanwhile.", "approvalId"
+        )
+    made = await ApprovalDecision.create(
+        request_id=request.id,
+        level=level,
+        role=role,
+        decided_by_account_id=actor.account_id,
+        decided_by_name=actor.identity.display_name,
+        decision=decision,
+        comment=comment.strip(),
+    )
+    request = await ApprovalRequest.get(id=request.id)
+    if request.status == ApprovalStatus.PENDING:
+        await _notify_deciders(request, [*earlier, made])
+    else:
+        await _finish(request)
+    return request
+
+
+# ---- expiry -------------------------------------------------------------------------------
+
+
+async def expire_overdue(limit: int = 200) -> int:
+    """Mark pending requests past their due time EXPIRED and run their handlers. Each request
+    is claimed by a conditional UPDATE, so concurrent runs expire it once. Call inside a unit
+    of work (a worker job)."""
+    now = clock.now()
+    overdue = (
+        await ApprovalRequest.filter(status=ApprovalStatus.PENDING, due_at__lte=now)
+        .order_by("id")
+        .limit(limit)
+    )
+    count = 0
+    for request in overdue:
+        moved = await ApprovalRequest.filter(id=request.id, status=ApprovalStatus.PENDING).update(
+            status=ApprovalStatus.EXPIRED, decided_at=now
+        )
+        if moved == 1:
+            count += 1
+            request.status = ApprovalStatus.EXPIRED
+            request.decided_at = now
+            await _finish(request)
+    return count
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+
+async def get_approval(approval_id: int) -> ApprovalRequest | None:
+    return await ApprovalRequest.get_or_none(id=approval_id)
+
+
+async def list_approvals(
+    filter: ApprovalFilter | None = None, *, first: int = 50, after_id: int | None = None
+) -> tuple[list[ApprovalRequest], bool, int]:
+    """Newest first, keyset-paged by id. Returns (items, has_next_page, total_count)."""
+    query = ApprovalRequest.all()
+    f = filter or ApprovalFilter()
+    if f.status:
+        query = query.filter(status__in=list(f.status))
+    if f.kind:
+        query = query.filter(kind=f.kind.upper())
+    if f.subject_type:
+        query = query.filter(subject_type=f.subject_type)
+    if f.subject_id is not None:
+        query = query.filter(subject_id=str(f.subject_id))
+    if f.submitted_by_account_id is not None:
+        query = query.filter(submitted_by_account_id=f.submitted_by_account_id)
+    if f.awaiting_role:
+        query = query.filter(status=ApprovalStatus.PENDING, required_role__contains=f.awaiting_role)
+    total = await query.count()
+    page = query.filter(id__lt=after_id) if after_id else query
+    first = max(1, min(first, 200))
+    rows = await page.order_by("-id").limit(first + 1)
+    return rows[:first], len(rows) > first, total
+
+
+async def decisions_for(request_ids: Sequence[int]) -> dict[int, list[ApprovalDecision]]:
+    """Decisions of many requests in one query (for a dataloader), each list by level."""
+    found: dict[int, list[ApprovalDecision]] = {i: [] for i in request_ids}
+    for row in await ApprovalDecision.filter(request_id__in=list(request_ids)).order_by("level"):
+        found[row.request_id].append(row)
+    return found
+
+
+# ---- internals ----------------------------------------------------------------------------
+
+
+def _resolve_handler(path: str):
+    module_name, _, function_name = path.partition(":")
+    if not module_name or not function_name:
+        raise ValueError(f"approval handler {path!r} is not 'module:function'")
+    function = getattr(importlib.import_module(module_name), function_name, None)
+    if function is None:
+        raise ValueError(f"approval handler {path!r} does not exist")
+    return function
+
+
+async def _finish(request: ApprovalRequest) -> None:
+    if request.handler:
+        await _resolve_handler(request.handler)(request)
+    if request.submitted_by_account_id is not None:
+        await notifications.notify(
+            request.submitted_by_account_id,
+            "APPROVAL_DECIDED",
+            f"{request.kind.replace('_', ' ').title()} request {request.status.lower()}",
+            subject_type="ApprovalRequest",
+            subject_id=request.id,
+        )
+
+
+async def _notify_deciders(request: ApprovalRequest, decided: list[ApprovalDecision]) -> None:
+    allowed = set(request.levels[request.current_level - 1])
+    excluded = {d.decided_by_account_id for d in decided}
+    if request.exclude_submitter and request.submitted_by_account_id is not None:
+        excluded.add(request.submitted_by_account_id)
+    staff = await Account.filter(kind="STAFF", is_active=True).only("id", "roles")
+    for account in staff:
+        if account.id not in excluded and allowed.intersection(account.roles or []):
+            await notifications.notify(
+                account.id,
+                "APPROVAL_WAITING",
+                f"{request.kind.replace('_', ' ').title()} waits for your decision "
+                f"(level {request.current_level} of {len(request.levels)})",
+                request.reason[:500],
+                subject_type="ApprovalRequest",
+                subject_id=request.id,
+            )

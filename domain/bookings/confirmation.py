@@ -1,0 +1,59 @@
+"""Confirmation (P3.1.3): the booking becomes CONFIRMED, the customer gets an electronic
+voucher (e-mail and SMS through the outbox) and the booking is synchronised to the rooms system
+(a PMS outbox event), all in the transaction that confirms it. Bookings held for review
+(P3.1.2) are confirmed by staff with `confirm_booking`."""
+
+from __future__ import annotations
+
+from authz.identity import Kind
+from domain.actor import Actor
+from domain.bookings import sync, vouchers
+from domain.bookings.queries import load_booking
+from domain.bookings.states import BookingStatus, save_transition
+from domain.clock import clock
+from domain.errors import DomainError, ErrorCode
+from domain.models import Booking, RoomType
+
+
+async def _announce(booking: Booking) -> None:
+    code = await vouchers.issue_voucher(booking)
+    room_type = await RoomType.get(id=booking.room_type_id)
+    subject = f"Booking {booking.number} confirmed"
+    body = (
+        f"Your booking {booking.number} is confirmed.\n"
+        f"Room: {room_type.name}, {booking.guests} guest(s)\n"
+        f"Arrival {booking.check_in.isoformat()}, departure {booking.check_out.isoformat()} "
+        f"({booking.nights} night(s))\n"
+        f"Amount: {booking.total_amount} {booking.currency}"
+        + (f" plus {booking.points_redeemed} points" if booking.points_redeemed else "")
+        + f"\nYour electronic voucher: {code}\n"
+        f"Booking terms version {booking.terms_version} apply."
+    )
+    sms = f"Booking {booking.number} confirmed, {booking.check_in.isoformat()}. Voucher: {code}"
+    await sync.message_guest(booking, "booking.confirmed", subject, body, sms)
+    await sync.sync_to_pms(booking, "booking.confirmed")
+
+
+async def confirm_new(booking: Booking, actor: Actor) -> None:
+    """Confirm a booking created as CONFIRMED in this transaction."""
+    booking.confirmed_at = clock.now()
+    booking.confirmed_by_account_id = actor.account_id
+    await Booking.filter(id=booking.id).update(
+        confirmed_at=booking.confirmed_at, confirmed_by_account_id=actor.account_id
+    )
+    await _announce(booking)
+
+
+async def confirm_booking(actor: Actor, booking_id: int | str) -> Booking:
+    """Staff confirm a booking held for review: PENDING_REVIEW -> CONFIRMED."""
+    if actor.identity.kind not in (Kind.STAFF, Kind.SYSTEM):
+        raise DomainError(ErrorCode.FORBIDDEN, "Hotel staff confirm bookings.", "bookingId")
+    booking = await load_booking(actor, booking_id)
+    await save_transition(
+        booking,
+        BookingStatus.CONFIRMED,
+        confirmed_at=clock.now(),
+        confirmed_by_account_id=actor.account_id,
+    )
+    await _announce(booking)
+    return booking

@@ -1,0 +1,334 @@
+"""Rooms, nightly rates and the inventory calendar; allocation of nights to bookings (P3.1.1,
+P3.1.2 availability, P3.1.4 re-check on change).
+
+The calendar is one `InventoryNight` row per room type and local date: `capacity` rooms, `sold`
+of them held by bookings. A night without a row is not on sale. Allocation never reads then
+writes: it is one conditional UPDATE per night, ``sold = sold + 1 WHERE room_type = ? AND date = ?
+AND sold < capacity``, taken in ascending date order and checked by its row count. PostgreSQL
+row locks serialise competing updates (same order everywhere, so no deadlocks); SQLite serialises
+writers on the database. Either way two bookings can never both take the last room, and a
+failed night raises `ROOM_UNAVAILABLE`, rolling the whole booking back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tortoise.expressions import F
+
+from domain import policy_params
+from domain.actor import Actor
+from domain.clock import clock
+from domain.errors import DomainError, ErrorCode
+from domain.models import InventoryNight, NightlyRate, Room, RoomType
+
+CENT = Decimal("0.01")
+
+
+# ---- value objects ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NightPrice:
+    date: dt.date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class RoomTypeAvailability:
+    room_type: RoomType
+    available: int  # rooms free on every night of the stay (the minimum over the nights)
+    nightly_rates: list[NightPrice]
+    total_amount: Decimal
+    currency: str
+
+
+# ---- stay dates ---------------------------------------------------------------------------
+
+
+def stay_dates(check_in: dt.date, check_out: dt.date) -> list[dt.date]:
+    """The nights of a stay: check-in date up to the day before check-out, ascending."""
+    return [check_in + dt.timedelta(days=i) for i in range((check_out - check_in).days)]
+
+
+async def validate_stay(
+    check_in: dt.date,
+    check_out: dt.date,
+    *,
+    in_field: str = "checkIn",
+    out_field: str = "checkOut",
+    allow_past_check_in: bool = False,
+) -> None:
+    """Check-out after check-in, not in the past (hotel-local today), at most max_stay_nights."""
+    if check_out <= check_in:
+        raise DomainError(ErrorCode.INVALID, "Check-out must be after check-in.", out_field)
+    if not allow_past_check_in and check_in < clock.today():
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "Check-in cannot be in the past.", in_field)
+    max_nights = await policy_params.get("max_stay_nights")
+    if (check_out - check_in).days > max_nights:
+        raise DomainError(
+            ErrorCode.OUT_OF_RANGE,
+            f"A booking covers at most {max_nights} nights.",
+            out_field,
+        )
+
+
+# ---- room types and rooms -----------------------------------------------------------------
+
+
+async def list_room_types(*, include_inactive: bool = False) -> list[RoomType]:
+    query = RoomType.all() if include_inactive else RoomType.filter(is_active=True)
+    return await query.order_by("id")
+
+
+async def get_room_type(room_type_id: int | str, field: str = "roomTypeId") -> RoomType:
+    try:
+        ident = int(room_type_id)
+    except (TypeError, ValueError):
+        raise DomainError(ErrorCode.NOT_FOUND, "There is no such room type.", field) from None
+    room_type = await RoomType.get_or_none(id=ident, is_active=True)
+    if room_type is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "There is no such room type.", field)
+    return room_type
+
+
+def _money(value: Decimal | int | str, field: str) -> Decimal:
+    amount = Decimal(str(value))
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(CENT):
+        raise DomainError(
+            ErrorCode.INVALID, "An amount is positive with at most two decimal places.", field
+        )
+    return amount
+
+
+async def create_room_type(
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    capacity: int,
+    base_rate: Decimal,
+    currency: str = "CNY",
+    description: str = "",
+) -> RoomType:
+    """Add a room type (call inside an audited unit of work)."""
+    code = code.strip().upper()
+    if not code or len(code) > 20:
+        raise DomainError(ErrorCode.INVALID, "A room type code has 1 to 20 characters.", "code")
+    if not name.strip():
+        raise DomainError(ErrorCode.REQUIRED, "Name the room type.", "name")
+    if not 1 <= capacity <= 20:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "Capacity is 1 to 20 guests.", "capacity")
+    if len(currency) != 3 or not currency.isalpha():
+        raise DomainError(ErrorCode.INVALID, "Currency is a three-letter code.", "currency")
+    if await RoomType.filter(code=code).exists():
+        raise DomainError(ErrorCode.DUPLICATE, f"Room type {code} exists already.", "code")
+    return await RoomType.create(
+        code=code,
+        name=name.strip(),
+        capacity=capacity,
+        base_rate=_money(base_rate, "baseRate"),
+        currency=currency.upper(),
+        description=description,
+    )
+
+
+async def add_rooms(
+    actor: Actor, room_type_id: int, numbers: Sequence[str], *, floor: int = 1
+) -> list[Room]:
+    """Add physical rooms; every night already on sale from today gains that many rooms."""
+    room_type = await get_room_type(room_type_id)
+    clean = [n.strip() for n in numbers if n.strip()]
+    if not clean or len(set(clean)) != len(clean):
+        raise DomainError(ErrorCode.INVALID, "Give distinct room numbers.", "numbers")
+    if await Room.filter(number__in=clean).exists():
+        raise DomainError(
+            ErrorCode.DUPLICATE, "A room with one of these numbers exists.", "numbers"
+        )
+    rooms = [Room(number=n, room_type=room_type, floor=floor) for n in clean]
+    await Room.bulk_create(rooms)
+    await InventoryNight.filter(room_type_id=room_type.id, date__gte=clock.today()).update(
+        capacity=F("capacity") + len(clean)
+    )
+    return await Room.filter(number__in=clean).order_by("id")
+
+
+async def active_room_count(room_type_id: int) -> int:
+    return await Room.filter(room_type_id=room_type_id, is_active=True).count()
+
+
+# ---- the calendar -------------------------------------------------------------------------
+
+
+def _validate_range(start: dt.date, end: dt.date) -> None:
+    if end <= start:
+        raise DomainError(ErrorCode.INVALID, "The range ends after it starts.", "end")
+    if (end - start).days > 3 * 366:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "Set at most three years at once.", "end")
+
+
+async def open_inventory(
+    room_type_id: int, start: dt.date, end: dt.date, *, capacity: int | None = None
+) -> int:
+    """Put the nights [start, end) on sale. Rows that exist already are kept as they are
+    (inserting ignores conflicts, so concurrent callers cannot create duplicates). Capacity
+    defaults to the active rooms of the type. Returns the number of nights in the range."""
+    _validate_range(start, end)
+    if capacity is None:
+        capacity = await active_room_count(room_type_id)
+    rows = [
+        InventoryNight(room_type_id=room_type_id, date=day, capacity=capacity, sold=0)
+        for day in stay_dates(start, end)
+    ]
+    await InventoryNight.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return len(rows)
+
+
+async def set_inventory_capacity(
+    actor: Actor, room_type_id: int, start: dt.date, end: dt.date, capacity: int
+) -> int:
+    """Set the sellable rooms of [start, end). Refused when a night has sold more already."""
+    await get_room_type(room_type_id)
+    _validate_range(start, end)
+    if capacity < 0:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "Capacity cannot be negative.", "capacity")
+    await open_inventory(room_type_id, start, end, capacity=capacity)
+    in_range = InventoryNight.filter(room_type_id=room_type_id, date__gte=start, date__lt=end)
+    if await in_range.filter(sold__gt=capacity).exists():
+        raise DomainError(
+            ErrorCode.CONFLICT, "Some nights have more rooms sold than that.", "capacity"
+        )
+    # The guard repeats in the UPDATE, so a booking committed meanwhile is never oversold.
+    changed = await in_range.filter(sold__lte=capacity).update(capacity=capacity)
+    if changed != (end - start).days:
+        raise DomainError(
+            ErrorCode.CONFLICT, "Some nights have more rooms sold than that.", "capacity"
+        )
+    return changed
+
+
+async def set_nightly_rates(
+    actor: Actor, room_type_id: int, start: dt.date, end: dt.date, amount: Decimal
+) -> int:
+    """Price the nights [start, end) of a room type and put them on sale (an upsert, so it
+    can be repeated). Returns the number of nights priced."""
+    await get_room_type(room_type_id)
+    _validate_range(start, end)
+    price = _money(amount, "amount")
+    if price <= 0:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "A nightly rate is above zero.", "amount")
+    days = stay_dates(start, end)
+    await NightlyRate.bulk_create(
+        [NightlyRate(room_type_id=room_type_id, date=day, amount=price) for day in days],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    await NightlyRate.filter(room_type_id=room_type_id, date__gte=start, date__lt=end).update(
+        amount=price
+    )
+    await open_inventory(room_type_id, start, end)
+    return len(days)
+
+
+async def price_stay(
+    room_type: RoomType, check_in: dt.date, check_out: dt.date
+) -> list[NightPrice]:
+    """The rate of every night: the nightly rate where one is set, else the base rate."""
+    rates = {
+        rate.date: rate.amount
+        for rate in await NightlyRate.filter(
+            room_type_id=room_type.id, date__gte=check_in, date__lt=check_out
+        )
+    }
+    return [
+        NightPrice(day, Decimal(rates.get(day, room_type.base_rate)).quantize(CENT))
+        for day in stay_dates(check_in, check_out)
+    ]
+
+
+async def availability(
+    check_in: dt.date, check_out: dt.date, guests: int = 1
+) -> list[RoomTypeAvailability]:
+    """Per active room type that fits `guests`: rooms free on every night of the stay (0 when
+    a night is sold out or not on sale), the nightly rates and the total. Three queries."""
+    await validate_stay(check_in, check_out)
+    if guests < 1:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "At least one guest.", "guests")
+    room_types = await RoomType.filter(is_active=True, capacity__gte=guests).order_by("id")
+    if not room_types:
+        return []
+    ids = [rt.id for rt in room_types]
+    nights = stay_dates(check_in, check_out)
+    free: dict[int, dict[dt.date, int]] = {i: {} for i in ids}
+    for row in await InventoryNight.filter(
+        room_type_id__in=ids, date__gte=check_in, date__lt=check_out
+    ).values("room_type_id", "date", "capacity", "sold"):
+        free[row["room_type_id"]][row["date"]] = max(0, row["capacity"] - row["sold"])
+    rates: dict[int, dict[dt.date, Decimal]] = {i: {} for i in ids}
+    for row in await NightlyRate.filter(
+        room_type_id__in=ids, date__gte=check_in, date__lt=check_out
+    ).values("room_type_id", "date", "amount"):
+        rates[row["room_type_id"]][row["date"]] = Decimal(row["amount"])
+    result = []
+    for rt in room_types:
+        prices = [
+            NightPrice(day, Decimal(rates[rt.id].get(day, rt.base_rate)).quantize(CENT))
+            for day in nights
+        ]
+        available = min(free[rt.id].get(day, 0) for day in nights)
+        result.append(
+            RoomTypeAvailability(
+                room_type=rt,
+                available=available,
+                nightly_rates=prices,
+                total_amount=sum((p.amount for p in prices), Decimal("0.00")),
+                currency=rt.currency,
+            )
+        )
+    return result
+
+
+# ---- allocation ---------------------------------------------------------------------------
+
+
+async def allocate(room_type_id: int, dates: Iterable[dt.date], field: str = "roomTypeId") -> None:
+    """Take one room of the type on each date, in ascending order. Call inside the booking's
+    transaction: on ROOM_UNAVAILABLE the nights taken so far roll back with it."""
+    for day in sorted(set(dates)):
+        taken = await InventoryNight.filter(
+            room_type_id=room_type_id, date=day, sold__lt=F("capacity")
+        ).update(sold=F("sold") + 1)
+        if taken != 1:
+            raise DomainError(
+                ErrorCode.ROOM_UNAVAILABLE,
+                f"No room of this type is available on {day.isoformat()}.",
+                field,
+            )
+
+
+async def release(room_type_id: int, dates: Iterable[dt.date]) -> None:
+    """Give back one room of the type on each date (ascending, like allocation)."""
+    for day in sorted(set(dates)):
+        await InventoryNight.filter(room_type_id=room_type_id, date=day, sold__gt=0).update(
+            sold=F("sold") - 1
+        )
+
+
+async def reallocate(
+    release_nights: Iterable[tuple[int, dt.date]],
+    take_nights: Iterable[tuple[int, dt.date]],
+    field: str = "roomTypeId",
+) -> None:
+    """Move a booking's hold from one set of (room type, date) nights to another in one pass.
+    Nights in both sets are left alone (a shorter or later stay keeps its overlap whatever
+    happens to the rest); the others are taken or given back in ascending (room type, date)
+    order, the same order `allocate` locks in, so concurrent changes cannot deadlock."""
+    old, new = set(release_nights), set(take_nights)
+    for room_type_id, day in sorted(old ^ new):
+        if (room_type_id, day) in new:
+            await allocate(room_type_id, [day], field)
+        else:
+            await release(room_type_id, [day])
