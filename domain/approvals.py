@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 
 from authz.identity import Kind
 from domain import notifications
@@ -69,6 +69,8 @@ class ApprovalFilter:
     subject_id: str | None = None
     awaiting_role: str | None = None  # pending requests whose next level this role may decide
     submitted_by_account_id: int | None = None
+    # Pending requests one person may decide next: any of their roles, not their own request.
+    awaiting_account: tuple[int, Sequence[str]] | None = None
 
 
 # ---- submit -------------------------------------------------------------------------------
@@ -265,6 +267,14 @@ async def list_approvals(
         query = query.filter(submitted_by_account_id=f.submitted_by_account_id)
     if f.awaiting_role:
         query = query.filter(status=ApprovalStatus.PENDING, required_role__contains=f.awaiting_role)
+    if f.awaiting_account is not None:
+        account_id, roles = f.awaiting_account
+        any_role = Q()
+        for role in roles:
+            any_role |= Q(required_role__contains=role)
+        query = query.filter(any_role, status=ApprovalStatus.PENDING).exclude(
+            submitted_by_account_id=account_id
+        )
     total = await query.count()
     page = query.filter(id__lt=after_id) if after_id else query
     first = max(1, min(first, 200))

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.errors import ApiError
 from schema.extensions import build_extensions
@@ -28,7 +29,9 @@ class Schema(strawberry.Schema):
 QUERY_PARTS: list[type] = [FoundationQuery]
 MUTATION_PARTS: list[type] = [FoundationMutation]
 QUERY_PARTS.append(DocumentQuery)
+QUERY_PARTS.append(ApprovalQuery)
 MUTATION_PARTS.append(DocumentMutation)
+MUTATION_PARTS.append(ApprovalMutation)
 
 
 def build_schema(

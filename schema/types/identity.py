@@ -32,6 +32,18 @@ class Viewer:
         )
 
 
+def viewer_of_account(account) -> Viewer:
+    """The public face of an account (as the submitter or decider of something)."""
+    return Viewer(
+        id=strawberry.ID(f"account:{account.id}"),
+        email=account.email if account.kind == "STAFF" else None,
+        display_name=account.display_name,
+        roles=list(account.roles or ()),
+        kind=account.kind,
+        scopes=[],
+    )
+
+
 @strawberry.input
 class LoginInput:
     email: str

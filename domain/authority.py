@@ -1,0 +1,122 @@
+"""Authority by amount and emergency authorisation (P4.1.1, P4.1.2), on the generic approvals.
+
+P4.1.1: below `approval_supervisor_limit` a supervisor approves; from there up to
+`approval_director_limit` the director signs; above it the operations committee decides.
+P4.1.2: in an emergency a supervisor authorises at once; the formal approval at the level the
+amount needs follows as a second request due within `emergency_paperwork_days`, and an
+emergency whose paperwork is not done in time is reported to the director.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from domain import approvals, notifications, policy_params
+from domain.actor import Actor
+from domain.clock import clock
+from domain.errors import DomainError, ErrorCode
+from domain.models import Account, ApprovalRequest
+
+PAPERWORK_SUFFIX = "_PAPERWORK"
+
+
+async def deciding_role(amount: Decimal | None) -> str:
+    """Who decides an amount (P4.1.1). Without an amount a supervisor decides."""
+    if amount is None:
+        return "supervisor"
+    if amount < await policy_params.get("approval_supervisor_limit"):
+        return "supervisor"
+    if amount <= await policy_params.get("approval_director_limit"):
+        return "director"
+    return "committee"
+
+
+async def submit(
+    actor: Actor,
+    *,
+    kind: str,
+    reason: str,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    emergency: bool = False,
+) -> ApprovalRequest:
+    if not (reason or "").strip():
+        raise DomainError(ErrorCode.REQUIRED, "Say what is to be approved and why.", "reason")
+    if (kind or "").strip().upper().endswith(PAPERWORK_SUFFIX):
+        raise DomainError(ErrorCode.INVALID, "Paperwork requests are opened by the system.", "kind")
+    role = await deciding_role(amount)
+    common = dict(
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        reason=reason,
+        subject_type=subject_type,
+        subject_id=subject_id,
+    )
+    if emergency:
+        # A supervisor authorises temporarily; the formal request follows on approval.
+        return await approvals.submit_approval(
+            actor,
+            levels=[["supervisor", "director"]],
+            emergency=True,
+            handler="domain.authority:on_emergency_decided",
+            **common,
+        )
+    return await approvals.submit_approval(actor, levels=[[role]], **common)
+
+
+async def on_emergency_decided(request: ApprovalRequest) -> None:
+    """Approval handler: open the formal paperwork once an emergency was authorised (P4.1.2)."""
+    if request.status != approvals.ApprovalStatus.APPROVED or not request.emergency:
+        return
+    days = await policy_params.get("emergency_paperwork_days")
+    submitter = await Account.get_or_none(id=request.submitted_by_account_id or 0)
+    formal_actor = Actor(identity=_identity_of(submitter)) if submitter else None
+    if formal_actor is None:
+        return
+    role = await deciding_role(request.amount)
+    await approvals.submit_approval(
+        formal_actor,
+        kind=f"{request.kind}{PAPERWORK_SUFFIX}",
+        levels=[[role]],
+        amount=request.amount,
+        currency=request.currency,
+        reason=f"Formal approval of emergency authorisation #{request.id}: {request.reason}",
+        subject_type="ApprovalRequest",
+        subject_id=str(request.id),
+        due_at=clock.now() + dt.timedelta(days=days),
+        handler="domain.authority:on_paperwork_decided",
+    )
+
+
+async def on_paperwork_decided(request: ApprovalRequest) -> None:
+    """Approval handler: an emergency whose paperwork expired or was refused goes to the
+    director, who has to deal with an act that was never formally approved."""
+    if request.status == approvals.ApprovalStatus.APPROVED:
+        return
+    for director in await Account.filter(kind="STAFF", is_active=True).only("id", "roles"):
+        if "director" in (director.roles or []):
+            await notifications.notify(
+                director.id,
+                "EMERGENCY_PAPERWORK_MISSING",
+                f"Emergency authorisation #{request.subject_id} has no formal approval "
+                f"({request.status.lower()})",
+                request.reason[:500],
+                subject_type="ApprovalRequest",
+                subject_id=request.id,
+            )
+
+
+def _identity_of(account: Account):
+    from authz.identity import Identity, Kind
+
+    return Identity(
+        kind=Kind(account.kind),
+        id=account.id,
+        roles=tuple(account.roles or ()),
+        display_name=account.display_name,
+        email=account.email,
+    )

@@ -1,0 +1,137 @@
+"""Approval requests and decisions (P3.1.4, P4.1.1, P4.1.2, P6.2.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry import relay
+
+from schema.errors import UserError
+from schema.loaders import accounts_loader, approval_decisions_loader
+from schema.types.identity import Viewer, viewer_of_account
+
+
+@strawberry.enum
+class ApprovalStatus(Enum):
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+@strawberry.enum
+class ApprovalDecisionKind(Enum):
+    APPROVE = "APPROVE"
+    REJECT = "REJECT"
+
+
+@strawberry.type
+class ApprovalDecision:
+    level: int
+    role: str
+    decision: str
+    comment: str
+    decided_at: dt.datetime
+    decided_by_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def decided_by(self, info: strawberry.Info) -> Viewer | None:
+        account = await accounts_loader(info).load(self.decided_by_id)
+        return account and viewer_of_account(account)
+
+    @classmethod
+    def of(cls, row) -> ApprovalDecision:
+        return cls(
+            level=row.level,
+            role=row.role,
+            decision=row.decision,
+            comment=row.comment,
+            decided_at=row.created_at,
+            decided_by_id=row.decided_by_account_id,
+        )
+
+
+@strawberry.type
+class ApprovalRequest(relay.Node):
+    id: relay.NodeID[int]
+    kind: str
+    amount: Decimal | None
+    currency: str | None
+    status: ApprovalStatus
+    required_role: str
+    reason: str
+    emergency: bool
+    current_level: int
+    levels: int
+    subject_type: str | None
+    subject_id: str | None
+    due_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    created_at: dt.datetime
+    submitted_by_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def submitted_by(self, info: strawberry.Info) -> Viewer | None:
+        if self.submitted_by_id is None:
+            return None
+        account = await accounts_loader(info).load(self.submitted_by_id)
+        return account and viewer_of_account(account)
+
+    @strawberry.field
+    async def decisions(self, info: strawberry.Info) -> list[ApprovalDecision]:
+        rows = await approval_decisions_loader(info).load(self.id)
+        return [ApprovalDecision.of(row) for row in rows]
+
+    @classmethod
+    def of(cls, row) -> ApprovalRequest:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            amount=row.amount,
+            currency=row.currency,
+            status=ApprovalStatus(row.status),
+            required_role=row.required_role,
+            reason=row.reason,
+            emergency=row.emergency,
+            current_level=row.current_level,
+            levels=len(row.levels),
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            due_at=row.due_at,
+            decided_at=row.decided_at,
+            created_at=row.created_at,
+            submitted_by_id=row.submitted_by_account_id,
+        )
+
+
+@strawberry.input
+class ApprovalFilter:
+    status: list[ApprovalStatus] | None = None
+    kind: str | None = None
+    awaiting_my_decision: bool = False
+
+
+@strawberry.input
+class SubmitApprovalInput:
+    kind: str
+    reason: str
+    amount: Decimal | None = None
+    currency: str | None = None
+    subject_id: strawberry.ID | None = None
+    emergency: bool = False
+
+
+@strawberry.input
+class DecideApprovalInput:
+    approval_id: relay.GlobalID
+    decision: ApprovalDecisionKind
+    comment: str = ""
+
+
+@strawberry.type
+class ApprovalPayload:
+    approval: ApprovalRequest | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
