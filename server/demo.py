@@ -4,7 +4,12 @@ a member guest, and the demo hotel's rooms and rates. Refused in production."""
 from __future__ import annotations
 
 from authz.passwords import hash_password
+from domain.actor import SYSTEM
+from domain.bookings.profiles import GuestDetails
+from domain.demo_inventory import seed_demo_inventory
+from domain.members import create_member
 from domain.models import Account
+from domain.unit_of_work import audited
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -25,8 +30,26 @@ DEMO_STAFF = [
 ]
 DEMO_GUEST = ("guest@demo.hotel", "Gao Guest")
 
-# Areas with demo data of their own (rooms and rates, members) register seeders here.
-EXTRA_SEEDERS: list = []
+
+
+async def _seed_hotel(guest: Account) -> None:
+    """Rooms, rates and the inventory calendar, and the demo guest's membership."""
+    await audited(SYSTEM, "seedDemoInventory", "RoomType", seed_demo_inventory)
+
+    async def membership():
+        return await create_member(
+            SYSTEM,
+            GuestDetails(full_name=DEMO_GUEST[1], phone="+8613800138000", email=DEMO_GUEST[0]),
+            tier="GOLD",
+            points=20_000,
+            account_id=guest.id,
+        )
+
+    await audited(SYSTEM, "seedDemoMember", "Member", membership)
+
+
+# Areas with demo data of their own register seeders here; each gets the demo guest account.
+EXTRA_SEEDERS: list = [_seed_hotel]
 
 
 async def seed_demo() -> bool:

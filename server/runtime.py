@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 from authz import matrix, ratelimit, sessions, tokens
 from authz.enforcer import enforcer
-from domain import audit, broker
+from domain import audit, broker, outbox
 from domain.clock import clock
 from schema import relay
 from server import db
 from server.archive import configure_archive
+from server.messaging import configure_messaging
 from server.settings import Settings
 
 log = logging.getLogger("hotel.runtime")
@@ -52,7 +53,7 @@ def configure_domain(settings: Settings) -> None:
 
 
 # Areas that need settings at start (e.g. the voucher signing secret) register here.
-EXTRA_CONFIGURE: list = [configure_archive]
+EXTRA_CONFIGURE: list = [configure_archive, configure_messaging]
 
 
 async def bootstrap_data() -> None:
@@ -83,6 +84,7 @@ async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
         runtime.redis = Redis.from_url(settings.redis_url)
         ratelimit.use(ratelimit.RedisCounter(runtime.redis))
         broker.use(broker.RedisBroker(Redis.from_url(settings.redis_url)))
+        await _wake_workers_through_arq(runtime)
     else:
         ratelimit.use(ratelimit.MemoryCounter())
         broker.use(broker.InProcessBroker())
@@ -90,7 +92,27 @@ async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
     return runtime
 
 
+async def _wake_workers_through_arq(runtime: Runtime) -> None:
+    """With Redis, a commit that wrote outbox events enqueues a delivery run for the arq
+    workers right away (at most one per second); the cron schedule catches anything missed."""
+    import time
+
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    pool = await create_pool(RedisSettings.from_dsn(runtime.settings.redis_url))
+    runtime.extras["arq"] = pool
+
+    async def deliver_soon() -> None:
+        await pool.enqueue_job("deliver_outbox", _job_id=f"deliver_outbox:{int(time.time())}")
+
+    outbox.set_wakeup(deliver_soon)
+
+
 async def stop(runtime: Runtime) -> None:
+    outbox.set_wakeup(None)
+    if "arq" in runtime.extras:
+        await runtime.extras.pop("arq").aclose()
     if runtime.job_runner is not None:
         await runtime.job_runner.stop()
     await broker.broker.close()

@@ -10,10 +10,14 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from domain import approvals, outbox
+from domain.actor import SYSTEM
+from domain.bookings import idempotency
 from domain.clock import clock
 from domain.documents import replicas, work_records
-from domain.models import IdempotencyRecord, RefreshToken
+from domain.models import RefreshToken
 from domain.reports import service as reports
+from domain.unit_of_work import audited
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,30 @@ async def prune_sessions(ctx: dict) -> int:
 
 
 async def prune_idempotency_keys(ctx: dict) -> int:
-    return await IdempotencyRecord.filter(expires_at__lt=clock.now()).delete()
+    """Forget idempotency keys past their retention (P3.1.1 retries are answered until then)."""
+    return await idempotency.purge_expired()
+
+
+_dispatcher: outbox.OutboxDispatcher | None = None
+
+
+def use_dispatcher(dispatcher: outbox.OutboxDispatcher) -> None:
+    global _dispatcher
+    _dispatcher = dispatcher
+
+
+async def deliver_outbox(ctx: dict) -> dict[str, int]:
+    """Send due outbox events: PMS sync, vouchers by e-mail and SMS (P3.1.3). Retries with
+    backoff; an event past its last attempt is marked dead for an admin to redeliver."""
+    if _dispatcher is None:
+        raise RuntimeError("the outbox dispatcher is not configured")
+    report = await _dispatcher.run_once(limit=100)
+    return {"delivered": report.delivered, "retried": report.retried, "dead": report.dead}
+
+
+async def expire_approvals(ctx: dict) -> int:
+    """Expire approval requests past their due time and run their handlers (P3.1.4, P4.1)."""
+    return await audited(SYSTEM, "expireApprovals", "ApprovalRequest", approvals.expire_overdue)
 
 
 async def archive_work_records(ctx: dict) -> int:
@@ -62,6 +89,8 @@ async def report_deadlines(ctx: dict) -> dict[str, int]:
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
+    Job("deliver_outbox", deliver_outbox, 30),
+    Job("expire_approvals", expire_approvals, 300),
     Job("archive_work_records", archive_work_records, 3600),
     Job("purge_work_records", purge_work_records, 3600),
     Job("verify_archive_replicas", verify_archive_replicas, 3600),

@@ -30,6 +30,9 @@ def _cron_jobs():
     for job in JOBS:
         if job.every_seconds >= 3600:
             jobs.append(cron(job.func, name=job.name, minute={0}, unique=True))
+        elif job.every_seconds < 60:
+            seconds = set(range(0, 60, max(1, job.every_seconds)))
+            jobs.append(cron(job.func, name=job.name, second=seconds, unique=True))
         else:
             jobs.append(
                 cron(job.func, name=job.name, minute=_minutes(job.every_seconds), unique=True)
