@@ -1,4 +1,5 @@
-"""The `hotel` command (also `python -m server`): serve, worker, migrate, seed, export-schema."""
+"""The `hotel` command (also `python -m server`): serve, worker, migrate, seed,
+rotate-archive-keys, export-schema."""
 
 from __future__ import annotations
 
@@ -90,6 +91,29 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rotate_archive_keys() -> int:
+    from domain.actor import SYSTEM
+    from domain.documents.rotation import rotate_archive_keys
+    from server import runtime
+
+    rt = await runtime.start(get_settings(), apply_migrations=False)
+    try:
+        if not rt.ready:
+            print(f"Not ready: {rt.not_ready_reason}", file=sys.stderr)
+            return 2
+        summary = await rotate_archive_keys(SYSTEM)
+    finally:
+        await runtime.stop(rt)
+    print(f"Current key {summary.current_key_id}: {summary.rotated} re-wrapped, "
+          f"{summary.unchanged} already current, {len(summary.failed)} failed.")
+    for name, reason in summary.failed:
+        print(f"  {name}: {reason}")
+    if summary.documents_on_old_keys:
+        print(f"{summary.documents_on_old_keys} documents still need an older key: keep it in "
+              "ARCHIVE_KEYS.")
+    return 1 if summary.failed else 0
+
+
 def _export_schema(args: argparse.Namespace) -> int:
     from schema import build_schema
 
@@ -113,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("worker", help="run an arq worker (needs REDIS_URL)")
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed", help="fill the database with the demo hotel")
+    commands.add_parser(
+        "rotate-archive-keys",
+        help="re-wrap archived documents under the first key of ARCHIVE_KEYS",
+    )
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("output", nargs="?", default="schema.graphql")
     args = parser.parse_args(argv)
@@ -125,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "seed":
         return asyncio.run(_seed())
+    if args.command == "rotate-archive-keys":
+        return asyncio.run(_rotate_archive_keys())
     return _export_schema(args)
 
 

@@ -1,0 +1,58 @@
+"""Archive key rotation (P3.2.1): data keys are re-wrapped under a new key-encryption key, the
+rows record it, and documents stay readable with the old key removed from the keyring. Objects
+that a local store keeps write-once under retention are reported, not silently skipped."""
+
+from __future__ import annotations
+
+import pytest
+from strawberry.relay import to_base64
+
+from domain.actor import SYSTEM
+from domain.documents import config
+from domain.documents.rotation import rotate_archive_keys
+from domain.models import AuditEntry, Document
+from storage import Keyring
+from tests.documents.conftest import local_archive
+
+CUSTOMER = to_base64("GuestProfile", 1)
+
+
+def _rotate_keyring(archive) -> str:
+    new_entry = Keyring.generate_entry("k2")
+    ring = Keyring.from_string(new_entry + "," + archive.keyring.to_string())
+    config.use_archive(local_archive(archive.root, ring))
+    return new_entry
+
+
+@pytest.mark.policy("P3.2.1")
+async def test_rotation_rewraps_and_the_old_key_can_be_retired(person, uploaded, archive, link,
+                                                               fetch):
+    agent = await person("booking_agent")
+    scan = await uploaded(agent.token, kind="CUSTOMER_FILE", subject="Guest ID scan",
+                          content=b"%PDF-1.4 id scan", related_to=CUSTOMER)
+    new_entry = _rotate_keyring(archive)
+
+    summary = await rotate_archive_keys(SYSTEM)
+    assert (summary.rotated, summary.failed, summary.documents_on_old_keys) == (1, [], 0)
+    assert await Document.filter(kek_id="k2").count() == 1
+    assert await AuditEntry.filter(action="rotateArchiveKey").count() == 1
+    again = await rotate_archive_keys(SYSTEM)
+    assert (again.rotated, again.unchanged) == (0, 1)
+
+    config.use_archive(local_archive(archive.root, Keyring.from_string(new_entry)))
+    issued = await link(agent.token, scan["id"], "Checking the guest ID after rotation")
+    reply = await fetch(issued["url"], agent.token)
+    assert reply.status_code == 200 and reply.content == b"%PDF-1.4 id scan"
+
+
+@pytest.mark.policy("P3.2.3")
+async def test_objects_locked_by_retention_on_a_local_store_are_reported(person, uploaded,
+                                                                         archive):
+    agent = await person("booking_agent")
+    await uploaded(agent.token, kind="WORK_RECORD", subject="Shift handover",
+                   content=b"%PDF-1.4 handover")
+    _rotate_keyring(archive)
+    summary = await rotate_archive_keys(SYSTEM)
+    assert summary.rotated == 0 and summary.documents_on_old_keys == 1
+    [(name, reason)] = summary.failed
+    assert name.endswith("shift-handover") and reason.startswith("RETENTION_LOCKED")
