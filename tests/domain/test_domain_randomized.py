@@ -1,4 +1,4 @@
-"""A few hundred random creates, changes and cancellations, some of them concurrent: the
+"""Three thousand random creates, changes and cancellations, ten at a time: the
 inventory never oversells and always counts exactly the nights bookings hold (P3.1.1,
 P3.1.4, P3.1.5)."""
 
