@@ -97,17 +97,16 @@ async def on_paperwork_decided(request: ApprovalRequest) -> None:
     director, who has to deal with an act that was never formally approved."""
     if request.status == approvals.ApprovalStatus.APPROVED:
         return
-    for director in await Account.filter(kind="STAFF", is_active=True).only("id", "roles"):
-        if "director" in (director.roles or []):
-            await notifications.notify(
-                director.id,
-                "EMERGENCY_PAPERWORK_MISSING",
-                f"Emergency authorisation #{request.subject_id} has no formal approval "
-                f"({request.status.lower()})",
-                request.reason[:500],
-                subject_type="ApprovalRequest",
-                subject_id=request.id,
-            )
+    for director_id in await notifications.staff_with_roles("director"):
+        await notifications.notify(
+            director_id,
+            "EMERGENCY_PAPERWORK_MISSING",
+            f"Emergency authorisation #{request.subject_id} has no formal approval "
+            f"({request.status.lower()})",
+            request.reason[:500],
+            subject_type="ApprovalRequest",
+            subject_id=request.id,
+        )
 
 
 def _identity_of(account: Account):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domain import broker as broker_module
 from domain.clock import clock
-from domain.models import Notification
+from domain.models import Account, Notification
 from domain.unit_of_work import after_commit
 
 
@@ -44,3 +44,10 @@ async def mark_read(account_id: int, notification_ids: list[int]) -> int:
     return await Notification.filter(
         account_id=account_id, id__in=notification_ids, read_at=None
     ).update(read_at=clock.now())
+
+
+async def staff_with_roles(*roles: str) -> list[int]:
+    """Ids of the active staff accounts holding any of `roles`: who gets told (P7.1.1)."""
+    wanted = set(roles)
+    accounts = await Account.filter(kind="STAFF", is_active=True).only("id", "roles")
+    return [a.id for a in accounts if wanted.intersection(a.roles or [])]

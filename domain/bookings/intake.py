@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict
 
 from authz.identity import Kind
-from domain import inventory, members
+from domain import inventory, members, notifications
 from domain.actor import Actor
 from domain.bookings import confirmation, idempotency, nights
 from domain.bookings.eligibility import guest_profile_for, identify_party, review_status
@@ -42,6 +42,23 @@ def _channel(actor: Actor, channel: str) -> BookingChannel:
     if actor.identity.kind == Kind.GUEST and value != BookingChannel.ONLINE:
         raise DomainError(ErrorCode.INVALID, "Guests book through the ONLINE channel.", "channel")
     return value
+
+
+# Who confirms bookings held for review (the roles granted booking:confirm by default).
+REVIEWER_ROLES = ("supervisor", "booking_agent")
+
+
+async def _ask_for_review(booking: Booking) -> None:
+    """Tell the staff who confirm bookings that one waits for their review (P3.1.2)."""
+    for account_id in await notifications.staff_with_roles(*REVIEWER_ROLES):
+        await notifications.notify(
+            account_id,
+            "BOOKING_REVIEW_WAITING",
+            f"Booking {booking.number} waits for review",
+            booking.review_reason,
+            subject_type="Booking",
+            subject_id=booking.id,
+        )
 
 
 async def create_booking(
@@ -129,6 +146,8 @@ async def create_booking(
         await members.reserve_points(party.member.id, quote.points_redeemed, booking_id=booking.id)
     if status == BookingStatus.CONFIRMED:
         await confirmation.confirm_new(booking, actor)
+    else:
+        await _ask_for_review(booking)
     if idempotency_key is not None:
         await idempotency.complete(scope, idempotency_key, str(booking.id))
     return booking

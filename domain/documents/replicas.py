@@ -20,10 +20,9 @@ from domain.actor import SYSTEM, Actor
 from domain.clock import clock
 from domain.documents import archive_calls, config
 from domain.documents.kinds import Status
-from domain.documents.recipients import staff_with_roles
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document, ReplicaCheck
-from domain.notifications import notify
+from domain.notifications import notify, staff_with_roles
 from domain.unit_of_work import audited, refusals_audited
 from storage import RepairResult, ReplicaReport
 

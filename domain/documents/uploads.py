@@ -26,10 +26,9 @@ from domain.actor import Actor
 from domain.clock import clock
 from domain.documents import archive_calls, config, content, numbering, retention
 from domain.documents.kinds import UPLOADABLE, Kind, LegalReview, needs_legal_review, tier_of
-from domain.documents.recipients import staff_with_roles
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document
-from domain.notifications import notify
+from domain.notifications import notify, staff_with_roles
 from domain.unit_of_work import audited, refusals_audited
 from storage import ArchiveRecord, InvalidNameError, StorageError, make_name
 from storage.streams import Reader

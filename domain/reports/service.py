@@ -28,10 +28,9 @@ from domain.actor import SYSTEM, Actor
 from domain.clock import clock
 from domain.documents import uploads
 from domain.documents.kinds import Kind
-from domain.documents.recipients import staff_with_roles
 from domain.errors import DomainError, ErrorCode
 from domain.models import Report
-from domain.notifications import notify
+from domain.notifications import notify, staff_with_roles
 from domain.reports import booking_sections, periods, registry
 from domain.reports.periods import Period
 from domain.reports.render import render_report

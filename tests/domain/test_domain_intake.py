@@ -31,7 +31,14 @@ from domain.bookings import (
 from domain.bookings.numbering import new_booking_number
 from domain.bookings.vouchers import voucher_code
 from domain.errors import DomainError, ErrorCode
-from domain.models import Booking, GuestProfile, Member, OutboxEvent, PointsEntry
+from domain.models import (
+    Booking,
+    GuestProfile,
+    Member,
+    Notification,
+    OutboxEvent,
+    PointsEntry,
+)
 
 D = dt.timedelta
 
@@ -296,6 +303,8 @@ async def test_expensive_stay_goes_to_review(hotel):
     agent = await staff("booking_agent")
     booking = await book(agent, hotel.suite, TODAY + D(days=1), 3, guests=4)  # 27,000 CNY
     assert booking.status == "PENDING_REVIEW" and "20000" in booking.review_reason
+    waiting = await Notification.get(kind="BOOKING_REVIEW_WAITING")
+    assert waiting.account_id == agent.account_id and booking.number in waiting.title
     cheap = await book(agent, hotel.suite, TODAY + D(days=10), 2, guests=4)  # 18,000 CNY
     assert cheap.status == "CONFIRMED"
 
