@@ -57,6 +57,39 @@ def budget_for(identity: Identity, settings: Settings) -> int:
     }.get(identity.kind, settings.budget_anonymous_per_minute)
 
 
+class _BodyTooLarge(Exception):
+    pass
+
+
+def body_limit(scope: Scope, settings: Settings) -> int:
+    """JSON documents are small; multipart uploads may carry a document up to the limit."""
+    content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+    if content_type.startswith(b"multipart/"):
+        return settings.document_max_upload_bytes + 1024 * 1024
+    return settings.max_request_bytes
+
+
+def limited_receive(receive: Receive, limit: int) -> Receive:
+    """Count the body as it arrives, for clients that send no (or a false) Content-Length."""
+    seen = 0
+
+    async def receive_counted():
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _BodyTooLarge
+        return message
+
+    return receive_counted
+
+
+def too_large(limit: int):
+    return error_response(413, "PAYLOAD_TOO_LARGE",
+                          f"The request body is larger than {limit} bytes.")
+
+
 class EdgeMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -83,11 +116,29 @@ class EdgeMiddleware:
             await send(message)
 
         if scope["type"] == "http" and scope["path"].startswith("/graphql"):
+            limit = body_limit(scope, self.settings)
+            declared = connection.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                await too_large(limit)(scope, receive, send_with_id)
+                return
             refusal = await self._authenticate(connection, state)
             if refusal is not None:
                 await refusal(scope, receive, send_with_id)
                 return
-        await self.app(scope, receive, send_with_id)
+            receive = limited_receive(receive, limit)
+        started_response = False
+
+        async def send_tracked(message) -> None:
+            nonlocal started_response
+            started_response = started_response or message["type"] == "http.response.start"
+            await send_with_id(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except _BodyTooLarge:
+            if started_response:
+                raise
+            await too_large(body_limit(scope, self.settings))(scope, receive, send_with_id)
         if scope["type"] == "http":
             log.info(
                 "request",

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 4000
     max_page_size: int = 100
+    # Largest JSON request body; multipart uploads get document_max_upload_bytes + 1 MiB.
+    max_request_bytes: int = 1024 * 1024
     run_jobs_in_process: bool = True
     job_tick_seconds: float = 5.0
     pms_webhook_url: str | None = None

@@ -154,3 +154,23 @@ def test_development_schema_suggests_fields():
 async def test_health_endpoints(http, path):
     reply = await http.get(path)
     assert reply.status_code == 200
+
+
+async def test_oversize_bodies_are_refused_with_413(http, settings):
+    huge = '{"query": "{ __typename }", "pad": "' + "x" * (settings.max_request_bytes + 10) + '"}'
+    reply = await http.post("/graphql", content=huge.encode(),
+                            headers={"content-type": "application/json"})
+    assert reply.status_code == 413
+    assert reply.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_oversize_bodies_without_length_are_refused_too(http, settings):
+    async def chunks():
+        yield b'{"query": "{ __typename }", "pad": "'
+        for _ in range(settings.max_request_bytes // 65536 + 2):
+            yield b"x" * 65536
+        yield b'"}'
+
+    reply = await http.post("/graphql", content=chunks(),
+                            headers={"content-type": "application/json"})
+    assert reply.status_code == 413
