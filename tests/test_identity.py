@@ -205,3 +205,9 @@ async def test_request_budget_answers_rate_limited_with_retry_after(gql, person)
     retry = int(reply.headers["retry-after"])
     assert 0 < retry <= 60
     assert reply.errors[0]["extensions"]["retryAfter"] == retry
+
+
+async def test_tokens_follow_the_injected_clock_not_the_wall_clock(gql, person):
+    clock.advance(dt.timedelta(days=400))
+    staff = await person("cs_rep")
+    assert (await gql(ME, token=staff.token)).status == 200
