@@ -84,6 +84,16 @@ async def list_room_types(*, include_inactive: bool = False) -> list[RoomType]:
     return await query.order_by("id")
 
 
+async def list_rooms(room_type_id: int | None = None, *, free_only: bool = False) -> list[Room]:
+    """The hotel's active rooms, by number; `free_only` leaves out rooms with a guest in."""
+    query = Room.filter(is_active=True)
+    if room_type_id is not None:
+        query = query.filter(room_type_id=room_type_id)
+    if free_only:
+        query = query.filter(current_booking_id=None)
+    return await query.order_by("number")
+
+
 async def get_room_type(room_type_id: int | str, field: str = "roomTypeId") -> RoomType:
     try:
         ident = int(room_type_id)

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.approvals import ApprovalMutation, ApprovalQuery
+from schema.bookings import BookingMutation, BookingQuery
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.errors import ApiError
 from schema.extensions import build_extensions
@@ -30,8 +31,10 @@ QUERY_PARTS: list[type] = [FoundationQuery]
 MUTATION_PARTS: list[type] = [FoundationMutation]
 QUERY_PARTS.append(DocumentQuery)
 QUERY_PARTS.append(ApprovalQuery)
+QUERY_PARTS.append(BookingQuery)
 MUTATION_PARTS.append(DocumentMutation)
 MUTATION_PARTS.append(ApprovalMutation)
+MUTATION_PARTS.append(BookingMutation)
 
 
 def build_schema(

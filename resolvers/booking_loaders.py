@@ -1,0 +1,63 @@
+"""Per-request dataloaders of the booking area: the nested fields of a booking (its room type,
+guest, member, room, refunds and change requests, and a change's approval) load in one query
+per batch through the domain's batch readers, so a page of bookings costs the same number of
+queries whatever its length (ARCHITECTURE.md, No N+1; P3.1.1-P3.1.5).
+
+Each loader yields ORM rows; the GraphQL types map them, so the mapping stays in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+
+from domain.bookings import queries
+from domain.models import ApprovalRequest, Room
+
+Batch = Callable[[Sequence[int]], Awaitable[dict[int, Any]]]
+
+
+def _loader(info: strawberry.Info, name: str, batch: Batch, default: Any = None) -> DataLoader:
+    async def load(keys: list[int]) -> list[Any]:
+        found = await batch(keys)
+        return [found.get(key, default) for key in keys]
+
+    return info.context.loader(f"bookings.{name}", lambda: DataLoader(load_fn=load))
+
+
+async def _rooms_by_ids(ids: Sequence[int]) -> dict[int, Room]:
+    return {row.id: row for row in await Room.filter(id__in=list(set(ids)))}
+
+
+async def _approvals_by_ids(ids: Sequence[int]) -> dict[int, ApprovalRequest]:
+    return {row.id: row for row in await ApprovalRequest.filter(id__in=list(set(ids)))}
+
+
+def room_types(info: strawberry.Info) -> DataLoader:
+    return _loader(info, "room_types", queries.room_types_by_ids)
+
+
+def guest_profiles(info: strawberry.Info) -> DataLoader:
+    return _loader(info, "guest_profiles", queries.guest_profiles_by_ids)
+
+
+def members(info: strawberry.Info) -> DataLoader:
+    return _loader(info, "members", queries.members_by_ids)
+
+
+def rooms(info: strawberry.Info) -> DataLoader:
+    return _loader(info, "rooms", _rooms_by_ids)
+
+
+def refunds(info: strawberry.Info) -> DataLoader:
+    return _loader(info, "refunds", queries.refunds_by_booking_ids, default=[])
+
+
+def change_requests(info: strawberry.Info) -> DataLoader:
+    return _loader(info, "change_requests", queries.change_requests_by_booking_ids, default=[])
+
+
+def approval_requests(info: strawberry.Info) -> DataLoader:
+    return _loader(info, "approval_requests", _approvals_by_ids)

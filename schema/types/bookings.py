@@ -1,0 +1,674 @@
+"""Types of rooms and bookings (P3.1.1 intake, P3.1.2 eligibility, P3.1.3 confirmation and
+voucher, P3.1.4 changes, P3.1.5 cancellation and refunds, P6.1.1 booking terms), named as in
+CONTRACT.md. Money is `Decimal` with its currency. Nested objects load through the per-request
+dataloaders of `resolvers.booking_loaders`.
+
+Personal data (P6.1.2): a guest's identity document number is shown to hotel staff and to the
+guest, never to partners; why a booking waits for review is for staff only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry import relay
+
+from authz.identity import Kind
+from domain import bookings
+from domain.approvals import ApprovalStatus as DomainApprovalStatus
+from domain.errors import DomainError
+from resolvers import booking_loaders as loaders
+from schema.errors import UserError
+from schema.loaders import approval_decisions_loader
+
+_STAFF = (Kind.STAFF, Kind.SYSTEM)
+
+
+def _is_staff(info: strawberry.Info) -> bool:
+    return info.context.identity.kind in _STAFF
+
+
+def _global(type_name: str, pk: int | None) -> strawberry.ID | None:
+    return None if pk is None else strawberry.ID(str(relay.GlobalID(type_name, str(pk))))
+
+
+# ---- enums --------------------------------------------------------------------------------
+
+
+@strawberry.enum(description="Where the booking came in (P3.1.1).")
+class BookingChannel(Enum):
+    PHONE = "PHONE"
+    ONLINE = "ONLINE"
+    WALK_IN = "WALK_IN"
+    PARTNER = "PARTNER"
+
+
+@strawberry.enum
+class BookingStatus(Enum):
+    PENDING_REVIEW = "PENDING_REVIEW"
+    CONFIRMED = "CONFIRMED"
+    CHECKED_IN = "CHECKED_IN"
+    CHECKED_OUT = "CHECKED_OUT"
+    CANCELLED = "CANCELLED"
+    NO_SHOW = "NO_SHOW"
+
+
+@strawberry.enum(description="The customer's written authorisation of a change (P3.1.4).")
+class ChangeAuthorizationKind(Enum):
+    GUEST_CONFIRMED = "GUEST_CONFIRMED"
+    WRITTEN_DOCUMENT = "WRITTEN_DOCUMENT"
+
+
+@strawberry.enum
+class BookingChangeStatus(Enum):
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    APPLIED = "APPLIED"
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+    FAILED = "FAILED"
+
+
+# ---- rooms, rates and terms ---------------------------------------------------------------
+
+
+@strawberry.type(description="A kind of room the hotel sells.")
+class RoomType(relay.Node):
+    id: relay.NodeID[int]
+    code: str
+    name: str
+    description: str
+    capacity: int = strawberry.field(description="Guests the room takes at most.")
+    base_rate: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, row) -> RoomType:
+        return cls(
+            id=row.id,
+            code=row.code,
+            name=row.name,
+            description=row.description,
+            capacity=row.capacity,
+            base_rate=row.base_rate,
+            currency=row.currency,
+        )
+
+
+@strawberry.type(description="A physical room.")
+class Room(relay.Node):
+    id: relay.NodeID[int]
+    number: str
+    floor: int
+    occupied: bool = strawberry.field(description="A guest is checked in.")
+    room_type_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def room_type(self, info: strawberry.Info) -> RoomType:
+        return RoomType.of(await loaders.room_types(info).load(self.room_type_pk))
+
+    @classmethod
+    def of(cls, row) -> Room:
+        return cls(
+            id=row.id,
+            number=row.number,
+            floor=row.floor,
+            occupied=row.current_booking_id is not None,
+            room_type_pk=row.room_type_id,
+        )
+
+
+@strawberry.type
+class NightlyRate:
+    date: dt.date
+    amount: Decimal
+
+
+@strawberry.type(description="What a room type offers for a stay: rooms free on every night.")
+class RoomTypeAvailability:
+    room_type: RoomType
+    available: int
+    nightly_rates: list[NightlyRate]
+    total_amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, offer) -> RoomTypeAvailability:
+        return cls(
+            room_type=RoomType.of(offer.room_type),
+            available=offer.available,
+            nightly_rates=[NightlyRate(date=n.date, amount=n.amount) for n in offer.nightly_rates],
+            total_amount=offer.total_amount,
+            currency=offer.currency,
+        )
+
+
+@strawberry.type
+class RefundRule:
+    code: str
+    title: str
+    description: str
+
+
+@strawberry.type(description="The booking terms in plain language (P6.1.1, P3.1.5).")
+class BookingTerms:
+    version: str = strawberry.field(description="Accept this version when booking.")
+    summary: str
+    full_text: str
+    cancellation_grace_hours: int
+    late_cancellation_charge_nights: int
+    no_show_refund_percent: Decimal
+    checkin_local_time: str
+    checkout_local_time: str
+    refund_rules: list[RefundRule]
+
+    @classmethod
+    def of(cls, terms) -> BookingTerms:
+        return cls(
+            version=terms.version,
+            summary=terms.summary,
+            full_text=terms.full_text,
+            cancellation_grace_hours=terms.cancellation_grace_hours,
+            late_cancellation_charge_nights=terms.late_cancellation_charge_nights,
+            no_show_refund_percent=terms.no_show_refund_percent,
+            checkin_local_time=terms.checkin_local_time,
+            checkout_local_time=terms.checkout_local_time,
+            refund_rules=[
+                RefundRule(code=r.code, title=r.title, description=r.description)
+                for r in terms.refund_rules
+            ],
+        )
+
+
+# ---- guests and members -------------------------------------------------------------------
+
+
+@strawberry.type(description="Who stays: a member's profile or a temporary one (P3.1.2).")
+class GuestProfile:
+    full_name: str
+    phone: str | None
+    email: str | None
+    is_temporary: bool
+    document_number: strawberry.Private[str | None]
+
+    @strawberry.field(description="Shown to hotel staff and to the guest only.")
+    def id_document_number(self, info: strawberry.Info) -> str | None:
+        if info.context.identity.kind in (*_STAFF, Kind.GUEST):
+            return self.document_number
+        return None
+
+    @classmethod
+    def of(cls, row) -> GuestProfile:
+        return cls(
+            full_name=row.full_name,
+            phone=row.phone,
+            email=row.email,
+            is_temporary=row.is_temporary,
+            document_number=row.id_document_number,
+        )
+
+
+@strawberry.type(description="A loyalty member.")
+class Member(relay.Node):
+    id: relay.NodeID[int]
+    member_number: str
+    tier: str
+    points_balance: int
+
+    @classmethod
+    def of(cls, row) -> Member:
+        return cls(
+            id=row.id,
+            member_number=row.member_number,
+            tier=row.tier,
+            points_balance=row.points_balance,
+        )
+
+
+# ---- vouchers, refunds, cancellation quotes -----------------------------------------------
+
+
+@strawberry.type(description="The electronic voucher sent on confirmation (P3.1.3).")
+class Voucher:
+    code: str
+    issued_at: dt.datetime | None
+
+
+@strawberry.type(description="What a voucher check shows: the stay, not who stays.")
+class VoucherBooking:
+    number: str
+    status: BookingStatus
+    check_in: dt.date
+    check_out: dt.date
+    nights: int
+    guests: int
+    room_type_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def room_type(self, info: strawberry.Info) -> RoomType:
+        return RoomType.of(await loaders.room_types(info).load(self.room_type_pk))
+
+    @classmethod
+    def of(cls, row) -> VoucherBooking:
+        return cls(
+            number=row.number,
+            status=BookingStatus(row.status),
+            check_in=row.check_in,
+            check_out=row.check_out,
+            nights=row.nights,
+            guests=row.guests,
+            room_type_pk=row.room_type_id,
+        )
+
+
+@strawberry.type(
+    description="valid: issued by the hotel for a booking that still admits its holder. "
+    "reason when not: MALFORMED, FORGED, NOT_ISSUED, or the booking's status."
+)
+class VoucherVerification:
+    valid: bool
+    booking: VoucherBooking | None
+    reason: str | None
+
+
+@strawberry.type(description="Money (and points) owed back after a cancellation or no-show.")
+class Refund(relay.Node):
+    id: relay.NodeID[int]
+    kind: str = strawberry.field(description="CANCELLATION or NO_SHOW.")
+    rule: str
+    paid_amount: Decimal
+    charge_amount: Decimal
+    amount: Decimal = strawberry.field(description="Money given back.")
+    currency: str
+    points_returned: int
+    status: str
+    explanation: str
+    created_at: dt.datetime
+    settled_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row) -> Refund:
+        return cls(
+            id=row.id,
+            kind=row.kind,
+            rule=row.rule,
+            paid_amount=row.paid_amount,
+            charge_amount=row.charge_amount,
+            amount=row.amount,
+            currency=row.currency,
+            points_returned=row.points_returned,
+            status=row.status,
+            explanation=row.explanation,
+            created_at=row.created_at,
+            settled_at=row.settled_at,
+        )
+
+
+@strawberry.type(description="What cancelling now would give back, and why (P3.1.5).")
+class CancellationQuote:
+    rule: str
+    free_until: dt.datetime = strawberry.field(description="The last moment of free cancellation.")
+    paid_amount: Decimal
+    charge_amount: Decimal
+    refundable_amount: Decimal
+    points_redeemed: int
+    points_returned: int
+    currency: str
+    explanation: str
+
+    @classmethod
+    def of(cls, quote) -> CancellationQuote:
+        return cls(
+            rule=quote.rule,
+            free_until=quote.free_until,
+            paid_amount=quote.paid_amount,
+            charge_amount=quote.charge_amount,
+            refundable_amount=quote.refundable_amount,
+            points_redeemed=quote.points_redeemed,
+            points_returned=quote.points_returned,
+            currency=quote.currency,
+            explanation=quote.explanation,
+        )
+
+
+@strawberry.type
+class CancellationQuoteResult:
+    quote: CancellationQuote | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+# ---- changes ------------------------------------------------------------------------------
+
+
+@strawberry.type(
+    description="One level of an urgent change's approval (P3.1.4). A level not decided yet "
+    "has no decision, and its role lists the roles that may decide it."
+)
+class BookingChangeApproval:
+    level: int
+    role: str
+    decided_by: str | None
+    decision: str | None
+    decided_at: dt.datetime | None
+
+
+@strawberry.type(description="A requested change of dates, room type or guests (P3.1.4).")
+class BookingChangeRequest(relay.Node):
+    id: relay.NodeID[int]
+    status: BookingChangeStatus
+    urgent: bool
+    authorization_kind: ChangeAuthorizationKind
+    authorization_document_id: str | None
+    old_check_in: dt.date
+    old_check_out: dt.date
+    old_guests: int
+    old_total: Decimal
+    new_check_in: dt.date
+    new_check_out: dt.date
+    new_guests: int
+    new_total: Decimal
+    requested_at: dt.datetime
+    applied_at: dt.datetime | None
+    failure_reason: str | None
+    approval_id: strawberry.ID | None = strawberry.field(
+        description="The ApprovalRequest an urgent change waits for."
+    )
+    old_room_type_pk: strawberry.Private[int]
+    new_room_type_pk: strawberry.Private[int]
+    approval_pk: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def old_room_type(self, info: strawberry.Info) -> RoomType:
+        return RoomType.of(await loaders.room_types(info).load(self.old_room_type_pk))
+
+    @strawberry.field
+    async def new_room_type(self, info: strawberry.Info) -> RoomType:
+        return RoomType.of(await loaders.room_types(info).load(self.new_room_type_pk))
+
+    @strawberry.field
+    async def approvals(self, info: strawberry.Info) -> list[BookingChangeApproval]:
+        if self.approval_pk is None:
+            return []
+        request = await loaders.approval_requests(info).load(self.approval_pk)
+        decided = {d.level: d for d in await approval_decisions_loader(info).load(self.approval_pk)}
+        levels = []
+        for level, roles in enumerate(request.levels, start=1):
+            made = decided.get(level)
+            if made is None and request.status != DomainApprovalStatus.PENDING:
+                continue  # the request ended before this level was reached
+            levels.append(
+                BookingChangeApproval(
+                    level=level,
+                    role=made.role if made else ",".join(roles),
+                    decided_by=made.decided_by_name if made else None,
+                    decision=made.decision if made else None,
+                    decided_at=made.created_at if made else None,
+                )
+            )
+        return levels
+
+    @classmethod
+    def of(cls, row) -> BookingChangeRequest:
+        return cls(
+            id=row.id,
+            status=BookingChangeStatus(row.status),
+            urgent=row.urgent,
+            authorization_kind=ChangeAuthorizationKind(row.authorization_kind),
+            authorization_document_id=row.authorization_document_id,
+            old_check_in=row.old_check_in,
+            old_check_out=row.old_check_out,
+            old_guests=row.old_guests,
+            old_total=row.old_total,
+            new_check_in=row.new_check_in,
+            new_check_out=row.new_check_out,
+            new_guests=row.new_guests,
+            new_total=row.new_total,
+            requested_at=row.created_at,
+            applied_at=row.applied_at,
+            failure_reason=row.failure_reason or None,
+            approval_id=_global("ApprovalRequest", row.approval_id),
+            old_room_type_pk=row.old_room_type_id,
+            new_room_type_pk=row.new_room_type_id,
+            approval_pk=row.approval_id,
+        )
+
+
+# ---- the booking --------------------------------------------------------------------------
+
+
+@strawberry.type(description="A room booking (P3.1.1-P3.1.5).")
+class Booking(relay.Node):
+    id: relay.NodeID[int]
+    number: str = strawberry.field(description="The booking number, e.g. B20261128-7K3QX.")
+    status: BookingStatus
+    channel: BookingChannel
+    check_in: dt.date
+    check_out: dt.date
+    guests: int
+    nights: int
+    special_requests: str | None
+    gross_amount: Decimal = strawberry.field(description="The nights at their rates.")
+    points_redeemed: int
+    points_value: Decimal = strawberry.field(description="What the redeemed points pay.")
+    total_amount: Decimal = strawberry.field(description="What the guest pays in money.")
+    currency: str
+    terms_version: str = strawberry.field(description="The booking terms the customer accepted.")
+    voucher: Voucher | None
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str | None
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    no_show_at: dt.datetime | None
+    row: strawberry.Private[object]
+
+    @strawberry.field
+    async def room_type(self, info: strawberry.Info) -> RoomType:
+        return RoomType.of(await loaders.room_types(info).load(self.row.room_type_id))
+
+    @strawberry.field(description="The room assigned at check-in.")
+    async def room(self, info: strawberry.Info) -> Room | None:
+        if self.row.room_id is None:
+            return None
+        found = await loaders.rooms(info).load(self.row.room_id)
+        return found and Room.of(found)
+
+    @strawberry.field
+    async def guest(self, info: strawberry.Info) -> GuestProfile:
+        return GuestProfile.of(await loaders.guest_profiles(info).load(self.row.guest_id))
+
+    @strawberry.field
+    async def member(self, info: strawberry.Info) -> Member | None:
+        if self.row.member_id is None:
+            return None
+        found = await loaders.members(info).load(self.row.member_id)
+        return found and Member.of(found)
+
+    @strawberry.field
+    async def refunds(self, info: strawberry.Info) -> list[Refund]:
+        return [Refund.of(row) for row in await loaders.refunds(info).load(self.id)]
+
+    @strawberry.field
+    async def change_requests(self, info: strawberry.Info) -> list[BookingChangeRequest]:
+        rows = await loaders.change_requests(info).load(self.id)
+        return [BookingChangeRequest.of(row) for row in rows]
+
+    @strawberry.field(description="What cancelling now would give back; null once it cannot be.")
+    async def cancellation_quote(self) -> CancellationQuote | None:
+        try:
+            return CancellationQuote.of(await bookings.cancellation_quote(self.row))
+        except DomainError:  # cancelled, checked in or over already
+            return None
+
+    @strawberry.field(description="Why the booking waits for staff review (staff only).")
+    def review_reason(self, info: strawberry.Info) -> str | None:
+        return (self.row.review_reason or None) if _is_staff(info) else None
+
+    @classmethod
+    def of(cls, row) -> Booking:
+        return cls(
+            id=row.id,
+            number=row.number,
+            status=BookingStatus(row.status),
+            channel=BookingChannel(row.channel),
+            check_in=row.check_in,
+            check_out=row.check_out,
+            guests=row.guests,
+            nights=row.nights,
+            special_requests=row.special_requests or None,
+            gross_amount=row.gross_amount,
+            points_redeemed=row.points_redeemed,
+            points_value=row.points_value,
+            total_amount=row.total_amount,
+            currency=row.currency,
+            terms_version=row.terms_version,
+            voucher=(
+                Voucher(code=row.voucher_code, issued_at=row.voucher_issued_at)
+                if row.voucher_code
+                else None
+            ),
+            created_at=row.created_at,
+            confirmed_at=row.confirmed_at,
+            cancelled_at=row.cancelled_at,
+            cancel_reason=row.cancel_reason or None,
+            checked_in_at=row.checked_in_at,
+            checked_out_at=row.checked_out_at,
+            no_show_at=row.no_show_at,
+            row=row,
+        )
+
+
+# ---- inputs and payloads ------------------------------------------------------------------
+
+
+@strawberry.input
+class BookingFilter:
+    status: list[BookingStatus] | None = None
+    channel: list[BookingChannel] | None = None
+    check_in_from: dt.date | None = strawberry.field(default=None, description="On or after.")
+    check_in_to: dt.date | None = strawberry.field(default=None, description="On or before.")
+    staying_on: dt.date | None = strawberry.field(
+        default=None, description="The stay includes this night."
+    )
+    guest: str | None = strawberry.field(
+        default=None, description="Part of the guest's name, phone or e-mail."
+    )
+    room_type_id: strawberry.ID | None = None
+    member_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="Who stays, when they are not a member (P3.1.2).")
+class GuestInput:
+    full_name: str
+    phone: str | None = None
+    email: str | None = None
+    id_document_number: str | None = None
+
+
+@strawberry.input
+class CreateBookingInput:
+    channel: BookingChannel
+    room_type_id: strawberry.ID
+    check_in: dt.date
+    check_out: dt.date
+    guests: int
+    accepted_terms_version: str = strawberry.field(
+        description="The version of bookingTerms the customer accepted (P6.1.1)."
+    )
+    member_id: strawberry.ID | None = None
+    guest: GuestInput | None = None
+    special_requests: str | None = None
+    points_to_redeem: int | None = 0
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A retry with the same key returns the first booking."
+    )
+
+
+@strawberry.type
+class BookingPayload:
+    booking: Booking | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ConfirmBookingInput:
+    booking_id: strawberry.ID
+
+
+@strawberry.input
+class ChangeAuthorizationInput:
+    kind: ChangeAuthorizationKind
+    document_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The signed document (WRITTEN_DOCUMENT)."
+    )
+    confirmation_token: str | None = strawberry.field(
+        default=None, description="From the guest's confirmation link (GUEST_CONFIRMED)."
+    )
+
+
+@strawberry.input
+class RequestBookingChangeInput:
+    booking_id: strawberry.ID
+    authorization: ChangeAuthorizationInput
+    check_in: dt.date | None = None
+    check_out: dt.date | None = None
+    room_type_id: strawberry.ID | None = None
+    guests: int | None = None
+    urgent: bool | None = strawberry.field(
+        default=False,
+        description="Urgent (as is any change close to check-in): it waits for three "
+        "approvals (P3.1.4).",
+    )
+    reason: str = ""
+
+
+@strawberry.type
+class BookingChangePayload:
+    change_request: BookingChangeRequest | None = None
+    booking: Booking | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CancelBookingInput:
+    booking_id: strawberry.ID
+    reason: str
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class CancelBookingPayload:
+    booking: Booking | None = None
+    refund: Refund | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class BookingActionInput:
+    booking_id: strawberry.ID
+    room_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Check-in: this room rather than any free one of the type."
+    )
+
+
+@strawberry.input(description="The change a guest is asked to confirm through a signed link.")
+class IssueChangeConfirmationInput:
+    booking_id: strawberry.ID
+    check_in: dt.date | None = None
+    check_out: dt.date | None = None
+    room_type_id: strawberry.ID | None = None
+    guests: int | None = None
+    valid_for_hours: int = 72
+
+
+@strawberry.type
+class ChangeConfirmationPayload:
+    confirmation_token: str | None = strawberry.field(
+        default=None,
+        description="Send it to the guest; presented with requestBookingChange it is their "
+        "written confirmation of exactly this change (P3.1.4).",
+    )
+    expires_at: dt.datetime | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
