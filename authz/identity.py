@@ -77,3 +77,17 @@ class Identity:
 
 
 ANONYMOUS = Identity(kind=Kind.ANONYMOUS, display_name="anonymous")
+
+
+def identity_of_account(account, session: str | None = None) -> Identity:
+    """The identity of a stored account row (staff or guest)."""
+    return Identity(
+        kind=Kind(account.kind),
+        id=account.id,
+        roles=tuple(account.roles or ()),
+        display_name=account.display_name,
+        email=account.email,
+        session=session,
+        member_id=account.member_id,
+        request_budget=account.request_budget,
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from authz.identity import Identity, Kind
+from authz.identity import Identity, Kind, identity_of_account
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, ApiToken, RefreshToken
@@ -41,19 +41,6 @@ def configure(settings: TokenSettings) -> None:
 
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def identity_of(account: Account, session: str | None = None) -> Identity:
-    return Identity(
-        kind=Kind(account.kind),
-        id=account.id,
-        roles=tuple(account.roles or ()),
-        display_name=account.display_name,
-        email=account.email,
-        session=session,
-        member_id=account.member_id,
-        request_budget=account.request_budget,
-    )
 
 
 @dataclass(frozen=True)
@@ -93,7 +80,7 @@ async def issue_session(account: Account) -> IssuedTokens:
     family = str(uuid.uuid4())
     access, expires = _access_token(account, family)
     refresh = await _new_refresh_link(account, family)
-    return IssuedTokens(access, refresh, expires, identity_of(account, family))
+    return IssuedTokens(access, refresh, expires, identity_of_account(account, family))
 
 
 async def rotate_refresh_token(raw: str) -> IssuedTokens:
@@ -127,7 +114,7 @@ async def rotate_refresh_token(raw: str) -> IssuedTokens:
         )
     access, expires = _access_token(link.account, link.family)
     refresh = await _new_refresh_link(link.account, link.family)
-    return IssuedTokens(access, refresh, expires, identity_of(link.account, link.family))
+    return IssuedTokens(access, refresh, expires, identity_of_account(link.account, link.family))
 
 
 async def revoke_family_of(raw: str, account_id: int | None) -> bool:
@@ -170,7 +157,7 @@ async def authenticate_access_token(token: str) -> Identity:
     live = await RefreshToken.filter(family=claims["sid"], revoked_at=None).exists()
     if not live:
         raise InvalidToken("TOKEN_REVOKED", "The session was ended; log in again.")
-    return identity_of(account, claims["sid"])
+    return identity_of_account(account, claims["sid"])
 
 
 API_TOKEN_PREFIX = "hpt_"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from authz.identity import identity_of_account
 from domain import approvals, notifications, policy_params
 from domain.actor import Actor
 from domain.clock import clock
@@ -74,7 +75,7 @@ async def on_emergency_decided(request: ApprovalRequest) -> None:
         return
     days = await policy_params.get("emergency_paperwork_days")
     submitter = await Account.get_or_none(id=request.submitted_by_account_id or 0)
-    formal_actor = Actor(identity=_identity_of(submitter)) if submitter else None
+    formal_actor = Actor(identity=identity_of_account(submitter)) if submitter else None
     if formal_actor is None:
         return
     role = await deciding_role(request.amount)
@@ -108,14 +109,3 @@ async def on_paperwork_decided(request: ApprovalRequest) -> None:
             subject_id=request.id,
         )
 
-
-def _identity_of(account: Account):
-    from authz.identity import Identity, Kind
-
-    return Identity(
-        kind=Kind(account.kind),
-        id=account.id,
-        roles=tuple(account.roles or ()),
-        display_name=account.display_name,
-        email=account.email,
-    )

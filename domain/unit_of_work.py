@@ -38,6 +38,23 @@ def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     pending.append(callback)
 
 
+async def _record_refusal(
+    actor: Actor, action: str, subject_type: str, subject_id, refusal: DomainError
+) -> None:
+    """The REJECTED entry, in a transaction of its own with whatever the refusal must keep."""
+    async with in_transaction():
+        if refusal.on_refusal is not None:
+            await refusal.on_refusal()
+        await audit.append(
+            actor,
+            action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            outcome=audit.Outcome.REJECTED,
+            detail=f"{refusal.code}: {refusal.message}",
+        )
+
+
 def _subject_id_of(result: object) -> str | None:
     ident = getattr(result, "pk", None)
     return None if ident is None else str(ident)
@@ -67,17 +84,7 @@ async def audited(
                 )
         except DomainError as refusal:
             callbacks.clear()
-            async with in_transaction():
-                if refusal.on_refusal is not None:
-                    await refusal.on_refusal()
-                await audit.append(
-                    actor,
-                    action,
-                    subject_type=subject_type,
-                    subject_id=subject_id,
-                    outcome=audit.Outcome.REJECTED,
-                    detail=f"{refusal.code}: {refusal.message}",
-                )
+            await _record_refusal(actor, action, subject_type, subject_id, refusal)
             raise
     finally:
         _pending.reset(token)
@@ -103,12 +110,5 @@ async def refusals_audited(
     try:
         yield
     except DomainError as refusal:
-        await audit.append_alone(
-            actor,
-            action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            outcome=audit.Outcome.REJECTED,
-            detail=f"{refusal.code}: {refusal.message}",
-        )
+        await _record_refusal(actor, action, subject_type, subject_id, refusal)
         raise

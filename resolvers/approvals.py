@@ -12,15 +12,7 @@ from domain.models import ApprovalRequest as ApprovalRow
 from resolvers.support import perform
 from schema.node import register
 from schema.permissions import access_of
-from schema.relay import (
-    Connection,
-    Edge,
-    PageInfo,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-    parse_global_id,
-)
+from schema.relay import Connection, connection, decode_cursor, page_size, parse_global_id
 from schema.types.approvals import (
     ApprovalFilter,
     ApprovalPayload,
@@ -50,17 +42,8 @@ async def list_approvals(
     rows, has_next, total = await approvals.list_approvals(
         domain_filter, first=max(size, 1), after_id=decode_cursor(after) if after else None
     )
-    rows = rows[:size]
-    edges = [Edge(cursor=encode_cursor(r.id), node=ApprovalRequest.of(r)) for r in rows]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=has_next,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=total,
+    return connection(
+        rows[:size], has_next=has_next, total=total, after=after, to_node=ApprovalRequest.of
     )
 
 

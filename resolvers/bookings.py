@@ -30,15 +30,7 @@ from resolvers.support import perform
 from schema.errors import ApiError, user_errors
 from schema.node import register
 from schema.permissions import access_of
-from schema.relay import (
-    Connection,
-    Edge,
-    PageInfo,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-    parse_global_id,
-)
+from schema.relay import Connection, connection, decode_cursor, page_size, parse_global_id
 from schema.types.bookings import (
     Booking,
     BookingActionInput,
@@ -171,17 +163,12 @@ async def list_bookings(
         first=max(size, 1),
         after_id=decode_cursor(after) if after else None,
     )
-    rows = page.items[:size]
-    edges = [Edge(cursor=encode_cursor(row.id), node=Booking.of(row)) for row in rows]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next_page or len(page.items) > size,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=page.total_count,
+    return connection(
+        page.items[:size],
+        has_next=page.has_next_page or len(page.items) > size,
+        total=page.total_count,
+        after=after,
+        to_node=Booking.of,
     )
 
 

@@ -71,16 +71,10 @@ def page_size(first: int | None) -> int:
     return first
 
 
-async def paginate(queryset, first: int | None, after: str | None, to_node: Callable) -> Connection:
-    """Page a Tortoise queryset newest-first. `to_node` maps a model row to its GraphQL type."""
-    size = page_size(first)
-    total = await queryset.count()
-    page_query = queryset
-    if after:
-        page_query = page_query.filter(id__lt=decode_cursor(after))
-    rows = await page_query.order_by("-id").limit(size + 1)
-    has_next = len(rows) > size
-    rows = rows[:size]
+def connection(
+    rows: list, *, has_next: bool, total: int, after: str | None, to_node: Callable
+) -> Connection:
+    """A page of rows (newest first, already cut to size) as a Relay connection."""
     edges = [Edge(cursor=encode_cursor(row.id), node=to_node(row)) for row in rows]
     return Connection(
         edges=edges,
@@ -91,6 +85,19 @@ async def paginate(queryset, first: int | None, after: str | None, to_node: Call
             end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=total,
+    )
+
+
+async def paginate(queryset, first: int | None, after: str | None, to_node: Callable) -> Connection:
+    """Page a Tortoise queryset newest-first. `to_node` maps a model row to its GraphQL type."""
+    size = page_size(first)
+    total = await queryset.count()
+    page_query = queryset
+    if after:
+        page_query = page_query.filter(id__lt=decode_cursor(after))
+    rows = await page_query.order_by("-id").limit(size + 1)
+    return connection(
+        rows[:size], has_next=len(rows) > size, total=total, after=after, to_node=to_node
     )
 
 

@@ -6,46 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 
 import pytest
-import uvicorn
 import websockets
 
 from domain import notifications
 from domain.actor import SYSTEM
 from domain.broker import RedisBroker
 from domain.unit_of_work import audited
-from tests.conftest import REDIS_URL, needs_redis
+from tests.conftest import REDIS_URL, needs_redis, serving
 
 SUBSCRIBE = "subscription { notifications { id kind title subjectId } }"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 async def live_server(app):
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            lifespan="off",
-            log_config=None,
-            ws="websockets-sansio",
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag, no event
-        await asyncio.sleep(0.01)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
+    async with serving(app) as address:
+        yield f"ws://{address}/graphql"
 
 
 async def _open(url: str, token: str | None):

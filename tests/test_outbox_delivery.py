@@ -9,10 +9,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import socket
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +21,7 @@ from domain.actor import SYSTEM
 from domain.clock import clock
 from domain.models import OutboxEvent
 from domain.unit_of_work import audited
+from tests.conftest import serving
 
 SECRET = "pms-shared-secret-for-tests"
 
@@ -54,19 +53,9 @@ class PmsReceiver:
 async def pms():
     receiver = PmsReceiver()
     app = Starlette(routes=[Route("/hooks", receiver.endpoint, methods=["POST"])])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag, no event
-        await asyncio.sleep(0.01)
-    receiver.url = f"http://127.0.0.1:{port}/hooks"
-    yield receiver
-    server.should_exit = True
-    await task
+    async with serving(app) as address:
+        receiver.url = f"http://{address}/hooks"
+        yield receiver
 
 
 async def _booking_event() -> OutboxEvent:

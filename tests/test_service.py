@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ import pytest
 from domain.clock import clock
 from domain.models import IdempotencyRecord, RefreshToken
 from schema import build_schema
-from tests.conftest import REDIS_URL, needs_redis
+from tests.conftest import REDIS_URL, free_port, needs_redis
 from workers.jobs import JOBS
 from workers.runner import InProcessRunner
 
@@ -29,12 +28,6 @@ def test_committed_schema_matches_the_served_schema():
     assert committed == build_schema().as_str() + "\n", (
         "schema.graphql is stale: run `hotel export-schema`"
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _hotel(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -69,7 +62,7 @@ def test_production_refuses_to_serve_an_unmigrated_database_until_migrated(tmp_p
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
-    port = _free_port()
+    port = free_port()
     serve = ["serve", "--port", str(port), "--no-seed"]
     process = subprocess.Popen(
         [sys.executable, "-m", "server", *serve],
@@ -115,7 +108,7 @@ def test_production_refuses_to_seed_demo_data(tmp_path):
 def test_production_requires_a_secret_key(tmp_path):
     env = {**os.environ, "ENV": "production", "DATA_DIR": str(tmp_path)}
     env.pop("SECRET_KEY", None)
-    result = _hotel("serve", "--no-seed", "--port", str(_free_port()), env=env)
+    result = _hotel("serve", "--no-seed", "--port", str(free_port()), env=env)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
 
