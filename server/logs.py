@@ -29,3 +29,5 @@ def configure(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Casbin logs its whole model and policy at INFO each time the enforcer is rebuilt.
+    logging.getLogger("casbin").setLevel(logging.WARNING)
