@@ -171,7 +171,7 @@ async def run(args) -> dict:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    mismatches = inventory_mismatches(data_dir)
+    mismatches = await inventory_mismatches(data_dir)
     report = {
         "clients": args.clients,
         "workers": args.workers,
@@ -194,21 +194,28 @@ async def run(args) -> dict:
     return report
 
 
-def inventory_mismatches(data_dir: str) -> int | None:
-    """Nights whose sold counter differs from the nights bookings hold (must be 0). Checked on
-    the embedded SQLite file; None when the run used another database."""
-    if os.environ.get("DATABASE_URL"):
-        return None
+MISMATCHES = """SELECT COUNT(*) FROM inventory_night i LEFT JOIN (
+      SELECT room_type_id, date, COUNT(*) AS held FROM booking_night
+      GROUP BY room_type_id, date) b
+    ON b.room_type_id = i.room_type_id AND b.date = i.date
+    WHERE i.sold != COALESCE(b.held, 0) OR i.sold > i.capacity"""
+
+
+async def inventory_mismatches(data_dir: str) -> int:
+    """Nights whose sold counter differs from the nights bookings hold (must be 0)."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        import asyncpg
+
+        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+        try:
+            return await connection.fetchval(MISMATCHES)
+        finally:
+            await connection.close()
     import sqlite3
 
     with sqlite3.connect(Path(data_dir) / "hotel.sqlite3") as db:
-        return db.execute(
-            """SELECT COUNT(*) FROM inventory_night i LEFT JOIN (
-                 SELECT room_type_id, date, COUNT(*) AS held FROM booking_night
-                 GROUP BY room_type_id, date) b
-               ON b.room_type_id = i.room_type_id AND b.date = i.date
-               WHERE i.sold != COALESCE(b.held, 0) OR i.sold > i.capacity"""
-        ).fetchone()[0]
+        return db.execute(MISMATCHES).fetchone()[0]
 
 
 def main() -> int:
