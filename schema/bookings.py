@@ -11,6 +11,7 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import bookings as booking_resolvers
+from resolvers import rates
 from schema.permissions import requires
 from schema.relay import Connection
 from schema.types.bookings import (
@@ -26,6 +27,7 @@ from schema.types.bookings import (
     RoomTypeAvailability,
     VoucherVerification,
 )
+from schema.types.rates import SetNightlyRatesPayload
 
 
 @strawberry.type
@@ -71,6 +73,11 @@ class BookingQuery:
 
 @strawberry.type
 class BookingMutation:
+    set_nightly_rates: SetNightlyRatesPayload = strawberry.mutation(
+        resolver=rates.set_nightly_rates,
+        extensions=[requires("rate_calendar", "update")],
+        description="Price a range of nights of a room type and put them on sale.",
+    )
     create_booking: BookingPayload = strawberry.mutation(
         resolver=booking_resolvers.create_booking, extensions=[requires("booking", "create")]
     )
