@@ -7,9 +7,12 @@ write removes the first copy again, and a copy that retention already locks is r
 error instead of being left silently. Because both stores hold byte-identical ciphertext, one
 SHA-256 per document describes both and replicas can be compared without any key.
 
-Key rotation re-wraps only the header (``crypto.rewrap``); the body is copied unchanged. On a
-versioned bucket the superseded version stays until its retention ends and still names the old
-key id, so a retired KEK must stay in the keyring until those versions are purged.
+Key rotation re-wraps only the header (``crypto.rewrap``); the body is copied unchanged. It
+writes with ``keep_previous_version=True``, so a retained copy is never lost: a versioned bucket
+keeps it as an older version anyway, and a local folder moves it to its ``versions/`` area, still
+retained until its own date (only an unversioned bucket refuses). Reads see the new copy; the
+superseded one still names the old key id, so a retired KEK must stay in the keyring until those
+versions are purged (``purge`` removes every version once none is retained).
 
 Policy: P3.2.1 (AES-256 envelope encryption of every tier; integrity evidence per document),
 P3.2.2 (customer files readable only through this facade with the keyring), P3.2.3 (retention
@@ -219,7 +222,13 @@ class Archive:
             written.append((store, info))
 
     def _copy(
-        self, key: str, source: Backend, target: Backend, sha256: str | None = None
+        self,
+        key: str,
+        source: Backend,
+        target: Backend,
+        sha256: str | None = None,
+        *,
+        keep_previous_version: bool = False,
     ) -> ObjectInfo:
         info = source.head(key)
         with source.open(key) as stream:
@@ -228,6 +237,7 @@ class Archive:
                 stream,
                 sha256=sha256 or info.sha256,
                 retain_until=self._future(info.retain_until),
+                keep_previous_version=keep_previous_version,
             )
 
     @staticmethod
@@ -267,7 +277,8 @@ class Archive:
 
         Raises ``ALREADY_EXISTS`` if the key is on any store (``replace=True`` writes a new
         copy: a new version on versioned buckets, an overwrite elsewhere), ``INVALID_NAME``,
-        ``RETENTION_LOCKED`` (replacing a retained copy on a store without versions) and
+        ``RETENTION_LOCKED`` (replacing a retained copy on a local folder or an unversioned
+        bucket: archived documents are write-once; only key rotation supersedes them) and
         ``BACKEND_UNAVAILABLE`` (a store failed; nothing is left behind except copies listed
         in the error's ``leftovers``).
         """
@@ -350,10 +361,11 @@ class Archive:
         return self.open(document_id, tier, key).read_all()
 
     def purge(self, key: str) -> None:
-        """Delete a document from every store once no copy is under retention.
+        """Delete a document, with every older version kept by rotation, from every store once
+        no copy is under retention.
 
         Checks every store (and every stored version) first, so a refused purge deletes
-        nothing: ``RETENTION_LOCKED``; ``NOT_FOUND`` if no store holds it.
+        nothing: ``RETENTION_LOCKED``; ``NOT_FOUND`` if no store holds any version of it.
         """
         parse_object_key(key)
         now = self._clock()
@@ -490,7 +502,9 @@ class Archive:
         Only the header changes; the body is copied byte for byte. Objects already under the
         current KEK on every store are ``unchanged``. A rotation interrupted between the two
         stores is completed on the next run. Each rotated object has a new ciphertext checksum
-        (in ``rotated``) that the caller must store in place of the old one.
+        (in ``rotated``) that the caller must store in place of the old one. A retained copy is
+        superseded, not overwritten: it stays as a non-current version until its retention ends
+        (an unversioned bucket cannot keep it, and the object is reported as ``failed``).
         """
         rotated: list[RotatedObject] = []
         unchanged: list[str] = []
@@ -527,7 +541,7 @@ class Archive:
             # provided only the header differs.
             if self._body_digest(stores[0], key) != self._body_digest(stores[1], key):
                 raise TamperedError(f"{key}: the copies differ beyond their headers")
-            info = self._copy(key, stores[0], stores[1], digests[0])
+            info = self._copy(key, stores[0], stores[1], digests[0], keep_previous_version=True)
             return RotatedObject(key, current, digests[0], info.size)
         new_header = rewrap(primary_header.to_bytes(), self.keyring)
         retain_until = self._future(self.primary.head(key).retain_until)
@@ -547,7 +561,9 @@ class Archive:
             sha256 = digest.hexdigest()
             for store in stores:
                 spool.seek(0)
-                store.put(key, spool, sha256=sha256, retain_until=retain_until)
+                store.put(
+                    key, spool, sha256=sha256, retain_until=retain_until, keep_previous_version=True
+                )
         return RotatedObject(key, current, sha256, size)
 
 

@@ -3,8 +3,10 @@
 copied unchanged) and the document rows get the new key id and ciphertext checksum. Once no row
 names the old key, it can be removed from the keyring.
 
-Objects still under retention on a store that cannot rewrite them (a local folder; on S3 the old
-object version stays locked and needs the old key until it expires) are reported, not hidden.
+An object still under retention keeps its old copy as a previous version (a versioned S3
+bucket does this itself; the local store keeps it under `versions/`), retained until its own
+date and still wrapped under the old key: retire the old key only after those copies are purged.
+Objects that cannot be rotated (an unversioned bucket under retention) are reported, not hidden.
 """
 
 from __future__ import annotations

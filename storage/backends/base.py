@@ -6,6 +6,10 @@ archive from a worker thread. Each store records, per object, the SHA-256 of its
 retention date, so replicas can be compared cheaply and retention is honoured by this library
 even where the store itself cannot enforce it (``hard_retention`` says which).
 
+Superseded copies may live on as non-current versions (every one on a versioned bucket; a
+retained one in a local folder when the write asks for it): reads and ``list_keys`` see only
+current copies, while ``delete`` and ``locked_until`` cover every version.
+
 Policy: P3.2.3 (retention: a copy under retention is neither deleted nor overwritten),
 P3.2.5 (checksums make two isolated copies comparable).
 """
@@ -127,13 +131,21 @@ class Backend(ABC):
         *,
         sha256: str | None = None,
         retain_until: datetime | None = None,
+        keep_previous_version: bool = False,
     ) -> ObjectInfo:
         """Store ``data`` under ``key`` as its current copy.
 
         With ``sha256`` given, the bytes are checked against it before the object becomes
         visible (``TAMPERED`` on mismatch). ``retain_until`` forbids deleting this copy before
-        that moment; on a store without versions it also forbids overwriting it
-        (``RETENTION_LOCKED``), while a versioned store keeps it as an older version.
+        that moment, and destroying or altering it by a later write: such a write either keeps
+        it, unchanged and still retained, as a non-current version (a versioned bucket always
+        does; a local folder does only with ``keep_previous_version=True``) or is refused with
+        ``RETENTION_LOCKED`` (a plain write to a local folder: archived copies are write-once).
+
+        ``keep_previous_version=True`` is for writes that must supersede a retained copy
+        without losing it (key rotation); a store that cannot keep versions (an unversioned
+        bucket) refuses it with ``RETENTION_LOCKED``. A current copy that is not retained is
+        simply replaced, with or without it, unless the store keeps every version anyway.
         """
 
     @abstractmethod

@@ -10,8 +10,11 @@ ever visible.
 Retention: when the bucket has object lock enabled, each retained write is locked in
 ``object_lock_mode`` (COMPLIANCE by default) until its date and the store itself refuses
 early deletes (``hard_retention``). Without object lock the date is still recorded and this
-library refuses the delete. A versioned bucket keeps every version; ``delete`` without a
-version removes them all (checking retention of each first), which is what a purge means.
+library refuses the delete. A versioned bucket keeps every version, so a write over a retained
+copy leaves it as a non-current version (what ``put(keep_previous_version=True)`` asks for);
+an unversioned bucket refuses such a write with ``RETENTION_LOCKED``, flag or not. ``delete``
+without a version removes every version (checking retention of each first), which is what a
+purge means.
 
 All botocore failures become ``StorageError``: unreachable endpoint, timeouts, 5xx, bad
 credentials -> ``BACKEND_UNAVAILABLE``; missing key -> ``NOT_FOUND``; a delete refused by the
@@ -280,15 +283,19 @@ class S3Backend(Backend):
 
     # -- writes -------------------------------------------------------------------------
 
-    def _refuse_overwrite_if_retained(self, key: str) -> None:
+    def _refuse_overwrite_if_retained(self, key: str, keep_previous_version: bool) -> None:
         try:
             retain_until = self._head(key).retain_until
         except NotFoundError:
             return
         if retain_until is not None and retain_until > self._clock():
+            reason = (
+                "cannot keep it as a previous version: the bucket is not versioned"
+                if keep_previous_version
+                else "cannot overwrite it in an unversioned bucket"
+            )
             raise RetentionLockedError(
-                f"{self.name}: {key} is under retention until {retain_until.isoformat()}; "
-                "cannot overwrite it in an unversioned bucket",
+                f"{self.name}: {key} is under retention until {retain_until.isoformat()}; {reason}",
                 key=key,
                 retain_until=retain_until,
             )
@@ -300,12 +307,14 @@ class S3Backend(Backend):
         *,
         sha256: str | None = None,
         retain_until: datetime | None = None,
+        keep_previous_version: bool = False,
     ) -> ObjectInfo:
         validate_key(key)
         check_aware(retain_until)
         if not self._is_versioned():
-            # Without versions an overwrite destroys the retained copy; with them it stays.
-            self._refuse_overwrite_if_retained(key)
+            # Without versions an overwrite destroys the retained copy; with them it stays, so
+            # ``keep_previous_version`` needs nothing more on a versioned bucket.
+            self._refuse_overwrite_if_retained(key, keep_previous_version)
         expected = sha256.lower() if sha256 else None
         reader = as_reader(data)
         first = read_exact(reader, self.config.multipart_threshold)

@@ -1,6 +1,7 @@
 """Archive key rotation (P3.2.1): data keys are re-wrapped under a new key-encryption key, the
-rows record it, and documents stay readable with the old key removed from the keyring. Objects
-that a local store keeps write-once under retention are reported, not silently skipped."""
+rows record it, and documents stay readable with the old key removed from the keyring. A copy
+that a local store keeps under retention is superseded, not overwritten: it stays as an older
+version until its retention ends."""
 
 from __future__ import annotations
 
@@ -45,14 +46,24 @@ async def test_rotation_rewraps_and_the_old_key_can_be_retired(person, uploaded,
     assert reply.status_code == 200 and reply.content == b"%PDF-1.4 id scan"
 
 
+@pytest.mark.policy("P3.2.1")
 @pytest.mark.policy("P3.2.3")
-async def test_objects_locked_by_retention_on_a_local_store_are_reported(person, uploaded,
-                                                                         archive):
-    agent = await person("booking_agent")
-    await uploaded(agent.token, kind="WORK_RECORD", subject="Shift handover",
-                   content=b"%PDF-1.4 handover")
-    _rotate_keyring(archive)
+async def test_retained_work_record_on_a_local_store_is_rotated_and_its_old_copy_kept(
+        person, uploaded, archive, link, fetch):
+    hr = await person("hr")
+    record = await uploaded(hr.token, kind="WORK_RECORD", subject="Shift handover",
+                            content=b"%PDF-1.4 handover")
+    row = await Document.get(name=record["name"])
+    assert row.retain_until is not None
+    new_entry = _rotate_keyring(archive)
+
     summary = await rotate_archive_keys(SYSTEM)
-    assert summary.rotated == 0 and summary.documents_on_old_keys == 1
-    [(name, reason)] = summary.failed
-    assert name.endswith("shift-handover") and reason.startswith("RETENTION_LOCKED")
+    assert (summary.rotated, summary.failed, summary.documents_on_old_keys) == (1, [], 0)
+    assert await Document.filter(kek_id="k2").count() == 1
+    [previous] = archive.primary.versions(row.storage_key)  # the retained copy, superseded
+    assert previous.retain_until == row.retain_until
+
+    config.use_archive(local_archive(archive.root, Keyring.from_string(new_entry)))
+    issued = await link(hr.token, record["id"], "Reading the handover after rotation")
+    reply = await fetch(issued["url"], hr.token)
+    assert reply.status_code == 200 and reply.content == b"%PDF-1.4 handover"

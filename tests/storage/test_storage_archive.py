@@ -74,10 +74,14 @@ def raw_put(store: Backend, key: str, data: bytes) -> None:
 def raw_wipe(store: Backend, key: str | None = None) -> None:
     """Destroy one object or everything, every version, as a disk loss would."""
     if isinstance(store, LocalBackend):
-        for sub in ("objects", "meta"):
+        for sub in ("objects", "meta", "versions"):
             for path in sorted((store.root / sub).rglob("*"), reverse=True):
                 relative = path.relative_to(store.root / sub).as_posix()
-                if path.is_file() and (key is None or relative in (key, key + ".json")):
+                if path.is_file() and (
+                    key is None
+                    or relative in (key, key + ".json")
+                    or relative.startswith(key + "/")  # versions/<key>/<version id>[.json]
+                ):
                     path.unlink()
         return
     assert isinstance(store, S3Backend)
@@ -529,6 +533,151 @@ def test_rotation_on_locked_buckets_writes_new_locked_versions(keyring: Keyring,
         assert store.head(record.key).retain_until == until  # the new version is locked too
     assert rotating.read_bytes("doc-contract", 1, record.key) == SECRET
     assert code_of(rotating.purge, record.key) == ErrorCode.RETENTION_LOCKED
+
+
+def local_archive_with_clock(keyring: Keyring, root: Path, clock: Clock) -> Archive:
+    return Archive(
+        keyring,
+        LocalBackend(root / "primary", name="primary", clock=clock),
+        LocalBackend(root / "backup", name="backup", clock=clock),
+        clock=clock,
+    )
+
+
+def stored_versions(archive: Archive, key: str) -> dict[str, list[bytes]]:
+    """Raw bytes of every non-current version of ``key``, per local store."""
+    found: dict[str, list[bytes]] = {}
+    for store in (archive.primary, archive.backup):
+        assert isinstance(store, LocalBackend)
+        folder = store.root / "versions" / key
+        found[store.name] = [
+            (folder / info.version_id).read_bytes()
+            for info in store.versions(key)
+            if info.version_id is not None
+        ]
+    return found
+
+
+@pytest.mark.policy("P3.2.1")
+@pytest.mark.policy("P3.2.3")
+def test_rotation_on_local_stores_keeps_retained_copies_as_versions(
+    keyring: Keyring, tmp_path: Path
+) -> None:
+    clock = Clock()
+    archive = local_archive_with_clock(keyring, tmp_path, clock)
+    until = clock.now + timedelta(days=5 * 365)
+    contract = archive.put("doc-contract", 1, CONTRACT, SECRET, retain_until=until)
+    log = archive.put("doc-log", 3, WORK_LOG, b"shift handover notes", retain_until=until)
+    records = {contract.key: contract, log.key: log}
+    before = {key: raw_get(archive.primary, key) for key in records}
+    new_entry = Keyring.generate_entry("k2")
+    rotating = local_archive_with_clock(
+        Keyring.from_string(f"{new_entry},{keyring.to_string()}"), tmp_path, clock
+    )
+
+    result = rotating.rotate_keys(records)
+    assert result.failed == () and result.unchanged == ()
+    rotated = {item.key: item.ciphertext_sha256 for item in result.rotated}
+    assert set(rotated) == set(records)
+    assert list(rotating.primary.list_keys()) == sorted(records)  # versions are not listed
+    assert rotating.verify_replicas(rotated).healthy
+    assert rotating.verify_replicas(rotated, deep=False).healthy
+
+    new_only = Keyring.from_string(new_entry)
+    for key, record in records.items():
+        current = raw_get(rotating.primary, key)
+        plain = decrypt_bytes(current, new_only, document_id=record.document_id, tier=record.tier)
+        assert plain == (SECRET if record.tier == 1 else b"shift handover notes")
+        unrotated = code_of(
+            decrypt_bytes, current, keyring, document_id=record.document_id, tier=record.tier
+        )
+        assert unrotated == ErrorCode.UNKNOWN_KEY_ID  # the current copy needs k2 only
+        assert rotating.primary.head(key).retain_until == until
+        [kept] = rotating.primary.versions(key)  # type: ignore[attr-defined]
+        assert kept.retain_until == until and kept.sha256 == record.ciphertext_sha256
+    assert stored_versions(rotating, contract.key) == {
+        "primary": [before[contract.key]],
+        "backup": [before[contract.key]],
+    }
+    assert stored_versions(rotating, log.key) == {"primary": [before[log.key]], "backup": []}
+    reader = Archive(new_only, rotating.primary, rotating.backup)
+    assert reader.read_bytes("doc-contract", 1, contract.key) == SECRET
+    assert reader.read_bytes("doc-log", 3, log.key) == b"shift handover notes"
+
+
+@pytest.mark.policy("P3.2.3")
+def test_purge_covers_the_versions_that_rotation_kept(keyring: Keyring, tmp_path: Path) -> None:
+    clock = Clock()
+    archive = local_archive_with_clock(keyring, tmp_path, clock)
+    until = clock.now + timedelta(days=365)
+    record = archive.put("doc-contract", 1, CONTRACT, SECRET, retain_until=until)
+    ring = Keyring.from_string(f"{Keyring.generate_entry('k2')},{keyring.to_string()}")
+    rotating = local_archive_with_clock(ring, tmp_path, clock)
+    assert len(rotating.rotate_keys([record.key]).rotated) == 1
+    clock.now += timedelta(days=1)
+    ring = Keyring.from_string(f"{Keyring.generate_entry('k3')},{ring.to_string()}")
+    rotating = local_archive_with_clock(ring, tmp_path, clock)
+    assert len(rotating.rotate_keys([record.key]).rotated) == 1
+    kept = stored_versions(rotating, record.key)
+    assert [len(copies) for copies in kept.values()] == [2, 2]  # one per rotation, per store
+
+    assert code_of(rotating.purge, record.key) == ErrorCode.RETENTION_LOCKED
+    assert stored_versions(rotating, record.key) == kept  # a refused purge deletes nothing
+    assert rotating.read_bytes("doc-contract", 1, record.key) == SECRET
+    assert code_of(rotating.put, "doc-contract", 1, CONTRACT, b"x", replace=True) == (
+        ErrorCode.RETENTION_LOCKED  # plain writes stay write-once
+    )
+
+    clock.now = until + timedelta(seconds=1)
+    rotating.purge(record.key)
+    for store in (rotating.primary, rotating.backup):
+        assert isinstance(store, LocalBackend)
+        assert not store.exists(record.key) and store.versions(record.key) == []
+        assert [path for path in (store.root / "versions").rglob("*") if path.is_file()] == []
+    assert code_of(rotating.purge, record.key) == ErrorCode.NOT_FOUND
+
+
+@pytest.mark.policy("P3.2.1")
+@pytest.mark.policy("P3.2.3")
+def test_retained_rotation_interrupted_between_local_stores_is_completed(
+    keyring: Keyring, tmp_path: Path
+) -> None:
+    clock = Clock()
+    archive = local_archive_with_clock(keyring, tmp_path, clock)
+    record = archive.put(
+        "doc-contract", 1, CONTRACT, SECRET, retain_until=clock.now + timedelta(days=30)
+    )
+    ring = Keyring.from_string(f"{Keyring.generate_entry('k2')},{keyring.to_string()}")
+    flaky = FlakyPuts(archive.backup)  # type: ignore[arg-type]
+    rotating = Archive(ring, archive.primary, flaky, clock=clock)
+    flaky.failing = True
+    assert [f.code for f in rotating.rotate_keys([record.key]).failed] == [
+        ErrorCode.BACKEND_UNAVAILABLE
+    ]
+    flaky.failing = False
+    second = rotating.rotate_keys([record.key])
+    assert second.failed == () and len(second.rotated) == 1
+    assert rotating.verify_replicas({record.key: second.rotated[0].ciphertext_sha256}).healthy
+    assert [len(copies) for copies in stored_versions(archive, record.key).values()] == [1, 1]
+
+
+@pytest.mark.policy("P3.2.3")
+def test_unversioned_buckets_refuse_to_rotate_retained_copies(
+    keyring: Keyring, moto_endpoints, s3_settings
+) -> None:
+    stores = []
+    for role, endpoint in zip(("primary", "backup"), moto_endpoints, strict=True):
+        config = s3_settings(endpoint, f"{role}-plain-{os.urandom(6).hex()}")
+        raw_s3_client(config).create_bucket(Bucket=config.bucket)  # no versioning, no lock
+        stores.append(S3Backend(config, name=role, client=raw_s3_client(config)))
+    archive = Archive(keyring, *stores)
+    record = archive.put(
+        "doc-contract", 1, CONTRACT, SECRET, retain_until=datetime.now(UTC) + timedelta(days=1)
+    )
+    ring = Keyring.from_string(f"{Keyring.generate_entry('k2')},{keyring.to_string()}")
+    [failure] = Archive(ring, *stores).rotate_keys([record.key]).failed
+    assert failure.code == ErrorCode.RETENTION_LOCKED and "not versioned" in failure.message
+    assert archive.primary.checksum(record.key) == record.ciphertext_sha256  # untouched
 
 
 def test_retention_dates_must_be_aware_and_in_the_future(archive: Archive) -> None:

@@ -125,6 +125,39 @@ def test_unversioned_bucket_refuses_to_overwrite_a_retained_copy(
     assert not store.exists("free")
 
 
+@pytest.mark.policy("P3.2.3")
+def test_keeping_the_previous_version_is_what_a_versioned_bucket_does(make_s3, raw_client) -> None:
+    store: S3Backend = make_s3()
+    until = datetime.now(UTC) + timedelta(days=1)
+    first = store.put("kept", b"v1", retain_until=until)
+    second = store.put("kept", b"v2", retain_until=until, keep_previous_version=True)
+    assert store.get_bytes("kept") == b"v2" and list(store.list_keys()) == ["kept"]
+    listing = raw_client(store).list_object_versions(Bucket=store.config.bucket, Prefix="kept")
+    assert {item["VersionId"] for item in listing["Versions"]} == {
+        first.version_id,
+        second.version_id,
+    }
+    assert store.locked_until("kept") == until
+    assert code_of(store.delete, "kept") == ErrorCode.RETENTION_LOCKED
+
+
+@pytest.mark.policy("P3.2.3")
+def test_unversioned_bucket_refuses_to_keep_a_previous_version(moto_endpoints, s3_settings) -> None:
+    config = s3_settings(moto_endpoints[0], f"plain-{uuid.uuid4().hex[:16]}")
+    client = make_client(config)
+    client.create_bucket(Bucket=config.bucket)  # no versioning, no object lock
+    store = S3Backend(config, client=client)
+    store.put("kept", b"v1", retain_until=datetime.now(UTC) + timedelta(days=1))
+    with pytest.raises(StorageError) as caught:
+        store.put("kept", b"v2", keep_previous_version=True)
+    assert caught.value.code == ErrorCode.RETENTION_LOCKED
+    assert "not versioned" in caught.value.message
+    assert store.get_bytes("kept") == b"v1"
+    store.put("free", b"x")
+    store.put("free", b"y", keep_previous_version=True)  # nothing retained, nothing to keep
+    assert store.get_bytes("free") == b"y"
+
+
 def test_unreachable_endpoint_is_backend_unavailable(closed_endpoint: str, s3_settings) -> None:
     store = S3Backend(s3_settings(closed_endpoint, "no-such-bucket", object_lock=False))
     for call, args in [
