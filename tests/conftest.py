@@ -49,6 +49,33 @@ def reachable(url: str | None, default_port: int) -> bool:
         return False
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--policy-report", action="store_true",
+                     help="print which POLICY.md clauses are verified by which tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    clauses: dict[str, list[str]] = {}
+    for item in items:
+        for mark in item.iter_markers("policy"):
+            clauses.setdefault(mark.args[0], []).append(item.nodeid)
+    config.stash[_CLAUSES] = clauses
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    if not config.getoption("--policy-report"):
+        return
+    clauses = config.stash.get(_CLAUSES, {})
+    terminalreporter.section(f"policy clauses verified by tests ({len(clauses)})")
+    for clause in sorted(clauses, key=lambda c: [int(p) for p in c[1:].split(".")]):
+        terminalreporter.write_line(f"{clause}: {len(clauses[clause])} tests")
+        for nodeid in clauses[clause]:
+            terminalreporter.write_line(f"    {nodeid}")
+
+
+_CLAUSES = pytest.StashKey[dict]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if ON_CI and DATABASE_URL and not reachable(DATABASE_URL, 5432):
         raise pytest.UsageError(f"CI: PostgreSQL at {DATABASE_URL} is unreachable")
