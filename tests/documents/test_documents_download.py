@@ -189,3 +189,36 @@ async def test_customer_file_content_is_refused_to_other_roles(person, uploaded,
     else:
         assert reply.data["documentDownloadUrl"]["errors"][0]["code"] == "NOT_FOUND"
     assert await DownloadGrant.all().count() == 0
+
+
+@pytest.mark.policy("P3.2.1")
+async def test_download_memory_stays_flat_whatever_the_size(app, person, uploaded, link):
+    """A 24 MiB document is served over a real socket while Python's allocations are traced:
+    the peak stays a few archive chunks (1 MiB each), not the document's size."""
+    import tracemalloc
+
+    import httpx
+
+    from tests.conftest import serving
+
+    hr = await person("hr")
+    size = 24 * 1024 * 1024
+    doc = await uploaded(hr.token, kind="WORK_RECORD", subject="Scanned archive box",
+                         content=os.urandom(size), content_type="text/plain",
+                         filename="box.txt")
+    issued = await link(hr.token, doc["id"])
+    path = issued["url"].replace("http://hotel.test", "")
+    async with serving(app) as address, httpx.AsyncClient(timeout=60) as client:
+        tracemalloc.start()
+        try:
+            received = 0
+            async with client.stream("GET", f"http://{address}{path}",
+                                     headers={"Authorization": f"Bearer {hr.token}"}) as reply:
+                assert reply.status_code == 200
+                async for block in reply.aiter_raw():
+                    received += len(block)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert received == size
+    assert peak < 8 * 1024 * 1024, f"peak {peak / 2**20:.1f} MiB for a 24 MiB document"
