@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import strawberry
 
 from authz.enforcer import Access
-from authz.identity import Identity, Kind
 from domain import bookings, inventory
 from domain.bookings.changes import get_change_request
 from domain.clock import clock
@@ -63,25 +62,18 @@ MAX_CONFIRMATION_HOURS = 14 * 24
 # ---- helpers ------------------------------------------------------------------------------
 
 
-def _scoped(identity: Identity, access: Access | None) -> Identity:
-    """The identity whose bookings the caller may reach. A staff account with OWN access
-    reaches the bookings it took (the domain's view of an account's own bookings)."""
-    if access == Access.OWN and identity.kind in (Kind.STAFF, Kind.SYSTEM):
-        return Identity(kind=Kind.GUEST, id=identity.id, display_name=identity.display_name)
-    return identity
-
-
-def _reader(info: strawberry.Info, action: str = "read") -> Identity:
-    return _scoped(info.context.identity, access_of(info, "booking", action))
+def _own_only(info: strawberry.Info, action: str = "read") -> bool:
+    """Whether the grant for `action` reaches only the caller's own bookings (a staff role
+    granted `*_own`; guests and partners are always limited to their own by the domain)."""
+    return access_of(info, "booking", action) == Access.OWN
 
 
 async def _booking_id(info: strawberry.Info, value: strawberry.ID, action: str) -> int:
-    """The database id of the booking the mutation acts on. For staff limited to their own
-    bookings, NOT_FOUND unless this is one (guests and partners are filtered by the domain)."""
+    """The database id of the booking the mutation acts on; NOT_FOUND when the grant reaches
+    only the caller's own bookings and this is not one of them."""
     pk = parse_global_id(value, "Booking", "bookingId")
     identity = info.context.identity
-    scoped = _reader(info, action)
-    if scoped is not identity and await bookings.get_booking(scoped, pk) is None:
+    if _own_only(info, action) and await bookings.get_booking(identity, pk, own_only=True) is None:
         raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, "bookingId")
     return pk
 
@@ -158,10 +150,11 @@ async def list_bookings(
 ) -> Connection[Booking]:
     size = page_size(first)
     page = await bookings.list_bookings(
-        _reader(info),
+        info.context.identity,
         _criteria(filter),
         first=max(size, 1),
         after_id=decode_cursor(after) if after else None,
+        own_only=_own_only(info),
     )
     return connection(
         page.items[:size],
@@ -173,7 +166,9 @@ async def list_bookings(
 
 
 async def booking(info: strawberry.Info, number: str) -> Booking | None:
-    row = await bookings.get_booking_by_number(_reader(info), number)
+    row = await bookings.get_booking_by_number(
+        info.context.identity, number, own_only=_own_only(info)
+    )
     return row and Booking.of(row)
 
 
@@ -182,7 +177,7 @@ async def cancellation_quote(
 ) -> CancellationQuoteResult:
     try:
         pk = parse_global_id(booking_id, "Booking", "bookingId")
-        row = await bookings.get_booking(_reader(info), pk)
+        row = await bookings.get_booking(info.context.identity, pk, own_only=_own_only(info))
         if row is None:
             raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, "bookingId")
         quote = await bookings.cancellation_quote(row)
@@ -205,7 +200,7 @@ async def verify_voucher(info: strawberry.Info, code: str) -> VoucherVerificatio
 
 @register("Booking", "booking")
 async def _booking_node(info: strawberry.Info, pk: int, access: Access) -> Booking | None:
-    row = await bookings.get_booking(_scoped(info.context.identity, access), pk)
+    row = await bookings.get_booking(info.context.identity, pk, own_only=access == Access.OWN)
     return row and Booking.of(row)
 
 
@@ -213,7 +208,7 @@ async def _booking_node(info: strawberry.Info, pk: int, access: Access) -> Booki
 async def _change_node(
     info: strawberry.Info, pk: int, access: Access
 ) -> BookingChangeRequest | None:
-    row = await get_change_request(_scoped(info.context.identity, access), pk)
+    row = await get_change_request(info.context.identity, pk, own_only=access == Access.OWN)
     return row and BookingChangeRequest.of(row)
 
 
@@ -222,7 +217,9 @@ async def _refund_node(info: strawberry.Info, pk: int, access: Access) -> Refund
     row = await RefundRow.get_or_none(id=pk)
     if row is None:
         return None
-    visible = await bookings.get_booking(_scoped(info.context.identity, access), row.booking_id)
+    visible = await bookings.get_booking(
+        info.context.identity, row.booking_id, own_only=access == Access.OWN
+    )
     return Refund.of(row) if visible else None
 
 
@@ -368,7 +365,9 @@ async def issue_change_confirmation(
 
     async def work() -> _IssuedConfirmation:
         pk = parse_global_id(input.booking_id, "Booking", "bookingId")
-        row = await bookings.get_booking(_reader(info, "issue_change_confirmation"), pk)
+        row = await bookings.get_booking(
+            info.context.identity, pk, own_only=_own_only(info, "issue_change_confirmation")
+        )
         if row is None:
             raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, "bookingId")
         if not 1 <= input.valid_for_hours <= MAX_CONFIRMATION_HOURS:

@@ -394,9 +394,11 @@ async def on_approval_decided(request: ApprovalRequest) -> None:
     await change.save(update_fields=["status", "applied_at"])
 
 
-async def get_change_request(identity, change_id: int) -> BookingChangeRequest | None:
+async def get_change_request(
+    identity, change_id: int, *, own_only: bool = False
+) -> BookingChangeRequest | None:
     change = await BookingChangeRequest.get_or_none(id=change_id)
     if change is None:
         return None
     booking = await Booking.get(id=change.booking_id)
-    return change if can_see(identity, booking) else None
+    return change if can_see(identity, booking, own_only=own_only) else None

@@ -47,9 +47,12 @@ class BookingPage:
     total_count: int
 
 
-def visible_bookings(identity: Identity) -> QuerySet[Booking]:
+def visible_bookings(identity: Identity, *, own_only: bool = False) -> QuerySet[Booking]:
+    """The bookings an identity may reach. Guests reach their own, partner tokens what they
+    created; staff reach all, or with `own_only` (a matrix grant of `*_own` to a staff role)
+    the bookings their account took."""
     if identity.kind in (Kind.STAFF, Kind.SYSTEM):
-        return Booking.all()
+        return Booking.filter(created_by_account_id=identity.id) if own_only else Booking.all()
     if identity.kind == Kind.GUEST and identity.id is not None:
         own = Q(created_by_account_id=identity.id)
         if identity.member_id is not None:
@@ -60,9 +63,9 @@ def visible_bookings(identity: Identity) -> QuerySet[Booking]:
     return Booking.filter(id__lt=0)
 
 
-def can_see(identity: Identity, booking: Booking) -> bool:
+def can_see(identity: Identity, booking: Booking, *, own_only: bool = False) -> bool:
     if identity.kind in (Kind.STAFF, Kind.SYSTEM):
-        return True
+        return not own_only or booking.created_by_account_id == identity.id
     if identity.kind == Kind.GUEST and identity.id is not None:
         return booking.created_by_account_id == identity.id or (
             identity.member_id is not None and booking.member_id == identity.member_id
@@ -106,10 +109,11 @@ async def list_bookings(
     first: int = 50,
     after_id: int | None = None,
     newest_first: bool = True,
+    own_only: bool = False,
 ) -> BookingPage:
     """One page of the bookings the identity may see. `after_id` is the id of the last booking
     of the previous page (the cursor). Two queries, whatever the page size."""
-    query = apply_filter(visible_bookings(identity), filter or BookingFilter())
+    query = apply_filter(visible_bookings(identity, own_only=own_only), filter or BookingFilter())
     total = await query.count()
     if after_id is not None:
         query = query.filter(id__lt=after_id) if newest_first else query.filter(id__gt=after_id)
@@ -118,12 +122,17 @@ async def list_bookings(
     return BookingPage(rows[:first], len(rows) > first, total)
 
 
-async def get_booking_by_number(identity: Identity, number: str) -> Booking | None:
-    return await visible_bookings(identity).get_or_none(number=(number or "").strip().upper())
+async def get_booking_by_number(
+    identity: Identity, number: str, *, own_only: bool = False
+) -> Booking | None:
+    number = (number or "").strip().upper()
+    return await visible_bookings(identity, own_only=own_only).get_or_none(number=number)
 
 
-async def get_booking(identity: Identity, booking_id: int) -> Booking | None:
-    return await visible_bookings(identity).get_or_none(id=booking_id)
+async def get_booking(
+    identity: Identity, booking_id: int, *, own_only: bool = False
+) -> Booking | None:
+    return await visible_bookings(identity, own_only=own_only).get_or_none(id=booking_id)
 
 
 async def load_booking(actor: Actor, booking_id: int | str, field: str = "bookingId") -> Booking:
