@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.clock import clock
+from domain.errors import DomainError, ErrorCode
 from domain.models import AuthorizationChange, AuthzVersion, RoleGrant
 
 GRANTS_DIR = Path(__file__).with_name("grants")
@@ -70,6 +71,10 @@ async def set_grant(
     changed_by_id: int, rule: Rule, granted: bool, reason: str
 ) -> AuthorizationChange:
     """Grant or revoke one cell and file the change with HR. Call in an audited transaction."""
+    if not (reason or "").strip():
+        raise DomainError(ErrorCode.REQUIRED, "Say why the grant changes.", "reason")
+    if not (rule.role and rule.resource and rule.action):
+        raise DomainError(ErrorCode.REQUIRED, "Role, resource and action are required.", "role")
     existing = await RoleGrant.get_or_none(
         role=rule.role, resource=rule.resource, action=rule.action
     )
@@ -92,5 +97,5 @@ async def set_grant(
         resource=rule.resource,
         action=rule.action,
         granted=granted,
-        reason=reason,
+        reason=reason.strip(),
     )

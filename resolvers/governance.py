@@ -8,7 +8,6 @@ import strawberry
 from authz import matrix
 from authz.enforcer import enforcer
 from domain import audit, policy_params
-from domain.errors import DomainError, ErrorCode
 from domain.models import AuditEntry
 from resolvers.support import perform
 from schema.node import register
@@ -73,13 +72,7 @@ async def set_role_grant(info: strawberry.Info, input: SetRoleGrantInput) -> Set
     rule = matrix.Rule(input.role.strip(), input.resource.strip(), input.action.strip())
 
     async def work():
-        if not input.reason.strip():
-            raise DomainError(ErrorCode.REQUIRED, "Say why the grant changes.", "reason")
-        if not (rule.role and rule.resource and rule.action):
-            raise DomainError(ErrorCode.REQUIRED, "Role, resource and action are required.", "role")
-        return await matrix.set_grant(
-            info.context.identity.id, rule, input.granted, input.reason.strip()
-        )
+        return await matrix.set_grant(info.context.identity.id, rule, input.granted, input.reason)
 
     change, errors = await perform(
         info,

@@ -128,3 +128,15 @@ async def test_revoked_default_grant_survives_resync(person):
     await matrix.set_grant(admin.account.id, rule, False, "test")
     await matrix.sync_defaults()
     assert rule not in await matrix.live_rules()
+
+
+async def test_a_grant_change_needs_a_reason_and_a_full_rule(gql, person):
+    admin = await person("admin")
+    query = """mutation($reason: String!, $action: String!) {
+      setRoleGrant(input: {role: "finance", resource: "audit_log", action: $action,
+                           granted: true, reason: $reason}) { errors { field code } } }"""
+    no_reason = await gql(query, {"reason": " ", "action": "read"}, token=admin.token)
+    assert no_reason.data["setRoleGrant"]["errors"] == [{"field": "reason", "code": "REQUIRED"}]
+    no_action = await gql(query, {"reason": "audit", "action": " "}, token=admin.token)
+    assert no_action.data["setRoleGrant"]["errors"][0]["code"] == "REQUIRED"
+    assert await AuthorizationChange.all().count() == 0
