@@ -151,13 +151,19 @@ async def authenticate_access_token(token: str) -> Identity:
     # Expiry is checked against the injected clock, not the wall clock.
     if claims["exp"] <= clock.now().timestamp():
         raise InvalidToken("TOKEN_EXPIRED", "The access token expired; refresh it.")
-    account = await Account.get_or_none(id=int(claims["sub"]))
-    if account is None or not account.is_active:
-        raise InvalidToken("UNAUTHENTICATED", "The account no longer exists or is disabled.")
-    live = await RefreshToken.filter(family=claims["sid"], revoked_at=None).exists()
-    if not live:
+    # One query on every request: a live link of the session, with its account.
+    link = (
+        await RefreshToken.filter(
+            family=claims["sid"], account_id=int(claims["sub"]), revoked_at=None
+        )
+        .select_related("account")
+        .first()
+    )
+    if link is None:
         raise InvalidToken("TOKEN_REVOKED", "The session was ended; log in again.")
-    return identity_of_account(account, claims["sid"])
+    if not link.account.is_active:
+        raise InvalidToken("UNAUTHENTICATED", "The account no longer exists or is disabled.")
+    return identity_of_account(link.account, claims["sid"])
 
 
 API_TOKEN_PREFIX = "hpt_"
