@@ -336,3 +336,22 @@ async def serving(app) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+_authorisations = iter(range(1, 10_000))
+
+
+async def archived_authorisation(number: int | None = None) -> str:
+    """A guest's signed change authorisation on file in the document archive (its row only:
+    the booking rules need it to exist, not its content). Returns the document's name."""
+    from domain.models import Document
+
+    number = number if number is not None else next(_authorisations) + 5000
+    name = f"20261128-{number:04d}-guest-change-authorisation"
+    await Document.create(
+        archive_id=f"authorisation{number}", name=name, subject="guest change authorisation",
+        number=number, document_date=dt.date(2026, 11, 28), tier=2, kind="CUSTOMER_FILE",
+        content_type="application/pdf", size=1, sha256="0" * 64, ciphertext_size=1,
+        ciphertext_sha256="0" * 64, storage_key=f"tier-2/2026/11/{name}.enc", kek_id="k1",
+    )
+    return name

@@ -5,7 +5,8 @@ Written authorisation is one of:
 
 - GUEST_CONFIRMED: the guest asks themself (a guest account that owns the booking), or presents
   a signed confirmation link token made by `change_confirmation_token` for exactly this change;
-- WRITTEN_DOCUMENT: a signed document on file, referenced by its id.
+- WRITTEN_DOCUMENT: the guest's signed authorisation archived as a document (P3.2), referenced
+  by its document name (`20261128-0042-...`) or database id; it must exist and not be removed.
 
 Without one the request is refused with AUTHORIZATION_REQUIRED. A change is urgent when the
 client says so, or when check-in (the earlier of the old and the new arrival, at the local
@@ -35,11 +36,13 @@ from domain.bookings.pricing import StayQuote, quote_stay
 from domain.bookings.queries import can_see, load_booking
 from domain.bookings.states import OPEN_STATUSES, bump
 from domain.clock import clock
+from domain.documents.kinds import Status as DocumentStatus
 from domain.errors import DomainError, ErrorCode
 from domain.models import (
     ApprovalRequest,
     Booking,
     BookingChangeRequest,
+    Document,
     InventoryNight,
     RoomType,
 )
@@ -202,6 +205,22 @@ def _authorize(
     )
 
 
+async def _archived_authorisation(reference: str) -> str:
+    """The name of the archived document a WRITTEN_DOCUMENT authorisation points at: it must
+    be on file and not removed, so a change can always be traced to the guest's signature."""
+    query = Document.filter(status=DocumentStatus.ACTIVE)
+    found = await (
+        query.filter(id=int(reference)) if reference.isdigit() else query.filter(name=reference)
+    ).first()
+    if found is None:
+        raise DomainError(
+            ErrorCode.AUTHORIZATION_REQUIRED,
+            "The signed authorisation is not in the document archive: upload it first.",
+            "authorization.documentId",
+        )
+    return found.name
+
+
 # ---- validation and application ---------------------------------------------------------------
 
 
@@ -303,6 +322,8 @@ async def request_booking_change(
     if target == _Target(booking.check_in, booking.check_out, booking.room_type_id, booking.guests):
         raise DomainError(ErrorCode.INVALID, "The request changes nothing.", "bookingId")
     kind, document = _authorize(actor, booking, target, authorization)
+    if document is not None:
+        document = await _archived_authorisation(document)
     _, quote = await _validate(booking, target)
     new_total = quote.total_amount
     await _precheck_availability(booking, target)

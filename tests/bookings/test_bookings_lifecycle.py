@@ -24,6 +24,7 @@ from booking_support import (
 )
 
 from domain.models import ApprovalRequest, Booking, BookingChangeRequest, Refund
+from tests.conftest import archived_authorisation
 
 QUOTE = """query($id: ID!) { cancellationQuote(bookingId: $id) {
   quote { rule freeUntil paidAmount chargeAmount refundableAmount currency explanation }
@@ -214,7 +215,14 @@ def _change(booking: dict, authorization: dict, **fields) -> dict:
     return {"input": {"bookingId": booking["id"], "authorization": authorization, **fields}}
 
 
-DOCUMENT = {"kind": "WRITTEN_DOCUMENT", "documentId": "DOC-2026-0042"}
+AUTHORISATION = "20261128-0042-guest-change-authorisation"
+DOCUMENT = {"kind": "WRITTEN_DOCUMENT", "documentId": AUTHORISATION}
+
+
+@pytest.fixture(autouse=True)
+async def signed_authorisation_on_file(hotel):
+    """The guest's written authorisation that WRITTEN_DOCUMENT changes point at (P3.2 archive)."""
+    assert await archived_authorisation(42) == AUTHORISATION
 
 
 @pytest.mark.policy("P3.1.4")
@@ -246,6 +254,9 @@ async def test_a_change_with_a_signed_document_applies_and_reprices(gql, hotel, 
         ({"kind": "GUEST_CONFIRMED"}, "authorization"),  # staff are not the guest
         ({"kind": "GUEST_CONFIRMED", "confirmationToken": "forged.token"}, "authorization"),
         ({"kind": "WRITTEN_DOCUMENT"}, "authorization.documentId"),
+        # A document that is not in the archive authorises nothing.
+        ({"kind": "WRITTEN_DOCUMENT", "documentId": "20261128-0999-made-up"},
+         "authorization.documentId"),
     ],
 )
 async def test_a_change_without_written_authorisation_is_refused(

@@ -34,10 +34,18 @@ from domain.models import (
     Notification,
     OutboxEvent,
 )
+from tests.conftest import archived_authorisation
 
 pytestmark = pytest.mark.policy("P3.1.4")
 D = dt.timedelta
-DOC = ChangeAuthorization(kind="WRITTEN_DOCUMENT", document_id="DOC-2026-0042")
+AUTHORISATION = "20261128-0042-guest-change-authorisation"
+DOC = ChangeAuthorization(kind="WRITTEN_DOCUMENT", document_id=AUTHORISATION)
+
+
+@pytest.fixture(autouse=True)
+async def signed_authorisation_on_file(hotel):
+    """The guest's written authorisation that WRITTEN_DOCUMENT changes point at (P3.2 archive)."""
+    assert await archived_authorisation(42) == AUTHORISATION
 
 
 async def change(actor, booking_id, **kwargs):
@@ -81,7 +89,7 @@ async def test_written_document_change_applies_reprices_and_moves_nights(hotel):
         guests=3,
     )
     assert result.change_request.status == "APPLIED" and result.approval is None
-    assert result.change_request.authorization_document_id == "DOC-2026-0042"
+    assert result.change_request.authorization_document_id == AUTHORISATION
     assert (result.change_request.old_total, result.change_request.new_total) == (
         Decimal("1000.00"),
         Decimal("2400.00"),

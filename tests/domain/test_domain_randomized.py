@@ -19,8 +19,16 @@ from domain.bookings import (
 )
 from domain.errors import DomainError
 from domain.models import Booking, BookingNight, InventoryNight
+from tests.conftest import archived_authorisation
 
-DOC = ChangeAuthorization(kind="WRITTEN_DOCUMENT", document_id="DOC-1")
+AUTHORISATION = "20261128-0042-guest-change-authorisation"
+DOC = ChangeAuthorization(kind="WRITTEN_DOCUMENT", document_id=AUTHORISATION)
+
+
+@pytest.fixture(autouse=True)
+async def signed_authorisation_on_file(hotel):
+    """The guest's written authorisation that WRITTEN_DOCUMENT changes point at (P3.2 archive)."""
+    assert await archived_authorisation(42) == AUTHORISATION
 D = dt.timedelta
 
 
