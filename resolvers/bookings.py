@@ -14,14 +14,12 @@ took, and the resolvers narrow the domain's view to those.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import strawberry
 
 from authz.enforcer import Access
 from domain import bookings, inventory
 from domain.bookings.changes import get_change_request
-from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Refund as RefundRow
 from domain.models import Room as RoomRow
@@ -56,7 +54,6 @@ from schema.types.bookings import (
 )
 
 NOT_FOUND = "There is no such booking."
-MAX_CONFIRMATION_HOURS = 14 * 24
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -351,41 +348,26 @@ async def mark_no_show(info: strawberry.Info, input: BookingActionInput) -> Book
     return _booking_payload(result and result.booking, errors)
 
 
-@dataclass(frozen=True)
-class _IssuedConfirmation:
-    pk: int  # the booking, as the audit entry's subject
-    token: str
-    expires_at: dt.datetime
-
-
 async def issue_change_confirmation(
     info: strawberry.Info, input: IssueChangeConfirmationInput
 ) -> ChangeConfirmationPayload:
     """A signed token for the guest's confirmation link of exactly this change (P3.1.4)."""
 
-    async def work() -> _IssuedConfirmation:
+    async def work() -> bookings.IssuedConfirmation:
         pk = parse_global_id(input.booking_id, "Booking", "bookingId")
         row = await bookings.get_booking(
             info.context.identity, pk, own_only=_own_only(info, "issue_change_confirmation")
         )
         if row is None:
             raise DomainError(ErrorCode.NOT_FOUND, NOT_FOUND, "bookingId")
-        if not 1 <= input.valid_for_hours <= MAX_CONFIRMATION_HOURS:
-            raise DomainError(
-                ErrorCode.OUT_OF_RANGE,
-                f"A confirmation link is valid for 1 to {MAX_CONFIRMATION_HOURS} hours.",
-                "validForHours",
-            )
-        valid_for = dt.timedelta(hours=input.valid_for_hours)
-        token = bookings.change_confirmation_token(
+        return bookings.issue_change_confirmation(
             row,
+            valid_for_hours=input.valid_for_hours,
             check_in=input.check_in,
             check_out=input.check_out,
             room_type_id=_optional_id(input.room_type_id, "RoomType", "roomTypeId"),
             guests=input.guests,
-            valid_for=valid_for,
         )
-        return _IssuedConfirmation(row.id, token, clock.now().replace(microsecond=0) + valid_for)
 
     issued, errors = await perform(info, "issueChangeConfirmation", "Booking", work)
     if errors:

@@ -10,9 +10,6 @@ authorised roles after authentication, every read with who, what and why), P4.2.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
 import strawberry
 from strawberry import relay
 
@@ -22,7 +19,7 @@ from domain.documents import links, queries, replicas, retention, review, signin
 from domain.documents.kinds import TIERS, tier_of, tier_resource
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document as DocumentRow
-from resolvers.support import perform
+from resolvers.support import attempt, perform
 from schema.errors import UserError, forbidden, user_errors
 from schema.relay import Connection, paginate, parse_global_id
 from schema.types.documents import (
@@ -49,16 +46,6 @@ from schema.types.documents import (
     VerifyReplicasInput,
     VerifyReplicasPayload,
 )
-
-T = TypeVar("T")
-
-
-async def attempt(call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
-    """Run a domain service that audits itself; a refusal becomes payload errors."""
-    try:
-        return await call(), []
-    except DomainError as refusal:
-        return None, user_errors(refusal)
 
 
 def _related(value: strawberry.ID | None) -> tuple[str | None, str | None]:

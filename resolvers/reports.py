@@ -11,8 +11,7 @@ import strawberry
 from domain.clock import clock
 from domain.models import Report as ReportRow
 from domain.reports import service
-from resolvers.documents import attempt
-from resolvers.support import perform
+from resolvers.support import attempt, perform
 from schema.relay import Connection, paginate, parse_global_id
 from schema.types.documents import (
     GenerateReportInput,

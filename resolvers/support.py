@@ -1,5 +1,6 @@
-"""The shared shape of a mutation: run one domain service in an audited unit of work and turn a
-business-rule refusal into payload errors."""
+"""The shared shape of a mutation: run one domain service in an audited unit of work (or, for
+services that audit themselves, just call it) and turn a business-rule refusal into payload
+errors."""
 
 from __future__ import annotations
 
@@ -30,3 +31,12 @@ async def perform(
     except DomainError as refusal:
         return None, user_errors(refusal)
     return result, []
+
+
+async def attempt(call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+    """Run a domain service that audits itself (work partly outside one transaction, such as
+    the archive); a refusal becomes payload errors."""
+    try:
+        return await call(), []
+    except DomainError as refusal:
+        return None, user_errors(refusal)

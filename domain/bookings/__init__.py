@@ -22,7 +22,9 @@ from domain.bookings.changes import (
     ChangeAuthorization,
     ChangeResult,
     ChangeStatus,
+    IssuedConfirmation,
     change_confirmation_token,
+    issue_change_confirmation,
     request_booking_change,
 )
 from domain.bookings.confirmation import confirm_booking
@@ -53,6 +55,7 @@ __all__ = [
     "ChangeResult",
     "ChangeStatus",
     "GuestDetails",
+    "IssuedConfirmation",
     "NoShowResult",
     "RefundRule",
     "VoucherVerification",
@@ -67,6 +70,7 @@ __all__ = [
     "create_booking",
     "get_booking",
     "get_booking_by_number",
+    "issue_change_confirmation",
     "list_bookings",
     "mark_no_show",
     "request_booking_change",

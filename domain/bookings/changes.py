@@ -150,6 +150,42 @@ def change_confirmation_token(
     return f"{body}.{signature}"
 
 
+MAX_CONFIRMATION_HOURS = 14 * 24
+
+
+@dataclass(frozen=True)
+class IssuedConfirmation:
+    pk: int  # the booking, as the audit entry's subject
+    token: str
+    expires_at: dt.datetime
+
+
+def issue_change_confirmation(
+    booking: Booking,
+    *,
+    valid_for_hours: int,
+    check_in: dt.date | None = None,
+    check_out: dt.date | None = None,
+    room_type_id: int | None = None,
+    guests: int | None = None,
+) -> IssuedConfirmation:
+    """The signed token for the guest's confirmation link of exactly this change (P3.1.4),
+    valid for 1 hour to two weeks."""
+    if not 1 <= valid_for_hours <= MAX_CONFIRMATION_HOURS:
+        raise DomainError(
+            ErrorCode.OUT_OF_RANGE,
+            f"A confirmation link is valid for 1 to {MAX_CONFIRMATION_HOURS} hours.",
+            "validForHours",
+        )
+    valid_for = dt.timedelta(hours=valid_for_hours)
+    token = change_confirmation_token(
+        booking, check_in=check_in, check_out=check_out, room_type_id=room_type_id,
+        guests=guests, valid_for=valid_for,
+    )
+    # The token's expiry is in whole seconds.
+    return IssuedConfirmation(booking.id, token, clock.now().replace(microsecond=0) + valid_for)
+
+
 def _token_matches(token: str, booking: Booking, target: _Target) -> bool:
     body, dot, signature = (token or "").partition(".")
     if not dot:
