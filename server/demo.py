@@ -3,6 +3,8 @@ a member guest, and the demo hotel's rooms and rates. Refused in production."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from authz.passwords import hash_password
 from domain.actor import SYSTEM
 from domain.bookings.profiles import GuestDetails
@@ -29,6 +31,17 @@ DEMO_STAFF = [
     ("admin@demo.hotel", "Adi Admin", ["admin"]),
 ]
 DEMO_GUEST = ("guest@demo.hotel", "Gao Guest")
+
+
+def example_variables(today: dt.date) -> dict:
+    """Variables for the README's booking example: two nights for two, two weeks from `today`
+    (the hotel's local date), so the example never points at a past date."""
+    check_in = today + dt.timedelta(days=14)
+    return {
+        "checkIn": check_in.isoformat(),
+        "checkOut": (check_in + dt.timedelta(days=2)).isoformat(),
+        "guests": 2,
+    }
 
 
 
