@@ -65,6 +65,18 @@ class Settings(BaseSettings):
     job_tick_seconds: float = 5.0
     pms_webhook_url: str | None = None
     pms_webhook_secret: str | None = None
+    # E-mail over SMTP (unset: e-mails are written to DATA_DIR/outbox/email.log).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: str = Field(default="starttls", pattern="^(starttls|tls|none)$")
+    smtp_from: str = "Hotel <no-reply@hotel.invalid>"
+    smtp_validate_certs: bool = True
+    # Text messages through an HTTP SMS gateway (unset: written to DATA_DIR/outbox/sms.log).
+    sms_gateway_url: str | None = None
+    sms_gateway_secret: str | None = None
+    sms_gateway_api_key: str | None = None
 
     @property
     def is_production(self) -> bool:
