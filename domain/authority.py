@@ -15,6 +15,7 @@ from decimal import Decimal
 from authz.identity import identity_of_account
 from domain import approvals, notifications, policy_params
 from domain.actor import Actor
+from domain.approval_handlers import handles
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, ApprovalRequest
@@ -63,12 +64,13 @@ async def submit(
             actor,
             levels=[["supervisor", "director"]],
             emergency=True,
-            handler="domain.authority:on_emergency_decided",
+            handler="emergency.decided",
             **common,
         )
     return await approvals.submit_approval(actor, levels=[[role]], **common)
 
 
+@handles("emergency.decided")
 async def on_emergency_decided(request: ApprovalRequest) -> None:
     """Approval handler: open the formal paperwork once an emergency was authorised (P4.1.2)."""
     if request.status != approvals.ApprovalStatus.APPROVED or not request.emergency:
@@ -89,10 +91,11 @@ async def on_emergency_decided(request: ApprovalRequest) -> None:
         subject_type="ApprovalRequest",
         subject_id=str(request.id),
         due_at=clock.now() + dt.timedelta(days=days),
-        handler="domain.authority:on_paperwork_decided",
+        handler="emergency.paperwork_decided",
     )
 
 
+@handles("emergency.paperwork_decided")
 async def on_paperwork_decided(request: ApprovalRequest) -> None:
     """Approval handler: an emergency whose paperwork expired or was refused goes to the
     director, who has to deal with an act that was never formally approved."""

@@ -30,6 +30,7 @@ from tortoise.transactions import in_transaction
 from authz.identity import Kind
 from domain import approvals, inventory, policy_params
 from domain.actor import Actor
+from domain.approval_handlers import handles
 from domain.bookings import nights, sync, vouchers
 from domain.bookings.cancellation import check_in_moment
 from domain.bookings.pricing import StayQuote, quote_stay
@@ -49,7 +50,7 @@ from domain.models import (
 
 URGENT_CHANGE_LEVELS = (("supervisor",), ("supervisor", "director"), ("director",))
 APPROVAL_KIND = "BOOKING_CHANGE"
-HANDLER = "domain.bookings.changes:on_approval_decided"
+HANDLER = "booking_change.decided"
 TOKEN_PURPOSE = "change-confirmation"
 
 
@@ -420,6 +421,7 @@ async def request_booking_change(
     return ChangeResult(change, booking, approval)
 
 
+@handles(HANDLER)
 async def on_approval_decided(request: ApprovalRequest) -> None:
     """Approval handler: apply an approved change (or record why it could not be applied),
     close a rejected or expired one. Runs in the deciding transaction."""
