@@ -89,10 +89,19 @@ def _worker(args: argparse.Namespace) -> int:
     from arq.worker import run_worker
 
     from server import logs
-    from workers.settings import WorkerSettings
+    from server import runtime as runtime_module
+    from workers.settings import worker_settings
+
+    async def startup(ctx: dict) -> None:
+        ctx["runtime"] = await runtime_module.start(settings, apply_migrations=False)
+        if not ctx["runtime"].ready:
+            raise RuntimeError(ctx["runtime"].not_ready_reason)
+
+    async def shutdown(ctx: dict) -> None:
+        await runtime_module.stop(ctx["runtime"])
 
     logs.configure()
-    run_worker(WorkerSettings)
+    run_worker(worker_settings(settings.redis_url, startup, shutdown))
     return 0
 
 
