@@ -75,19 +75,25 @@ class Identity:
     def budget_key(self) -> str | None:
         return self.actor_ref
 
+    @classmethod
+    def of_account(cls, account, session: str | None = None) -> Identity:
+        """The identity of a stored account row (staff or guest): part of the type, so the
+        domain can act on behalf of an account without calling into authz."""
+        return cls(
+            kind=Kind(account.kind),
+            id=account.id,
+            roles=tuple(account.roles or ()),
+            display_name=account.display_name,
+            email=account.email,
+            session=session,
+            member_id=account.member_id,
+            request_budget=account.request_budget,
+        )
+
 
 ANONYMOUS = Identity(kind=Kind.ANONYMOUS, display_name="anonymous")
 
 
 def identity_of_account(account, session: str | None = None) -> Identity:
     """The identity of a stored account row (staff or guest)."""
-    return Identity(
-        kind=Kind(account.kind),
-        id=account.id,
-        roles=tuple(account.roles or ()),
-        display_name=account.display_name,
-        email=account.email,
-        session=session,
-        member_id=account.member_id,
-        request_budget=account.request_budget,
-    )
+    return Identity.of_account(account, session)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from authz.identity import identity_of_account
+from authz.identity import Identity
 from domain import approvals, notifications, policy_params
 from domain.actor import Actor
 from domain.approval_handlers import handles
@@ -77,7 +77,7 @@ async def on_emergency_decided(request: ApprovalRequest) -> None:
         return
     days = await policy_params.get("emergency_paperwork_days")
     submitter = await Account.get_or_none(id=request.submitted_by_account_id or 0)
-    formal_actor = Actor(identity=identity_of_account(submitter)) if submitter else None
+    formal_actor = Actor(identity=Identity.of_account(submitter)) if submitter else None
     if formal_actor is None:
         return
     role = await deciding_role(request.amount)
