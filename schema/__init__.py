@@ -11,6 +11,8 @@ from schema.bookings import BookingMutation, BookingQuery
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.errors import ApiError
 from schema.extensions import build_extensions
+from schema.outbox import OutboxMutation, OutboxQuery
+from schema.reports import ReportMutation, ReportQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
 
 
@@ -27,14 +29,14 @@ class Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-QUERY_PARTS: list[type] = [FoundationQuery]
-MUTATION_PARTS: list[type] = [FoundationMutation]
-QUERY_PARTS.append(DocumentQuery)
-QUERY_PARTS.append(ApprovalQuery)
-QUERY_PARTS.append(BookingQuery)
-MUTATION_PARTS.append(DocumentMutation)
-MUTATION_PARTS.append(ApprovalMutation)
-MUTATION_PARTS.append(BookingMutation)
+# One Query/Mutation pair per area, in the order their fields appear in the SDL.
+QUERY_PARTS: list[type] = [
+    FoundationQuery, DocumentQuery, ReportQuery, ApprovalQuery, OutboxQuery, BookingQuery,
+]
+MUTATION_PARTS: list[type] = [
+    FoundationMutation, DocumentMutation, ReportMutation, ApprovalMutation, OutboxMutation,
+    BookingMutation,
+]
 
 
 def build_schema(

@@ -56,6 +56,24 @@ def status_of(report: Report, now: dt.datetime | None = None) -> ReportStatus:
     return ReportStatus.OVERDUE if (now or clock.now()) > report.due_at else ReportStatus.DUE
 
 
+def listing(
+    *, period: str | None = None, status: ReportStatus | None = None, now: dt.datetime | None = None
+):
+    """Reports of a period and deadline status, as a query: the same DUE/OVERDUE line as
+    `status_of` (due exactly now is still DUE)."""
+    query = Report.all()
+    if period is not None:
+        query = query.filter(period=period)
+    moment = now or clock.now()
+    if status == ReportStatus.SUBMITTED:
+        query = query.filter(status="SUBMITTED")
+    elif status == ReportStatus.DUE:
+        query = query.filter(status="GENERATED", due_at__gte=moment)
+    elif status == ReportStatus.OVERDUE:
+        query = query.filter(status="GENERATED", due_at__lt=moment)
+    return query
+
+
 def submitted_late(report: Report) -> bool:
     return report.submitted_at is not None and report.submitted_at > report.due_at
 
