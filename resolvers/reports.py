@@ -29,7 +29,7 @@ async def reports(
 ) -> Connection[Report]:
     query = service.listing(
         period=filter.period.value if filter and filter.period else None,
-        status=service.ReportStatus(filter.status.value) if filter and filter.status else None,
+        status=filter.status if filter else None,
     )
     return await paginate(query, first, after, Report.of)
 
