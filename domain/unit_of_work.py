@@ -31,7 +31,8 @@ _pending: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
 
 def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     """Run `callback` once the surrounding `audited` transaction commits (never on rollback).
-    Outside a unit of work it is scheduled to run at the end of the caller's operation."""
+    Outside a unit of work there is no commit to wait for: it raises RuntimeError, and callers
+    that may run outside one (e.g. `outbox.enqueue`) catch it and rely on polling instead."""
     pending = _pending.get()
     if pending is None:
         raise RuntimeError("after_commit outside a unit of work")
