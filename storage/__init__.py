@@ -7,6 +7,7 @@ come from ``make_name``, keys from ``object_key``, failures are ``StorageError``
 Policy: P3.2.1 (AES-256 encryption, legal tier), P3.2.2 (customer files), P3.2.3 (work-record
 retention), P3.2.4 (naming), P3.2.5 (two isolated copies).
 """
+
 from .archive import DEFAULT_BACKUP_TIERS, Archive, PlaintextStream
 from .backends import (
     Backend,
