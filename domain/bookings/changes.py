@@ -4,7 +4,7 @@ change requires three-level supervisor approval).
 Written authorisation is one of:
 
 - GUEST_CONFIRMED: the guest asks themself (a guest account that owns the booking), or presents
-  a signed confirmation link token made by `change_confirmation_token` for exactly this change;
+  a signed confirmation link token (`domain.bookings.change_links`) for exactly this change;
 - WRITTEN_DOCUMENT: the guest's signed authorisation archived as a document (P3.2), referenced
   by its document name (`20261128-0042-...`) or database id; it must exist and not be removed.
 
@@ -20,9 +20,7 @@ in one pass, in the same transaction as the new price.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
@@ -31,8 +29,9 @@ from authz.identity import Kind
 from domain import approvals, inventory, policy_params
 from domain.actor import Actor
 from domain.approval_handlers import handles
-from domain.bookings import nights, sync, vouchers
+from domain.bookings import nights, sync
 from domain.bookings.cancellation import check_in_moment
+from domain.bookings.change_links import ChangeTarget, change_target, token_matches
 from domain.bookings.pricing import StayQuote, quote_stay
 from domain.bookings.queries import can_see, load_booking
 from domain.bookings.states import OPEN_STATUSES, bump
@@ -51,7 +50,6 @@ from domain.models import (
 URGENT_CHANGE_LEVELS = (("supervisor",), ("supervisor", "director"), ("director",))
 APPROVAL_KIND = "BOOKING_CHANGE"
 HANDLER = "booking_change.decided"
-TOKEN_PURPOSE = "change-confirmation"
 
 
 class AuthorizationKind:
@@ -85,126 +83,8 @@ class ChangeResult:
         return self.booking.id
 
 
-@dataclass(frozen=True)
-class _Target:
-    check_in: dt.date
-    check_out: dt.date
-    room_type_id: int
-    guests: int
-
-    def token_message(self, booking_id: int, expires: int) -> str:
-        return (
-            f"{booking_id}|{self.check_in.isoformat()}|{self.check_out.isoformat()}|"
-            f"{self.room_type_id}|{self.guests}|{expires}"
-        )
-
-
-def _target(booking: Booking, check_in, check_out, room_type_id, guests) -> _Target:
-    try:
-        rt = int(room_type_id) if room_type_id is not None else booking.room_type_id
-    except (TypeError, ValueError):
-        raise DomainError(
-            ErrorCode.NOT_FOUND, "There is no such room type.", "roomTypeId"
-        ) from None
-    return _Target(
-        check_in or booking.check_in,
-        check_out or booking.check_out,
-        rt,
-        booking.guests if guests is None else guests,
-    )
-
-
-# ---- signed confirmation links ----------------------------------------------------------------
-
-
-def change_confirmation_token(
-    booking: Booking,
-    *,
-    check_in: dt.date | None = None,
-    check_out: dt.date | None = None,
-    room_type_id: int | None = None,
-    guests: int | None = None,
-    valid_for: dt.timedelta = dt.timedelta(hours=72),
-) -> str:
-    """A token for a link sent to the guest: presenting it is the guest's written confirmation
-    of exactly this change of this booking, until it expires."""
-    target = _target(booking, check_in, check_out, room_type_id, guests)
-    expires = int((clock.now() + valid_for).timestamp())
-    body = (
-        base64.urlsafe_b64encode(
-            json.dumps(
-                {
-                    "b": booking.id,
-                    "ci": target.check_in.isoformat(),
-                    "co": target.check_out.isoformat(),
-                    "rt": target.room_type_id,
-                    "g": target.guests,
-                    "exp": expires,
-                },
-                separators=(",", ":"),
-            ).encode()
-        )
-        .decode()
-        .rstrip("=")
-    )
-    signature = vouchers.sign(TOKEN_PURPOSE, target.token_message(booking.id, expires))
-    return f"{body}.{signature}"
-
-
-MAX_CONFIRMATION_HOURS = 14 * 24
-
-
-@dataclass(frozen=True)
-class IssuedConfirmation:
-    pk: int  # the booking, as the audit entry's subject
-    token: str
-    expires_at: dt.datetime
-
-
-def issue_change_confirmation(
-    booking: Booking,
-    *,
-    valid_for_hours: int,
-    check_in: dt.date | None = None,
-    check_out: dt.date | None = None,
-    room_type_id: int | None = None,
-    guests: int | None = None,
-) -> IssuedConfirmation:
-    """The signed token for the guest's confirmation link of exactly this change (P3.1.4),
-    valid for 1 hour to two weeks."""
-    if not 1 <= valid_for_hours <= MAX_CONFIRMATION_HOURS:
-        raise DomainError(
-            ErrorCode.OUT_OF_RANGE,
-            f"A confirmation link is valid for 1 to {MAX_CONFIRMATION_HOURS} hours.",
-            "validForHours",
-        )
-    valid_for = dt.timedelta(hours=valid_for_hours)
-    token = change_confirmation_token(
-        booking, check_in=check_in, check_out=check_out, room_type_id=room_type_id,
-        guests=guests, valid_for=valid_for,
-    )
-    # The token's expiry is in whole seconds.
-    return IssuedConfirmation(booking.id, token, clock.now().replace(microsecond=0) + valid_for)
-
-
-def _token_matches(token: str, booking: Booking, target: _Target) -> bool:
-    body, dot, signature = (token or "").partition(".")
-    if not dot:
-        return False
-    try:
-        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        expires = int(data["exp"])
-    except (ValueError, KeyError, TypeError):
-        return False
-    if expires < clock.now().timestamp():
-        return False
-    return vouchers.verify_signature(
-        TOKEN_PURPOSE, target.token_message(booking.id, expires), signature
-    )
-
-
 def _authorize(
-    actor: Actor, booking: Booking, target: _Target, authorization: ChangeAuthorization | None
+    actor: Actor, booking: Booking, target: ChangeTarget, authorization: ChangeAuthorization | None
 ) -> tuple[str, str | None]:
     if authorization is None or not authorization.kind:
         raise DomainError(
@@ -225,7 +105,7 @@ def _authorize(
     if kind == AuthorizationKind.GUEST_CONFIRMED:
         if actor.identity.kind == Kind.GUEST and can_see(actor.identity, booking):
             return kind, None
-        if authorization.confirmation_token and _token_matches(
+        if authorization.confirmation_token and token_matches(
             authorization.confirmation_token, booking, target
         ):
             return kind, None
@@ -261,7 +141,7 @@ async def _archived_authorisation(reference: str) -> str:
 # ---- validation and application ---------------------------------------------------------------
 
 
-async def _validate(booking: Booking, target: _Target) -> tuple[RoomType, StayQuote]:
+async def _validate(booking: Booking, target: ChangeTarget) -> tuple[RoomType, StayQuote]:
     """Check the target stay like a new booking; return its room type and its new price."""
     if booking.status not in OPEN_STATUSES:
         raise DomainError(
@@ -287,7 +167,7 @@ async def _validate(booking: Booking, target: _Target) -> tuple[RoomType, StayQu
     return room_type, quote
 
 
-async def _precheck_availability(booking: Booking, target: _Target) -> None:
+async def _precheck_availability(booking: Booking, target: ChangeTarget) -> None:
     """Refuse at once a change whose new nights are sold out now (an urgent change is
     allocated only when approved, and is re-checked then)."""
     held = {(n.room_type_id, n.date) for n in await nights.held(booking)}
@@ -308,7 +188,7 @@ async def _precheck_availability(booking: Booking, target: _Target) -> None:
         )
 
 
-async def _apply(booking: Booking, target: _Target) -> None:
+async def _apply(booking: Booking, target: ChangeTarget) -> None:
     room_type, quote = await _validate(booking, target)
     await nights.move(booking, room_type.id, quote.nightly_rates)
     await bump(
@@ -334,7 +214,7 @@ async def _apply(booking: Booking, target: _Target) -> None:
     )
 
 
-async def is_urgent(booking: Booking, target: _Target) -> bool:
+async def is_urgent(booking: Booking, target: ChangeTarget) -> bool:
     hours = await policy_params.get("urgent_change_window_hours")
     arrival = await check_in_moment(min(booking.check_in, target.check_in))
     return clock.now() >= arrival - dt.timedelta(hours=hours)
@@ -355,8 +235,11 @@ async def request_booking_change(
     """Request a change (inside an audited unit of work). Applied at once unless urgent; an
     urgent one returns the change request PENDING_APPROVAL with its approval request."""
     booking = await load_booking(actor, booking_id)
-    target = _target(booking, check_in, check_out, room_type_id, guests)
-    if target == _Target(booking.check_in, booking.check_out, booking.room_type_id, booking.guests):
+    target = change_target(booking, check_in, check_out, room_type_id, guests)
+    unchanged = ChangeTarget(
+        booking.check_in, booking.check_out, booking.room_type_id, booking.guests
+    )
+    if target == unchanged:
         raise DomainError(ErrorCode.INVALID, "The request changes nothing.", "bookingId")
     kind, document = _authorize(actor, booking, target, authorization)
     if document is not None:
@@ -437,7 +320,7 @@ async def on_approval_decided(request: ApprovalRequest) -> None:
         await change.save(update_fields=["status"])
         return
     booking = await Booking.filter(id=change.booking_id).select_for_update().first()
-    target = _Target(
+    target = ChangeTarget(
         change.new_check_in, change.new_check_out, change.new_room_type_id, change.new_guests
     )
     try:
