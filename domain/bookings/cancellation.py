@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from domain import members, policy_params
+from domain import members
 from domain.actor import Actor
 from domain.bookings import idempotency, nights, sync
 from domain.bookings.queries import load_booking
@@ -24,6 +24,7 @@ from domain.bookings.states import BookingStatus, check_transition, save_transit
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Booking, BookingNight, Refund
+from domain.policy_params import params
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -62,13 +63,13 @@ class CancellationResult:
 
 async def check_in_moment(check_in: dt.date) -> dt.datetime:
     """The local check-in time on the arrival day, as an aware UTC datetime."""
-    at = dt.time.fromisoformat(await policy_params.get("checkin_local_time"))
+    at = dt.time.fromisoformat(await params.checkin_local_time)
     local = dt.datetime.combine(check_in, at, tzinfo=clock.hotel_timezone)
     return local.astimezone(dt.UTC)
 
 
 async def free_cancellation_deadline(booking: Booking) -> dt.datetime:
-    grace = await policy_params.get("cancellation_grace_hours")
+    grace = await params.cancellation_grace_hours
     return await check_in_moment(booking.check_in) - dt.timedelta(hours=grace)
 
 
@@ -95,7 +96,7 @@ async def cancellation_quote(booking: Booking) -> CancellationQuote:
         rule, charge, points_kept = Rule.FREE_CANCELLATION, ZERO, 0
         why = f"Cancelled before {local_deadline} (hotel time): everything is refunded."
     else:
-        charge_nights = await policy_params.get("late_cancellation_charge_nights")
+        charge_nights = await params.late_cancellation_charge_nights
         held = await BookingNight.filter(booking_id=booking.id).order_by("date")
         stay_charge = sum((n.amount for n in held[:charge_nights]), ZERO).quantize(
             CENT, rounding=ROUND_HALF_UP
@@ -179,7 +180,7 @@ async def cancel_booking(
 
 async def no_show_refund(actor: Actor, booking: Booking) -> Refund:
     """The refund of a no-show: no_show_refund_percent of money and points paid."""
-    percent = Decimal(await policy_params.get("no_show_refund_percent"))
+    percent = Decimal(await params.no_show_refund_percent)
     paid = Decimal(booking.total_amount).quantize(CENT)
     refund_amount = (paid * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
     points_back = int(

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from authz.identity import Kind
-from domain import approvals, inventory, policy_params
+from domain import approvals, inventory
 from domain.actor import Actor
 from domain.approval_handlers import handles
 from domain.bookings import nights, sync
@@ -46,6 +46,7 @@ from domain.models import (
     InventoryNight,
     RoomType,
 )
+from domain.policy_params import params
 
 URGENT_CHANGE_LEVELS = (("supervisor",), ("supervisor", "director"), ("director",))
 APPROVAL_KIND = "BOOKING_CHANGE"
@@ -215,7 +216,7 @@ async def _apply(booking: Booking, target: ChangeTarget) -> None:
 
 
 async def is_urgent(booking: Booking, target: ChangeTarget) -> bool:
-    hours = await policy_params.get("urgent_change_window_hours")
+    hours = await params.urgent_change_window_hours
     arrival = await check_in_moment(min(booking.check_in, target.check_in))
     return clock.now() >= arrival - dt.timedelta(hours=hours)
 

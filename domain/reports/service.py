@@ -23,7 +23,6 @@ from enum import StrEnum
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain import policy_params
 from domain.actor import SYSTEM, Actor
 from domain.clock import clock
 from domain.documents import uploads
@@ -31,6 +30,7 @@ from domain.documents.kinds import Kind
 from domain.errors import DomainError, ErrorCode
 from domain.models import Report
 from domain.notifications import notify, staff_with_roles
+from domain.policy_params import params
 from domain.reports import booking_sections, periods, registry
 from domain.reports.periods import Period
 from domain.reports.render import render_report
@@ -199,7 +199,7 @@ async def _notice(report: Report, stamp: str, action: str, roles, kind: str, tit
 async def send_deadline_notices() -> dict[str, int]:
     """Remind owners before a deadline; flag overdue reports to owners and supervisors."""
     now = clock.now()
-    lead = dt.timedelta(hours=await policy_params.get("report_reminder_lead_hours"))
+    lead = dt.timedelta(hours=await params.report_reminder_lead_hours)
     sent = {"reminded": 0, "overdue": 0}
     for report in await Report.filter(
         status="GENERATED", reminded_at=None, due_at__gte=now, due_at__lte=now + lead
