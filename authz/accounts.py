@@ -126,3 +126,20 @@ async def acknowledge_change(hr_account_id: int, change_id: int) -> Authorizatio
     change.hr_acknowledged_by_id = hr_account_id
     await change.save(update_fields=["hr_acknowledged_at", "hr_acknowledged_by_id"])
     return change
+
+
+async def set_language(account_id: int | None, language: str) -> Account:
+    """Save the language an account reads its messages in (en or zh-CN)."""
+    from domain import i18n
+
+    chosen = i18n.normalise(language)
+    if account_id is None:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only a log-in has a saved language.", "language")
+    if chosen is None or len(language) > 35:
+        raise DomainError(
+            ErrorCode.INVALID, f"Choose one of {', '.join(i18n.SUPPORTED)}.", "language"
+        )
+    account = await Account.get(id=account_id)
+    account.language = chosen
+    await account.save(update_fields=["language"])
+    return account

@@ -45,6 +45,7 @@ class Identity:
     session: str | None = None  # refresh-token family of the access token
     member_id: int | None = None
     request_budget: int | None = None
+    language: str | None = None  # the account's saved language for messages
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -88,6 +89,7 @@ class Identity:
             session=session,
             member_id=account.member_id,
             request_budget=account.request_budget,
+            language=getattr(account, "language", None) or None,
         )
 
 

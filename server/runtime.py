@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from authz import matrix, ratelimit, sessions, tokens
 from authz.enforcer import enforcer
-from domain import audit, broker, outbox
+from domain import audit, broker, i18n, outbox
 from domain.clock import clock
 from schema import relay
 from server import db
@@ -33,6 +33,7 @@ class Runtime:
 
 def configure_domain(settings: Settings) -> None:
     clock.hotel_timezone = ZoneInfo(settings.hotel_timezone)
+    i18n.configure(settings.default_language)
     tokens.configure(
         tokens.TokenSettings(
             secret_key=settings.resolved_secret_key(),

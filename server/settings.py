@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: str | None = None
     hotel_timezone: str = "Asia/Shanghai"
+    # Language of messages when neither the account nor Accept-Language names one (en, zh-CN);
+    # also the language of reports and of texts to guests booked by staff.
+    default_language: str = Field(default="en", pattern="^(en|zh-CN)$")
     currency: str = "CNY"
 
     s3_endpoint_url: str | None = None

@@ -16,13 +16,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from domain import members
+from domain import i18n, members
 from domain.actor import Actor
 from domain.bookings import idempotency, nights, sync
 from domain.bookings.queries import load_booking
 from domain.bookings.states import BookingStatus, check_transition, save_transition
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import N_, t
 from domain.models import Booking, BookingNight, Refund
 from domain.policy_params import params
 
@@ -91,10 +92,10 @@ async def cancellation_quote(booking: Booking) -> CancellationQuote:
     local_deadline = clock.local(deadline).strftime("%Y-%m-%d %H:%M")
     if booking.status == BookingStatus.PENDING_REVIEW:
         rule, charge, points_kept = Rule.UNCONFIRMED_CANCELLATION, ZERO, 0
-        why = "The booking was not confirmed yet, so cancelling is free."
+        why = N_("The booking was not confirmed yet, so cancelling is free.")
     elif clock.now() <= deadline:
         rule, charge, points_kept = Rule.FREE_CANCELLATION, ZERO, 0
-        why = f"Cancelled before {local_deadline} (hotel time): everything is refunded."
+        why = N_(f"Cancelled before {local_deadline} (hotel time): everything is refunded.")
     else:
         charge_nights = await params.late_cancellation_charge_nights
         held = await BookingNight.filter(booking_id=booking.id).order_by("date")
@@ -104,10 +105,10 @@ async def cancellation_quote(booking: Booking) -> CancellationQuote:
         charge = min(stay_charge, paid)
         points_kept = _points_for(stay_charge - charge, booking)
         rule = Rule.LATE_CANCELLATION
-        why = (
+        charged_nights = min(charge_nights, len(held))
+        why = N_(
             f"Cancelled after {local_deadline} (hotel time): the first "
-            f"{min(charge_nights, len(held))} night(s), {stay_charge} {booking.currency}, "
-            "are charged."
+            f"{charged_nights} night(s), {stay_charge} {booking.currency}, are charged."
         )
     return CancellationQuote(
         booking_id=booking.id,
@@ -165,13 +166,20 @@ async def cancel_booking(
         await members.return_points(booking.member_id, quote.points_returned, booking_id=booking.id)
     refund = await _refund(actor, booking, "CANCELLATION", quote)
     await sync.sync_to_pms(booking, "booking.cancelled")
+    lang = booking.language
+    refunded = i18n.format_money(refund.amount, refund.currency, lang)
     await sync.message_guest(
         booking,
         "booking.cancelled",
-        f"Booking {booking.number} cancelled",
-        f"Your booking {booking.number} is cancelled. {quote.explanation} "
-        f"Refund: {refund.amount} {refund.currency}"
-        + (f" and {quote.points_returned} points." if quote.points_returned else "."),
+        t(lang, "Booking {number} cancelled", number=booking.number),
+        t(lang, "Your booking {number} is cancelled.", number=booking.number)
+        + " " + i18n.translate(quote.explanation, lang) + " "
+        + (
+            t(lang, "Refund: {amount} and {points} points.", amount=refunded,
+              points=quote.points_returned)
+            if quote.points_returned
+            else t(lang, "Refund: {amount}.", amount=refunded)
+        ),
     )
     if idempotency_key is not None:
         await idempotency.complete(scope, idempotency_key, str(refund.id))
@@ -196,7 +204,7 @@ async def no_show_refund(actor: Actor, booking: Booking) -> Refund:
         points_redeemed=booking.points_redeemed,
         points_returned=points_back,
         currency=booking.currency,
-        explanation=f"The guest did not arrive: {percent.normalize():f}% is refunded.",
+        explanation=N_(f"The guest did not arrive: {percent.normalize():f}% is refunded."),
     )
     if booking.member_id is not None:
         await members.return_points(booking.member_id, points_back, booking_id=booking.id)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from authz.identity import Kind
-from domain import approvals, inventory
+from domain import approvals, i18n, inventory
 from domain.actor import Actor
 from domain.approval_handlers import handles
 from domain.bookings import nights, sync
@@ -38,6 +38,7 @@ from domain.bookings.states import OPEN_STATUSES, bump
 from domain.clock import clock
 from domain.documents.kinds import Status as DocumentStatus
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import t
 from domain.models import (
     ApprovalRequest,
     Booking,
@@ -205,13 +206,22 @@ async def _apply(booking: Booking, target: ChangeTarget) -> None:
     )
     booking.room_type = room_type
     await sync.sync_to_pms(booking, "booking.changed")
+    lang = booking.language
     await sync.message_guest(
         booking,
         "booking.changed",
-        f"Booking {booking.number} changed",
-        f"Your booking {booking.number} is now {booking.check_in.isoformat()} to "
-        f"{booking.check_out.isoformat()}, {room_type.name}, {booking.guests} guest(s). "
-        f"Amount: {booking.total_amount} {booking.currency}.",
+        t(lang, "Booking {number} changed", number=booking.number),
+        t(
+            lang,
+            "Your booking {number} is now {arrival} to {departure}, {room}, {guests} guest(s). "
+            "Amount: {amount}.",
+            number=booking.number,
+            arrival=i18n.format_date(booking.check_in, lang),
+            departure=i18n.format_date(booking.check_out, lang),
+            room=room_type.name,
+            guests=booking.guests,
+            amount=i18n.format_money(booking.total_amount, booking.currency, lang),
+        ),
     )
 
 

@@ -28,6 +28,7 @@ from domain.clock import clock
 from domain.documents import uploads
 from domain.documents.kinds import Kind
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import default_language, translate
 from domain.models import Report
 from domain.notifications import notify, staff_with_roles
 from domain.policy_params import params
@@ -102,7 +103,7 @@ async def generate(actor: Actor, period: str, day: dt.date) -> Report:
         due_at = await periods.due_at(target)
         sections = registry.sections_for(chosen)
         contents = [(s, await s.build(target)) for s in sections]
-        title = f"{registry.TEMPLATES[chosen].title} {target.label}"
+        title = f"{translate(registry.TEMPLATES[chosen].title, default_language())} {target.label}"
         html = render_report(
             title,
             target,
