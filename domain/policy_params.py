@@ -566,6 +566,17 @@ PARAMETERS: dict[str, Parameter] = {
             1,
             20,
         ),
+        _p(
+            "max_open_sockets_per_account",
+            "INT",
+            5,
+            "sockets",
+            "P6.1.2",
+            "Live sockets one account or API token may hold open at once; each is a standing "
+            "channel to customer data, so a leaked credential reaches no further.",
+            1,
+            100,
+        ),
     ]
 }
 
