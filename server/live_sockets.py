@@ -46,6 +46,7 @@ log = logging.getLogger("hotel.sockets")
 UNAUTHORIZED = 4401
 FORBIDDEN = 4403
 TOO_MANY = 4429
+TRY_AGAIN_LATER = 1013
 # The expiry check is a clock comparison (no database): every few seconds of real time, so a
 # socket outlives its token by at most this much.
 EXPIRY_CHECK_SECONDS = 2.0
@@ -126,15 +127,27 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
             identity = await identity_from_bearer(authorization)
         except tokens.InvalidToken as problem:
             return FORBIDDEN, problem.code
+        except Exception:
+            log.exception("could not authenticate a socket")
+            return TRY_AGAIN_LATER, "SERVICE_UNAVAILABLE"
         if not identity.is_authenticated or identity.budget_key is None:
             return FORBIDDEN, "UNAUTHENTICATED"
-        cap = await policy_params.get("max_open_sockets_per_account")
-        if not await socket_slots.slots.take(identity.budget_key, self.socket_id, cap):
+        if not await self._take_slot(identity.budget_key):
             return TOO_MANY, "TOO_MANY_SOCKETS"
         self._holder = identity.budget_key
         self._authorization = authorization
         self._connection_context.identity = identity
         return None
+
+    async def _take_slot(self, holder: str) -> bool:
+        try:
+            cap = await policy_params.get("max_open_sockets_per_account")
+            return await socket_slots.slots.take(holder, self.socket_id, cap)
+        except Exception:
+            # The cap guards resources, it is not an authentication: while its store is down,
+            # sockets are admitted rather than live updates going down with it.
+            log.warning("socket slots unavailable; admitting the socket", exc_info=True)
+            return True
 
     # -- every operation -------------------------------------------------------------------
 
@@ -147,18 +160,18 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
         operation_id = message["id"]
         try:
             identity = await self._current_identity()
+            verdict = await ratelimit.counter.hit(
+                f"budget:{identity.budget_key}", budget_for(identity, self._settings()), 60
+            )
         except _SocketEnds as ending:
             await self._refuse(operation_id, ending.code, ending.message)
             await self._end(ending.close_code, ending.code)
             return
         except Exception:
-            log.exception("could not check a socket's credentials")
+            log.exception("could not check a socket operation")
             await self._refuse(operation_id, "SERVICE_UNAVAILABLE",
-                               "The credentials could not be checked; try again.")
+                               "The operation could not be checked; try again.")
             return
-        verdict = await ratelimit.counter.hit(
-            f"budget:{identity.budget_key}", budget_for(identity, self._settings()), 60
-        )
         if not verdict.allowed:
             await self._refuse(
                 operation_id,
@@ -235,11 +248,17 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
                         await self._end(UNAUTHORIZED, "TOKEN_EXPIRED")
                     if now - last_renewal >= socket_slots.LEASE_SECONDS / 3:
                         last_renewal = now
-                        await socket_slots.slots.renew(self._holder, self.socket_id)
+                        await self._renew_slot()
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("socket watcher stopped", extra={"socket": self.socket_id})
+
+    async def _renew_slot(self) -> None:
+        try:
+            await socket_slots.slots.renew(self._holder, self.socket_id)
+        except Exception:  # the next renewal tries again before the lease runs out
+            log.warning("could not renew a socket's slot", exc_info=True)
 
     async def _recheck(self) -> None:
         try:
