@@ -218,19 +218,35 @@ async def test_operations_run_with_the_roles_the_account_has_now(url, gql, perso
     await again.close()
 
 
-async def test_a_role_removed_by_an_admin_closes_the_socket_and_an_added_one_keeps_it(
+async def test_a_role_granted_applies_at_once_and_a_role_removed_closes_the_socket(
     url, gql, person
 ):
-    admin, agent = await person("admin"), await person("booking_agent")
-    socket = await Socket.open(url, agent.token)
-    gid = staff_gid(agent.account)
-    await gql(UPDATE_STAFF, {"id": gid, "roles": ["booking_agent", "supervisor"]},
-              token=admin.token)
-    # Granted rights keep the socket; the next operation runs with them.
+    admin, clerk = await person("admin"), await person("hr")
+    socket = await Socket.open(url, clerk.token)
+    refused = await socket.run(TOTAL)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    gid = staff_gid(clerk.account)
+    await gql(UPDATE_STAFF, {"id": gid, "roles": ["hr", "supervisor"]}, token=admin.token)
+    # A granted role keeps the socket, and the next operation over it already has it (no
+    # access decision of an earlier operation is reused).
     assert (await socket.run(TOTAL))["data"] == {"bookings": {"totalCount": 0}}
     await gql(UPDATE_STAFF, {"id": gid, "roles": ["hr"]}, token=admin.token)
     closed = await socket.closing()
     assert (closed.code, closed.reason) == (4403, "FORBIDDEN")
+
+
+async def test_a_replayed_refresh_token_revokes_the_session_and_closes_its_socket(
+    url, gql, person
+):
+    guest = await person(kind="GUEST")
+    socket = await Socket.open(url, guest.token)
+    refresh = ("mutation($t: String!) { refreshToken(input: {refreshToken: $t}) "
+               "{ errors { code } } }")
+    assert (await gql(refresh, {"t": guest.refresh_token})).data["refreshToken"]["errors"] == []
+    replay = await gql(refresh, {"t": guest.refresh_token})
+    assert replay.data["refreshToken"]["errors"] == [{"code": "TOKEN_REVOKED"}]
+    closed = await socket.closing()
+    assert (closed.code, closed.reason) == (4401, "TOKEN_REVOKED")
 
 
 async def test_the_socket_closes_when_its_access_token_expires(url, person, monkeypatch):
