@@ -196,8 +196,6 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
             _operation_context.reset(token)
 
     async def _refuse(self, operation_id: str, code: str, message: str, **extensions) -> None:
-        if self._closed:
-            return
         error = {"message": message, "extensions": {"code": code, **extensions}}
         await self.send_message({"id": operation_id, "type": "error", "payload": [error]})
 
@@ -276,8 +274,15 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
         self._closed = True
         log.info("socket closed", extra={"socket": self.socket_id, "code": code,
                                          "reason": reason})
+        # Operations still running were started on the credentials that ended: stop them.
+        for operation_id in list(self.operations):
+            await self.cleanup_operation(operation_id)
         with contextlib.suppress(Exception):  # the client may be gone already
             await self.websocket.close(code=code, reason=reason)
+
+    async def send_message(self, message) -> None:
+        if not self._closed:  # nothing more goes out once the socket was ended
+            await super().send_message(message)
 
     async def shutdown(self) -> None:
         if self._watcher is not None and self._watcher is not asyncio.current_task():
