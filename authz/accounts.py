@@ -7,9 +7,11 @@ import re
 
 from authz.identity import STAFF_ROLES
 from authz.passwords import hash_password
+from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, AuthorizationChange
+from domain.unit_of_work import when_committed
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 12
@@ -113,6 +115,8 @@ async def update_staff(
             )
         account.request_budget = request_budget
     await account.save()
+    # Open sockets of the account re-check it: closed when disabled, current roles otherwise.
+    await when_committed(lambda: announce_access_change(f"account:{account.id}"))
     return account
 
 

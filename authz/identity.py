@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -46,6 +47,9 @@ class Identity:
     member_id: int | None = None
     request_budget: int | None = None
     language: str | None = None  # the account's saved language for messages
+    # When the credential presented ends (access token exp, API token expiry): a live socket
+    # opened with it closes then.
+    expires_at: dt.datetime | None = field(default=None, compare=False)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property

@@ -1,5 +1,6 @@
 """The `/graphql` endpoint: strawberry's ASGI view with our context, errors in the JSON shape
-of GraphQL-over-HTTP, and authentication of subscriptions when the socket opens."""
+of GraphQL-over-HTTP, and live sockets over graphql-transport-ws that obey the same rules as
+HTTP (server/live_sockets.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,22 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from authz import tokens
 from schema.context import RequestContext
-from server.middleware import error_response, identity_from_bearer
+from server.live_sockets import LiveSocketHandler
+from server.middleware import error_response
 
 
 class GraphQLView(GraphQL):
+    graphql_transport_ws_handler_class = LiveSocketHandler
+
+    @property
+    def websocket_subprotocols(self) -> list[str]:
+        # Only graphql-transport-ws: its handler checks every operation; the legacy graphql-ws
+        # protocol would run operations on the identity of the moment the socket opened.
+        return [GRAPHQL_TRANSPORT_WS_PROTOCOL]
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -41,20 +51,7 @@ class GraphQLView(GraphQL):
         )
 
     async def on_ws_connect(self, context: RequestContext):
-        params = context.connection_params or {}
-        if not isinstance(params, dict):
-            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
-        authorization = params.get("Authorization") or params.get("authorization")
-        if not authorization and params.get("token"):
-            authorization = f"Bearer {params['token']}"
-        try:
-            context.identity = await identity_from_bearer(authorization)
-        except tokens.InvalidToken as problem:
-            raise ConnectionRejectionError(
-                {"code": problem.code, "message": problem.message}
-            ) from None
+        # LiveSocketHandler authenticated the socket and took its slot before this point.
         if not context.identity.is_authenticated:
-            raise ConnectionRejectionError(
-                {"code": "UNAUTHENTICATED", "message": "Send Authorization in connection_init."}
-            )
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         return None

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from authz import matrix, ratelimit, sessions, tokens
+from authz import matrix, ratelimit, sessions, socket_slots, tokens
 from authz.enforcer import enforcer
 from domain import audit, broker, i18n, outbox
 from domain.clock import clock
@@ -84,10 +84,12 @@ async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
 
         runtime.redis = Redis.from_url(settings.redis_url)
         ratelimit.use(ratelimit.RedisCounter(runtime.redis))
+        socket_slots.use(socket_slots.RedisSocketSlots(runtime.redis))
         broker.use(broker.RedisBroker(Redis.from_url(settings.redis_url)))
         await _wake_workers_through_arq(runtime)
     else:
         ratelimit.use(ratelimit.MemoryCounter())
+        socket_slots.use(socket_slots.MemorySocketSlots())
         broker.use(broker.InProcessBroker())
     runtime.ready = True
     return runtime

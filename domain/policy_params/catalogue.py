@@ -360,6 +360,12 @@ class PolicyCatalogue:
         "The top problems of the staff questionnaire that get a workshop.",
         minimum=1, maximum=20,
     )
+    max_open_sockets_per_account = Int(
+        5, "sockets", "P6.1.2",
+        "Live sockets one account or API token may hold open at once; each is a standing "
+        "channel to customer data, so a leaked credential reaches no further.",
+        minimum=1, maximum=100,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
