@@ -5,8 +5,9 @@ set, so every API process shares one budget per token, user and client address.
 
 A window's counter lives under a name derived from the key and the window's number (time
 divided by the window length), so every operation, a reset included, touches one known key: no
-operation walks the keyspace. Each counter also remembers when it was last hit, which the
-log-in throttle needs for its growing delay.
+operation walks the keyspace (a SCAN per successful log-in grew with the whole database). Each
+counter also remembers when it was last hit, which the log-in throttle needs for its growing
+delay.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ class Verdict:
     allowed: bool
     count: int
     retry_after_seconds: int
-    last_hit_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,14 @@ class MemoryCounter:
         return (count, last) if stored_window == window else (0, None)
 
     async def hit(
-        self, key: str, limit: int, window_seconds: int, now: float | None = None,
-        amount: int = 1,
+        self, key: str, limit: int, window_seconds: int, now: float | None = None
     ) -> Verdict:
-        """Add `amount` (a negative one gives back an earlier hit) and say if the limit holds."""
         now, window = _window(now, window_seconds)
-        count, last = self._current(key, window)
-        count = max(count + amount, 0)
-        last = now if amount > 0 else last
-        self._windows[key] = (window, count, last)
+        count = self._current(key, window)[0] + 1
+        self._windows[key] = (window, count, now)
         if len(self._windows) > 100_000:  # drop stale windows so memory stays bounded
             self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
-        return Verdict(count <= limit, count, _retry(window, window_seconds, now), last)
+        return Verdict(count <= limit, count, _retry(window, window_seconds, now))
 
     async def state(self, key: str, window_seconds: int, now: float | None = None) -> Window:
         now, window = _window(now, window_seconds)
@@ -86,26 +82,16 @@ class RedisCounter:
         return f"hotel:rlw:{key}:{window}"
 
     async def hit(
-        self, key: str, limit: int, window_seconds: int, now: float | None = None,
-        amount: int = 1,
+        self, key: str, limit: int, window_seconds: int, now: float | None = None
     ) -> Verdict:
-        """Add `amount` (a negative one gives back an earlier hit) and say if the limit holds."""
         now, window = _window(now, window_seconds)
         name = self.key_name(key, window)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(name, "n", amount)
-            if amount > 0:
-                pipe.hset(name, "t", repr(now))
+            pipe.hincrby(name, "n", 1)
+            pipe.hset(name, "t", repr(now))
             pipe.expire(name, window_seconds + 5)
-            pipe.hget(name, "t")
-            replies = await pipe.execute()
-        count, last = int(replies[0]), replies[-1]
-        return Verdict(
-            count <= limit,
-            count,
-            _retry(window, window_seconds, now),
-            float(last) if last is not None else None,
-        )
+            count, _, _ = await pipe.execute()
+        return Verdict(int(count) <= limit, int(count), _retry(window, window_seconds, now))
 
     async def state(self, key: str, window_seconds: int, now: float | None = None) -> Window:
         now, window = _window(now, window_seconds)

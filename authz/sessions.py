@@ -14,9 +14,9 @@ Three counters per throttle window, all of failed log-ins:
   authentication guidance, as Google and Okta practise it with known devices). Crossing the
   threshold notifies the owner and the security staff, once per window.
 
-An attempt counts against the address and the pair before its password is checked and is given
-back when it succeeds or is refused unchecked, so neither many concurrent requests nor a
-hundred aliased `login` fields in one request get more guesses than the limits allow.
+The log-ins of one address are checked one after the other (see `_one_check_at_a_time`), so
+neither many concurrent requests nor a hundred aliased `login` fields in one request get more
+guesses than the limits allow.
 
 The password is checked outside any database transaction, in the password thread pool: on
 SQLite a transaction holds the only connection, and 130 ms of argon2 there would stall every
@@ -25,7 +25,10 @@ other request.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from authz import ratelimit, tokens
@@ -74,55 +77,61 @@ def _refusal(retry: int) -> DomainError:
     )
 
 
-class _Attempt:
-    """The counters one log-in attempt touches, at one instant."""
+_address_turns: dict[str, tuple[asyncio.Lock, int]] = {}
 
-    def __init__(self, email: str, client_ip: str | None) -> None:
-        address = client_ip or "unknown"
-        self.now = clock.now().timestamp()
-        self.address_key = f"login:address:{address}"
-        self.pair_key = f"login:pair:{address}:{email}"
-        self.account_key = f"login:account:{email}"
-        self._reserved: list[str] = []
 
-    async def reserve(self, key: str, limit: int) -> ratelimit.Verdict:
-        verdict = await ratelimit.counter.hit(key, limit, throttle.window_seconds, self.now)
-        self._reserved.append(key)
-        if not verdict.allowed:
-            await self.give_back()
-            raise _refusal(verdict.retry_after_seconds)
-        return verdict
-
-    async def give_back(self, *keys: str) -> None:
-        for key in keys or tuple(self._reserved):
-            await ratelimit.counter.hit(key, 0, throttle.window_seconds, self.now, amount=-1)
+@contextlib.asynccontextmanager
+async def _one_check_at_a_time(address: str) -> AsyncIterator[None]:
+    """Serialise the log-ins of one client address in this process, so the counters read
+    before a password check include every earlier attempt's outcome: a burst of concurrent
+    guesses gets no more tries than the limits allow (with N API processes, at most N run at
+    once), while concurrent log-ins that succeed are never refused for being concurrent."""
+    lock, users = _address_turns.get(address, (None, 0))
+    lock = lock or asyncio.Lock()
+    _address_turns[address] = (lock, users + 1)
+    try:
+        async with lock:
+            yield
+    finally:
+        lock, users = _address_turns[address]
+        if users == 1:
+            del _address_turns[address]
+        else:
+            _address_turns[address] = (lock, users - 1)
 
 
 async def _authenticate(email: str, password: str, client_ip: str | None, actor: Actor) -> Account:
-    attempt = _Attempt(email, client_ip)
-    await attempt.reserve(attempt.address_key, throttle.max_failures_per_address)
-    pair = await attempt.reserve(attempt.pair_key, throttle.max_failures_per_pair)
-    if pair.count > 1:  # this address already failed for this account in this window
-        account_window = await ratelimit.counter.state(
-            attempt.account_key, throttle.window_seconds, attempt.now
-        )
-        delay = account_delay_seconds(account_window.count)
-        if delay and account_window.last_hit_at is not None:
-            wait = account_window.last_hit_at + delay - attempt.now
-            if wait > 0:
-                await attempt.give_back()
-                raise _refusal(math.ceil(wait))
-    account = await Account.get_or_none(email=email)
-    ok = await password_matches(account.password_hash if account else None, password)
-    if ok and account is not None and account.is_active:
-        await ratelimit.counter.reset(attempt.pair_key, throttle.window_seconds, attempt.now)
-        await attempt.give_back(attempt.address_key)
-        return account
-    failures = await ratelimit.counter.hit(
-        attempt.account_key, 2**31, throttle.window_seconds, attempt.now
-    )
+    address = client_ip or "unknown"
+    window = throttle.window_seconds
+    address_key = f"login:address:{address}"
+    pair_key = f"login:pair:{address}:{email}"
+    account_key = f"login:account:{email}"
+    counter = ratelimit.counter
+    async with _one_check_at_a_time(address):
+        now = clock.now().timestamp()
+        window_end = math.ceil((now // window + 1) * window - now)
+        if await counter.peek(address_key, window, now) >= throttle.max_failures_per_address:
+            raise _refusal(window_end)
+        pair_failures = await counter.peek(pair_key, window, now)
+        if pair_failures >= throttle.max_failures_per_pair:
+            raise _refusal(window_end)
+        if pair_failures:  # only addresses that failed for this account wait out its delay
+            account_window = await counter.state(account_key, window, now)
+            delay = account_delay_seconds(account_window.count)
+            if delay and account_window.last_hit_at is not None:
+                wait = account_window.last_hit_at + delay - now
+                if wait > 0:
+                    raise _refusal(math.ceil(wait))
+        account = await Account.get_or_none(email=email)
+        ok = await password_matches(account.password_hash if account else None, password)
+        if ok and account is not None and account.is_active:
+            await counter.reset(pair_key, window, now)
+            return account
+        await counter.hit(address_key, throttle.max_failures_per_address, window, now)
+        await counter.hit(pair_key, throttle.max_failures_per_pair, window, now)
+        failures = await counter.hit(account_key, 2**31, window, now)
     if failures.count >= throttle.account_soft_threshold:
-        await _raise_alarm(email, failures.count, actor, attempt.now)
+        await _raise_alarm(email, failures.count, actor, now)
     raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Wrong e-mail or password.", "password")
 
 
