@@ -4,7 +4,9 @@ tech lead, who can disable accounts and block addresses) are told.
 
 The caller decides how often (at most once per throttle window for the owner, and once per
 window for the staff in all, however many accounts are attacked), so a credential-stuffing run
-over thousands of accounts gives the staff one notice, not thousands.
+over thousands of accounts gives the staff one notice, not thousands. Notices go out as P7.1.1
+notifications. No POLICY.md clause sets the thresholds: they are deployment settings
+(`LOGIN_*`, README), not policy parameters.
 """
 
 from __future__ import annotations
