@@ -12,7 +12,9 @@ Three counters per throttle window, all of failed log-ins:
   failures for the account is not delayed, so the owner still gets in while a botnet guesses
   elsewhere (the "don't lock the account, throttle the attacker" rule of OWASP's
   authentication guidance, as Google and Okta practise it with known devices). Crossing the
-  threshold notifies the owner and the security staff, once per window.
+  threshold notifies the owner and the security staff, once per window. The price: each new
+  address gets one undelayed guess at the account; device cookies (OWASP "slow down online
+  guessing attacks with device cookies") would let the owner be recognised without that.
 
 The log-ins of one address are checked one after the other (see `_one_check_at_a_time`), so
 neither many concurrent requests nor a hundred aliased `login` fields in one request get more
