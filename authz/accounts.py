@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from authz.identity import STAFF_ROLES
-from authz.passwords import hash_password
+from authz.passwords import hash_new_password
 from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
@@ -74,7 +74,7 @@ async def create_staff(
         display_name=display_name.strip(),
         kind="STAFF",
         roles=roles,
-        password_hash=hash_password(password),
+        password_hash=await hash_new_password(password),
     )
     await _file_role_changes(changed_by_id, account, set(), set(roles), reason.strip())
     return account

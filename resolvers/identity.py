@@ -6,7 +6,7 @@ import strawberry
 
 from authz import accounts, sessions, tokens
 from authz.identity import Identity
-from resolvers.support import perform
+from resolvers.support import attempt, perform
 from schema.relay import parse_global_id
 from schema.types.identity import (
     ApiToken as ApiTokenType,
@@ -37,10 +37,10 @@ def _login_payload(issued: tokens.IssuedTokens) -> LoginPayload:
 
 
 async def login(info: strawberry.Info, input: LoginInput) -> LoginPayload:
-    async def work() -> tokens.IssuedTokens:
-        return await sessions.login(input.email, input.password, info.context.client_ip)
-
-    issued, errors = await perform(info, "login", "Account", work)
+    context = info.context
+    issued, errors = await attempt(
+        lambda: sessions.login(input.email, input.password, context.client_ip, context.actor)
+    )
     if errors:
         return LoginPayload(errors=errors)
     return _login_payload(issued)

@@ -16,10 +16,20 @@ class UserError:
     field: str | None
     message: str
     code: str
+    retry_after_seconds: int | None = strawberry.field(
+        default=None, description="With RATE_LIMITED: seconds to wait before trying again."
+    )
 
 
 def user_errors(error: DomainError) -> list[UserError]:
-    return [UserError(field=error.field, message=i18n.translate(error.message), code=error.code)]
+    return [
+        UserError(
+            field=error.field,
+            message=i18n.translate(error.message),
+            code=error.code,
+            retry_after_seconds=error.retry_after_seconds,
+        )
+    ]
 
 
 class ApiError(GraphQLError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from authz.passwords import hash_password
+from authz.passwords import hash_new_password
 from domain.actor import SYSTEM
 from domain.bookings.profiles import GuestDetails
 from domain.demo_inventory import seed_demo_inventory
@@ -69,7 +69,7 @@ async def seed_demo() -> bool:
     """Fill an empty database with the demo hotel. Returns False when it was already seeded."""
     if await Account.filter(email=DEMO_STAFF[0][0]).exists():
         return False
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = await hash_new_password(DEMO_PASSWORD)
     for email, name, roles in DEMO_STAFF:
         await Account.create(
             email=email, display_name=name, kind="STAFF", roles=roles, password_hash=password_hash

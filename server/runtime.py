@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from authz import matrix, ratelimit, sessions, socket_slots, tokens
+from authz import matrix, passwords, ratelimit, sessions, socket_slots, tokens
 from authz.enforcer import enforcer
 from domain import audit, broker, i18n, outbox
 from domain.clock import clock
@@ -43,11 +43,15 @@ def configure_domain(settings: Settings) -> None:
     )
     sessions.configure(
         sessions.ThrottleSettings(
-            max_failures_per_account=settings.login_max_failures_per_account,
             max_failures_per_address=settings.login_max_failures_per_address,
+            max_failures_per_pair=settings.login_max_failures_per_pair,
+            account_soft_threshold=settings.login_account_soft_threshold,
+            delay_base_seconds=settings.login_delay_base_seconds,
+            delay_max_seconds=settings.login_delay_max_seconds,
             window_seconds=settings.login_throttle_window_seconds,
         )
     )
+    passwords.configure(settings.password_hash_workers)
     relay.configure(settings.max_page_size)
     for hook in EXTRA_CONFIGURE:
         hook(settings)

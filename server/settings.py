@@ -49,9 +49,17 @@ class Settings(BaseSettings):
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_address: int = 20
-    login_throttle_window_seconds: int = 900
+    # Log-in throttling (authz/sessions.py): hard limits per client address and per (address,
+    # account) pair; failures for one account from all addresses only slow it down, by a delay
+    # that doubles from the base up to the cap once the soft threshold is passed.
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_max_failures_per_pair: int = Field(default=5, ge=1)
+    login_account_soft_threshold: int = Field(default=10, ge=1)
+    login_delay_base_seconds: int = Field(default=2, ge=1)
+    login_delay_max_seconds: int = Field(default=300, ge=1)
+    login_throttle_window_seconds: int = Field(default=900, ge=60)
+    # Threads that hash and verify passwords (argon2id, ~130 ms and 64 MiB each).
+    password_hash_workers: int = Field(default=2, ge=1, le=32)
     # Requests per minute, per token or user (anonymous callers: per client address).
     budget_staff_per_minute: int = 1200
     budget_guest_per_minute: int = 300
