@@ -20,8 +20,9 @@ def _serve(args: argparse.Namespace) -> int:
     logs.configure()
     if not settings.is_production and not args.no_seed:
         asyncio.run(_migrate_and_seed())
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
     if not settings.is_production:
+        # Production serves no GraphiQL (app.py): announcing one would send people nowhere.
+        print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
         from server.demo import DEMO_PASSWORD, DEMO_STAFF
 
         print(
