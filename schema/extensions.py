@@ -1,16 +1,19 @@
 """Execution guards: the document guard (shape limits before parsing, parse and validation
-caches keyed by the document), depth/alias limits, introspection off in production, and the
-shape of errors: every error carries `extensions.code`, unexpected exceptions are masked
-(INTERNAL_ERROR + request id, no stack trace).
+caches keyed by the document, large documents parsed and validated off the event loop),
+depth/alias limits, introspection off in production, and the shape of errors: every error
+carries `extensions.code`, unexpected exceptions are masked (INTERNAL_ERROR + request id, no
+stack trace).
 
 Every extension is given to strawberry as a factory, so each request gets its own instance and
 its own `execution_context` (a shared instance would see another request's context)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
@@ -120,58 +123,78 @@ class DocumentCache:
         self.parsed, self.valid, self.invalid = (_LRU(self.maxsize) for _ in range(3))
 
 
+# Parsing and validating a large document that is not cached yet runs on these threads, so
+# the event loop keeps answering (it gets the GIL back every 5 ms) while graphql-core works
+# through it. Two threads: a burst of such documents queues here, not on the event loop.
+_DOCUMENT_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-document")
+# Below this many tokens parse + validation take about a millisecond: not worth a thread hop.
+OFF_LOOP_TOKENS = 200
+
+
+async def _off_the_loop(tokens: int, work, *args):
+    if tokens < OFF_LOOP_TOKENS:
+        return work(*args)
+    return await asyncio.get_running_loop().run_in_executor(_DOCUMENT_WORKERS, work, *args)
+
+
+def _parse(text: str, max_tokens: int):
+    try:
+        return parse(text, max_tokens=max_tokens)
+    except GraphQLSyntaxError as error:
+        raise GraphQLError(
+            error.message, source=error.source, positions=error.positions,
+            extensions={"code": PARSE_FAILED},
+        ) from None
+
+
 class DocumentGuard(SchemaExtension):
     """Parse and validate through the cache, refusing documents over the limits before the
     parser (pure Python, ~12 µs a token) or the validator (quadratic in repeated selections)
-    spends time on them: the event loop is never held for long by one document."""
+    spends time on them, and doing what remains of a large document off the event loop."""
 
     def __init__(self, cache: DocumentCache) -> None:
         self.cache = cache
         self.key: str | None = None
+        self.tokens = 0
 
-    def on_parse(self) -> Iterator[None]:
+    async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.query and context.graphql_document is None:
-            context.graphql_document = self._document(context.query)
+            context.graphql_document = await self._document(context.query)
             _resolve_operation(context)
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.pre_execution_errors is None and context.graphql_document is not None:
-            context.pre_execution_errors = self._validate(context)
+            context.pre_execution_errors = await self._validate(context)
         yield
 
-    def _document(self, text: str):
+    async def _document(self, text: str):
         cached = self.cache.parsed.get(text)
         if cached is None:
             try:
                 shape = measure(text, self.cache.limits)
             except TooComplex as problem:
                 raise ApiError(TOO_COMPLEX, problem.message, **problem.extensions) from None
-            try:
-                document = parse(text, max_tokens=self.cache.limits.max_tokens)
-            except GraphQLSyntaxError as error:
-                raise GraphQLError(
-                    error.message, source=error.source, positions=error.positions,
-                    extensions={"code": PARSE_FAILED},
-                ) from None
-            cached = (document, shape.key)
+            document = await _off_the_loop(
+                shape.tokens, _parse, text, self.cache.limits.max_tokens
+            )
+            cached = (document, shape.key, shape.tokens)
             self.cache.parsed.put(text, cached)
-        document, self.key = cached
+        document, self.key, self.tokens = cached
         return document
 
-    def _validate(self, context) -> list[GraphQLError]:
+    async def _validate(self, context) -> list[GraphQLError]:
         if self.key is not None and self.cache.valid.get(self.key):
             return []
         errors = self.cache.invalid.get(context.query) if context.query else None
         if errors is None:
-            errors = [
-                _with_code(error, VALIDATION_FAILED)
-                for error in validate_document(
-                    context.schema._schema, context.graphql_document, context.validation_rules
-                )
-            ]
+            found = await _off_the_loop(
+                self.tokens, validate_document,
+                context.schema._schema, context.graphql_document, context.validation_rules,
+            )
+            errors = [_with_code(error, VALIDATION_FAILED) for error in found]
             if errors and context.query:
                 self.cache.invalid.put(context.query, errors)
             elif not errors and self.key is not None:

@@ -146,8 +146,8 @@ async def test_production_disables_introspection_suggestions_and_graphiql(runtim
         assert ide.status_code != 200 or "graphiql" not in ide.text.lower()
 
 
-def test_development_schema_suggests_fields():
-    result = build_schema().execute_sync("{ mee { kind } }")
+async def test_development_schema_suggests_fields():
+    result = await build_schema().execute("{ mee { kind } }")
     assert "Did you mean" in result.errors[0].message
 
 
