@@ -16,7 +16,17 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, parse
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+)
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
     DisableIntrospection,
@@ -156,17 +166,27 @@ class DocumentGuard(SchemaExtension):
         self.cache = cache
         self.key: str | None = None
         self.tokens = 0
+        self.refusal: GraphQLError | None = None
 
     async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
         if context.query and context.graphql_document is None:
-            context.graphql_document = await self._document(context.query)
-            _resolve_operation(context)
+            try:
+                context.graphql_document = await self._document(context.query)
+                _resolve_operation(context)
+            except GraphQLError as refusal:
+                # Reported as the validation result, so every transport (HTTP, WebSocket,
+                # streams) answers it as it answers invalid documents; until then strawberry
+                # looks at a stand-in that resolves to the requested operation.
+                self.refusal = refusal
+                context.graphql_document = _stand_in(_wanted_operation(context))
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
-        if context.pre_execution_errors is None and context.graphql_document is not None:
+        if self.refusal is not None:
+            context.pre_execution_errors = [self.refusal]
+        elif context.pre_execution_errors is None and context.graphql_document is not None:
             context.pre_execution_errors = await self._validate(context)
         yield
 
@@ -202,12 +222,30 @@ class DocumentGuard(SchemaExtension):
         return errors
 
 
+def _wanted_operation(context) -> str | None:
+    # strawberry's `operation_name` falls back to the first operation's name; only the
+    # provided one tells an ambiguous document from a named request.
+    return getattr(context, "_provided_operation_name", None)
+
+
+def _stand_in(operation_name: str | None) -> DocumentNode:
+    """`query <operation_name> { __typename }`, never executed: it only stands in for a
+    refused document between parsing and validation."""
+    return DocumentNode(definitions=(OperationDefinitionNode(
+        operation=OperationType.QUERY,
+        name=NameNode(value=operation_name) if operation_name is not None else None,
+        variable_definitions=(),
+        directives=(),
+        selection_set=SelectionSetNode(selections=(
+            FieldNode(name=NameNode(value="__typename"), arguments=(), directives=()),
+        )),
+    ),))
+
+
 def _resolve_operation(context) -> None:
     """Refuse a document whose operation to run is ambiguous or missing (GraphQL spec,
     GetOperation()): several operations need `operationName`, and the name must exist."""
-    # strawberry's `operation_name` falls back to the first operation's name; only the
-    # provided one tells an ambiguous document from a named request.
-    wanted = getattr(context, "_provided_operation_name", None)
+    wanted = _wanted_operation(context)
     operations = [
         definition
         for definition in context.graphql_document.definitions

