@@ -78,7 +78,10 @@ class ShapeOfDocument:
 
 
 def tokenize(text: str) -> list[str]:
-    return [token for token in _TOKEN.findall(text) if token[0] != "#"]
+    tokens = _TOKEN.findall(text)
+    if "#" in text:  # comments (or a '#' inside a string): drop the comment tokens
+        tokens = [token for token in tokens if token[0] != "#"]
+    return tokens
 
 
 def measure(text: str, limits: DocumentLimits) -> ShapeOfDocument:

@@ -29,6 +29,7 @@ from graphql import (
 )
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -95,7 +96,7 @@ def _code_client_error(error: GraphQLError) -> GraphQLError:
     # variable value graphql-core could not coerce (no path: the operation never started).
     if isinstance(error.original_error, StrawberryInputCoercionError):
         return _with_code(error, "BAD_REQUEST")
-    if error.original_error is None and not error.path:
+    if not error.path:
         return _with_code(error, "BAD_USER_INPUT")
     return error
 
@@ -272,11 +273,15 @@ def build_extensions(
     if max_tokens is not None:
         limits = DocumentLimits(**{**limits.__dict__, "max_tokens": max_tokens})
     cache = DocumentCache(limits)
+    # The limiters build their validation rule classes when constructed: build them once.
+    rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     extensions = [
         MaskUnexpectedErrors,
         lambda: DocumentGuard(cache),
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules(rules),
     ]
     if production:
         extensions.append(DisableIntrospection)

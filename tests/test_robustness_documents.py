@@ -272,6 +272,8 @@ async def test_syntax_and_validation_errors_carry_apollo_codes(gql):
     assert unknown.status == 400 and unknown.error_codes == ["GRAPHQL_VALIDATION_FAILED"]
     argument = await gql('{ bookingTerms(edition: "x") { version } }')
     assert argument.status == 400 and argument.error_codes == ["GRAPHQL_VALIDATION_FAILED"]
+    missing = await gql("query($id: ID!) { node(id: $id) { id } }", {})
+    assert missing.data is None and missing.error_codes == ["BAD_USER_INPUT"]
 
 
 @pytest.mark.parametrize(
