@@ -47,9 +47,9 @@ def list_argument() -> str:
 
 
 def repeated_at_limit() -> str:
-    # 10 copies (the limit) of each of 15 aliased selections with sub-selections: the
+    # 20 copies (the limit) of each of 7 aliased selections with sub-selections: the
     # overlapping-fields rule compares every pair of them.
-    parts = [f"t{i}: bookingTerms {{ version }}" for i in range(15)] * 10
+    parts = [f"t{i}: bookingTerms {{ version }}" for i in range(7)] * 20
     return f"query {_name()} {{ " + " ".join(parts) + " }"
 
 

@@ -45,7 +45,7 @@ class DocumentLimits:
     max_tokens: int = 2000
     max_fields: int = 1000  # field selections in the document, fragments expanded
     max_selections_per_set: int = 150  # in one selection set, fragments merged in
-    max_repeated_selections: int = 10  # one response name in one merged selection set
+    max_repeated_selections: int = 20  # one response name in one merged selection set
     max_fragments: int = 50  # fragment definitions
     max_fragment_spreads: int = 200  # `...Name` occurrences
 

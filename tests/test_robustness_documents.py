@@ -72,9 +72,9 @@ async def test_a_flood_of_identical_selections_is_refused_before_validation(gql,
         # and this refusal comes before validation)
         ("{ " + " ".join(f"a{i}: __typename" for i in range(151)) + " }",
          "selections_in_one_selection_set"),
-        # one response name 11 times, spread in from 11 fragments
-        ("{ " + " ".join(f"...F{i}" for i in range(11)) + " } "
-         + " ".join(f"fragment F{i} on Query {{ __typename }}" for i in range(11)),
+        # one response name 21 times, spread in from 21 fragments
+        ("{ " + " ".join(f"...F{i}" for i in range(21)) + " } "
+         + " ".join(f"fragment F{i} on Query {{ __typename }}" for i in range(21)),
          "repeated_selections"),
         # a fragment "billion laughs": 2^11 fields once expanded
         ("{ ...F11 } fragment F0 on Query { __typename } "
@@ -104,6 +104,22 @@ async def test_documents_within_the_limits_run(gql):
     reply = await gql(document)
     assert reply.status == 200 and not reply.errors
     assert reply.data["bookingTerms"]["version"] == reply.data["t2"]["version"]
+
+
+async def test_a_node_query_over_every_node_type_is_within_the_limits(app, gql, person):
+    from schema.relay import global_id
+
+    staff = await person("auditor")
+    node_types = [
+        name for name, kind in app.state.schema._schema.type_map.items()
+        if any(i.name == "Node" for i in getattr(kind, "interfaces", ()))
+    ]
+    assert len(node_types) >= 12
+    branches = " ".join(f"... on {name} {{ id __typename }}" for name in node_types)
+    reply = await gql(f"query($id: ID!) {{ node(id: $id) {{ id __typename {branches} }} }}",
+                      {"id": str(global_id("Booking", 1))}, token=staff.token)
+    assert reply.status == 200 and not reply.errors
+    assert reply.data == {"node": None}
 
 
 async def test_validation_is_cached_by_document_not_by_operation_name(gql, monkeypatch):
