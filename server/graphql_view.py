@@ -9,6 +9,7 @@ to run) is a 400 too, as Apollo Server answers them. Nothing a client sends is a
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qsl
 
 from cross_web import HTTPException
@@ -25,6 +26,7 @@ from server.middleware import error_response, identity_from_bearer
 # GraphQL variables are inputs a few levels deep; deeper JSON is an attack on the recursive
 # decoders and coercers downstream (a RecursionError would be a 500).
 MAX_JSON_DEPTH = 32
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _json_depth_exceeds(value, limit: int) -> bool:
@@ -96,6 +98,15 @@ class GraphQLView(GraphQL):
                 raise HTTPException(400, f"Expected a JSON object, got {_json_kind(value)}.")
         if value is None or _json_depth_exceeds(value, MAX_JSON_DEPTH):
             raise HTTPException(400, f"The JSON nests deeper than {MAX_JSON_DEPTH} levels.")
+        if _SURROGATE_ESCAPE.search(data):
+            # JSON may escape half of a surrogate pair alone; such a string is not Unicode
+            # text and every encoder downstream (database, logs) would fail on it.
+            try:
+                json.dumps(value, ensure_ascii=False).encode("utf-8")
+            except UnicodeEncodeError:
+                raise HTTPException(
+                    400, "The JSON holds an unpaired surrogate escape (\\uD800-\\uDFFF)."
+                ) from None
         return value
 
     async def parse_http_body(self, request):

@@ -214,6 +214,9 @@ MALFORMED_POSTS = {
     "operationName an object": dict(json={"query": "{ __typename }", "operationName": {}}),
     "extensions garbage": dict(json={"query": "{ __typename }", "extensions": "x"}),
     "a batch": dict(json=[{"query": "{ __typename }"}]),
+    "lone surrogate": dict(
+        content=b'{"query": "mutation($e: String!) { login(input: {email: $e, password: \\"x\\"})'
+                b' { accessToken } }", "variables": {"e": "\\ud800@x.y"}}', headers=JSON),
     "text/plain": dict(content=b'{"query": "{ __typename }"}',
                        headers={"content-type": "text/plain"}),
     "no content type": dict(content=b'{"query": "{ __typename }"}'),
