@@ -63,7 +63,6 @@ class TooComplex(Exception):
 class _SelectionSet:
     owner: str | None  # fragment name, None inside an operation
     inline: bool  # an inline fragment: merged into its parent set when it closes
-    root: bool = False
     count: int = 0
     names: Counter = field(default_factory=Counter)
     spreads: list[str] = field(default_factory=list)
@@ -74,7 +73,6 @@ class ShapeOfDocument:
     tokens: int
     fields: int
     key: str  # same for documents that differ only in operation names, comments, layout
-    operations: int
 
 
 def tokenize(text: str) -> list[str]:
@@ -99,9 +97,7 @@ def measure(text: str, limits: DocumentLimits) -> ShapeOfDocument:
         )
     walk = _Walk(tokens, limits)
     walk.run()
-    return ShapeOfDocument(
-        tokens=len(tokens), fields=walk.check(), key=walk.key(), operations=walk.operations
-    )
+    return ShapeOfDocument(tokens=len(tokens), fields=walk.check(), key=walk.key())
 
 
 class _Walk:
@@ -116,7 +112,6 @@ class _Walk:
         self.spreads_by_owner: dict[str | None, list[str]] = {}
         self.spreads = 0
         self.fields = 0
-        self.operations = 0
         self.operation_name_at: list[int] = []
 
     def run(self) -> None:
@@ -137,10 +132,8 @@ class _Walk:
                 if stack:
                     stack.append(_SelectionSet(stack[-1].owner, inline=pending_inline))
                 else:
-                    opened = _SelectionSet(owner, inline=False, root=True)
-                    if owner is None:
-                        self.operations += 1
-                    elif owner not in self.fragments:
+                    opened = _SelectionSet(owner, inline=False)
+                    if owner is not None and owner not in self.fragments:
                         self.fragments[owner] = opened
                     stack.append(opened)
                 pending_inline = False

@@ -373,3 +373,45 @@ def test_production_start_up_announces_no_graphiql(monkeypatch, capsys, tmp_path
 
 def test_flood_document_is_the_reported_size():
     assert 24_000 < len(json.dumps({"query": flood()})) < 26_000
+
+
+TRICKY = [
+    '{ a: bookingTerms(x: "} { ...F") { version } b: me { kind } }',
+    'query Q($v: In = {a: {b: [1, 2]}}) @d(x: "{") { x(o: {y: "}"}) { ... on T { z } } }',
+    '# { ignored\n{ f(s: """ a " "" \\""" { b } """) { g } ... @include(if: true) { h } }',
+    "subscription S { on fragment: query { ... on X { on } } }",
+    "{ a b c d(e: -1.5e3, f: [true, null, ENUM]) { g } }",
+]
+
+
+@pytest.mark.parametrize("document", TRICKY)
+def test_the_shape_scanner_counts_what_the_parser_sees(document):
+    from graphql import parse, visit
+    from graphql.language import Visitor
+
+    from schema.document_shape import DocumentLimits, measure
+
+    class Fields(Visitor):
+        def __init__(self) -> None:
+            super().__init__()
+            self.count = 0
+
+        def enter_field(self, *_) -> None:
+            self.count += 1
+
+    fields = Fields()
+    visit(parse(document), fields)
+    assert measure(document, DocumentLimits()).fields == fields.count
+
+
+def test_the_validation_key_ignores_operation_names_and_layout_only():
+    from schema.document_shape import DocumentLimits, measure
+
+    def key(text: str) -> str:
+        return measure(text, DocumentLimits()).key
+
+    assert key("query A { me { kind } }") == key("query   B {\n me { kind } # note\n}")
+    assert key("query A { a } query B { b }") == key("query X { a } query Y { b }")
+    assert key("query A { a } query A { b }") != key("query A { a } query B { b }")
+    assert key("query A { me { kind } }") != key("query A { me { id } }")
+    assert key("{ me { kind } }") != key("query A { me { kind } }")
