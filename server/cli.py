@@ -25,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
     if not settings.is_production and not args.no_seed:
         asyncio.run(_migrate_and_seed())
     if not settings.is_production:
+        # Production serves no GraphiQL (app.py): announcing one would send people nowhere.
         print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
         print(
             f"Demo log-ins (password {DEMO_PASSWORD}): "

@@ -68,7 +68,15 @@ class Settings(BaseSettings):
 
     max_query_depth: int = 12
     max_aliases: int = 30
-    max_tokens: int = 4000
+    # Document limits, checked on the raw text before parsing (schema/document_shape.py): they
+    # keep parse + validation of any accepted document to tens of milliseconds.
+    max_query_length: int = Field(default=32 * 1024, ge=100)
+    max_tokens: int = Field(default=2000, ge=10)
+    max_query_fields: int = Field(default=1000, ge=1)
+    max_selections_per_set: int = Field(default=150, ge=1)
+    max_repeated_selections: int = Field(default=20, ge=1)
+    max_fragments: int = Field(default=50, ge=0)
+    max_fragment_spreads: int = Field(default=200, ge=0)
     max_page_size: int = 100
     # Largest JSON request body; multipart uploads get document_max_upload_bytes + 1 MiB.
     max_request_bytes: int = 1024 * 1024
