@@ -535,6 +535,17 @@ PARAMETERS: dict[str, Parameter] = {
             1,
             3650,
         ),
+        _p(
+            "audit_seal_lag_seconds",
+            "INT",
+            10,
+            "seconds",
+            "P0.3",
+            "Audit entries are sealed once they are this old, so transactions still running "
+            "can commit the ids they took before their range is sealed.",
+            0,
+            3600,
+        ),
         _p("dispute_steps", "INT", 3, "steps", "P7.2.1", "Steps of dispute resolution.", 1, 10),
         _p(
             "arbitration_decision_days",

@@ -26,6 +26,7 @@ class DocumentKind(Enum):
     MINUTES = "MINUTES"
     REPORT = "REPORT"
     ARCHIVE_INDEX = "ARCHIVE_INDEX"
+    AUDIT_SEAL = "AUDIT_SEAL"
 
 
 @strawberry.enum
