@@ -35,8 +35,12 @@ _SIGNING_LABEL = b"hotel-audit/seal-signing/v1"
 _state: dict[str, Keyring] = {}
 
 
+_derived_keys: dict[tuple[str, bytes], bytes] = {}
+
+
 def configure(keyring: Keyring) -> None:
     _state["keyring"] = keyring
+    _derived_keys.clear()
 
 
 def keyring() -> Keyring:
@@ -55,7 +59,11 @@ def canonical(fields: dict) -> bytes:
 
 
 def _derived(key_id: str, label: bytes) -> bytes:
-    return hmac.new(keyring().key(key_id), label, hashlib.sha256).digest()
+    derived = _derived_keys.get((key_id, label))
+    if derived is None:
+        derived = hmac.new(keyring().key(key_id), label, hashlib.sha256).digest()
+        _derived_keys[(key_id, label)] = derived
+    return derived
 
 
 def timestamp(moment: dt.datetime) -> str:

@@ -164,7 +164,8 @@ async def _check_range(run: _Run, seal: AuditSeal) -> bool:
     candidates = (missing + [i for i in present if i in recorded_gaps])[:MAX_MOVE_CANDIDATES]
     found = await asyncio.to_thread(_inspect, rows, candidates, seal.legacy_through)
     failing = [p.entry_id for p in found]
-    if failing:
+    # Telling moved from edited costs a MAC per candidate: only for a few broken entries.
+    if failing and len(failing) <= MAX_MOVE_CANDIDATES:
         extra = [i for i in failing if i not in candidates]
         candidates = (candidates + extra)[:MAX_MOVE_CANDIDATES]
         found = await asyncio.to_thread(_inspect, rows, candidates, seal.legacy_through)
@@ -254,7 +255,7 @@ async def _check_unsealed(run: _Run, first: int) -> None:
     while batch := await _rows(cursor, None):
         ids = [row["id"] for row in batch]
         found = await asyncio.to_thread(_inspect, batch, [], 0)
-        if found:
+        if found and len(found) <= MAX_MOVE_CANDIDATES:
             failing = [p.entry_id for p in found][:MAX_MOVE_CANDIDATES]
             found = await asyncio.to_thread(_inspect, batch, failing, 0)
         for problem in found:
