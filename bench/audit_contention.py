@@ -151,7 +151,7 @@ async def main() -> None:
             for mode in ("head-lock", "lock-free")
         ]
         started = time.perf_counter()
-        seals = await audit_seals.seal_ready(lag=dt.timedelta(0))
+        seals = await audit_seals.seal_ready(lag=dt.timedelta(0), every=dt.timedelta(0))
         sealing = time.perf_counter() - started
         audit_verify.forget()
         started = time.perf_counter()

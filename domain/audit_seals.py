@@ -14,6 +14,10 @@ the seal row is committed, so rewriting sealed history would need the archive an
 not only the database. Two sealers running at once cannot both commit a seal of one number (the
 number is unique); the loser's archived copy is harmless, as it states the same entries.
 
+Sealing runs once the oldest unsealed entry is `audit_seal_interval_minutes` old (or a full
+batch waits): entries younger than that are protected by their MACs against editing, and the
+interval bounds the window in which an entry could be deleted before its seal records its id.
+
 Sealing writes no audit entry of its own: the archived seal is its record, and an entry per
 seal would give every later seal something new to seal.
 
@@ -59,10 +63,28 @@ def leaves_of(rows: list[dict]) -> list[bytes]:
     return [audit_merkle.leaf(EntryFields.of(row), row["mac"]) for row in rows]
 
 
-async def seal_ready(*, lag: dt.timedelta | None = None) -> list[AuditSeal]:
-    """Seal every committed entry older than the lag, in batches; returns the new seals."""
+async def _due(every: dt.timedelta) -> bool:
+    """Whether the oldest unsealed entry has waited `every`, or a full batch is waiting."""
+    previous = await AuditSeal.all().order_by("-number").first()
+    unsealed = AuditEntry.filter(id__gt=previous.last_entry_id if previous else 0)
+    oldest = await unsealed.order_by("id").first()
+    if oldest is None:
+        return False
+    return oldest.at <= clock.now() - every or await unsealed.count() >= BATCH
+
+
+async def seal_ready(
+    *, lag: dt.timedelta | None = None, every: dt.timedelta | None = None
+) -> list[AuditSeal]:
+    """Seal every committed entry older than the lag, in batches, once the oldest unsealed
+    entry has waited `every` (one tier-1 document per interval, not per job run); returns the
+    new seals. Both default to their policy parameters."""
     if lag is None:
         lag = dt.timedelta(seconds=await policy_params.get("audit_seal_lag_seconds"))
+    if every is None:
+        every = dt.timedelta(minutes=await policy_params.get("audit_seal_interval_minutes"))
+    if not await _due(every):
+        return []
     sealed: list[AuditSeal] = []
     for _ in range(MAX_SEALS_PER_RUN):
         seal = await _seal_next(clock.now() - lag)

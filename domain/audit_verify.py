@@ -267,6 +267,13 @@ async def _check_unsealed(run: _Run, first: int) -> None:
         cursor = ids[-1] + 1
 
 
+async def _seals_after(number: int):
+    while seals := await AuditSeal.filter(number__gt=number).order_by("number").limit(500):
+        for seal in seals:
+            yield seal
+        number = seals[-1].number
+
+
 async def verify(*, full: bool = False) -> ChainStatus:
     run = _Run()
     remembered = None if full else _memory.get("checkpoint")
@@ -286,7 +293,7 @@ async def verify(*, full: bool = False) -> ChainStatus:
         run.gaps = list(checkpoint.gaps)
     clean, previous, prefix_clean = checkpoint, checkpoint, True
     after = checkpoint.number if checkpoint else 0
-    for seal in await AuditSeal.filter(number__gt=after).order_by("number"):
+    async for seal in _seals_after(after):
         seal_ok = await _check_seal(run, seal, previous)
         entries_ok = await _check_range(run, seal)
         run.seals += 1

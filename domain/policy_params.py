@@ -546,6 +546,16 @@ PARAMETERS: dict[str, Parameter] = {
             0,
             3600,
         ),
+        _p(
+            "audit_seal_interval_minutes",
+            "INT",
+            5,
+            "minutes",
+            "P0.3",
+            "Audit entries are sealed into a signed, archived hash tree at least this often.",
+            0,
+            1440,
+        ),
         _p("dispute_steps", "INT", 3, "steps", "P7.2.1", "Steps of dispute resolution.", 1, 10),
         _p(
             "arbitration_decision_days",

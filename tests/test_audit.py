@@ -36,6 +36,7 @@ VERIFY = """query($full: Boolean! = false) { verifyAuditChain(full: $full) { ok 
   brokenEntries { entryId seq problem movedFromSeq } gapCount gaps } }"""
 LOG = """query($f: AuditFilter) { auditLog(first: 50, filter: $f) { totalCount
   edges { node { id at actorId action subjectType subjectId outcome requestId } } } }"""
+SEAL_INTERVAL = dt.timedelta(minutes=5, seconds=1)  # audit_seal_interval_minutes
 COLUMNS = ("at", "actor_kind", "actor_id", "action", "subject_type", "subject_id", "outcome",
            "detail", "request_id", "client_ip", "key_id", "mac")
 
@@ -74,8 +75,8 @@ async def _entries(count: int) -> list[int]:
 
 
 async def _seal() -> int:
-    """Let the sealing lag pass, then run the sealing job as the scheduler would."""
-    clock.advance(dt.timedelta(seconds=11))
+    """Let the sealing interval pass, then run the sealing job as the scheduler would."""
+    clock.advance(SEAL_INTERVAL)
     return await jobs.seal_audit_trail({})
 
 
@@ -264,7 +265,8 @@ async def test_removed_seals_are_detected_by_a_process_that_saw_them(gql, person
 async def test_seals_are_archived_in_tier_1_signed_and_chained(gql, person):
     auditor = await person("auditor")
     ids = await _entries(3)
-    assert await jobs.seal_audit_trail({}) == 0  # younger than the lag: not sealed yet
+    clock.advance(dt.timedelta(minutes=4))
+    assert await jobs.seal_audit_trail({}) == 0  # not due before the sealing interval
     await _seal()
     await _entries(1)
     await _seal()
@@ -350,16 +352,15 @@ def test_anonymous_refusal_lines_are_rate_limited():
 
 
 async def test_concurrent_appends_and_sealing_keep_a_verifying_trail(gql, person):
-    auditor = await person("auditor")
-
     async def one(i: int):
         return await audited(SYSTEM, "test.append", "Thing", lambda: asyncio.sleep(0), subject_id=i)
 
     for wave in range(3):
         # Sealing runs while the next wave appends; the lag keeps it off the running wave.
         await asyncio.gather(jobs.seal_audit_trail({}), *(one(wave * 20 + i) for i in range(20)))
-        clock.advance(dt.timedelta(seconds=11))
+        clock.advance(SEAL_INTERVAL)
     await jobs.seal_audit_trail({})
+    auditor = await person("auditor")
     status = await _verify(gql, auditor.token, full=True)
     assert status["ok"] is True and status["checkedEntries"] == 60
     assert status["sealedThrough"] == await AuditEntry.all().count() == 60
@@ -382,7 +383,7 @@ async def test_an_entry_committed_after_its_range_was_sealed_is_reported(gql, pe
     task = asyncio.create_task(slow())
     await appended.wait()
     fast = await audit.append_alone(SYSTEM, "test.fast")
-    await audit_seals.seal_ready(lag=dt.timedelta(0))
+    await audit_seals.seal_ready(lag=dt.timedelta(0), every=dt.timedelta(0))
     release.set()
     await task
     slow_id = (await AuditEntry.get(action="test.slow")).id
@@ -404,6 +405,6 @@ async def test_concurrent_transactions_on_postgres_do_not_queue_behind_the_trail
             await asyncio.wait_for(both_appended.wait(), timeout=5)
 
     await asyncio.gather(one(1), one(2))
-    await audit_seals.seal_ready(lag=dt.timedelta(0))
+    await audit_seals.seal_ready(lag=dt.timedelta(0), every=dt.timedelta(0))
     status = await _verify(gql, auditor.token)
     assert status["ok"] is True and status["checkedEntries"] == 2
