@@ -100,6 +100,10 @@ class EntryFields:
         return canonical(body)
 
 
+# The columns to read for checking an entry: its MAC'd fields and the MAC.
+ENTRY_COLUMNS = (*EntryFields.__dataclass_fields__, "mac")
+
+
 class UnknownKey(Exception):
     """The entry or seal names a key id that is no longer (or never was) in the keyring."""
 

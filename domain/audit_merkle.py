@@ -22,6 +22,11 @@ def leaf(fields: EntryFields, mac: str) -> bytes:
     return fields.id.to_bytes(8, "big") + hashlib.sha256(content).digest()
 
 
+def leaves(rows: list[dict]) -> list[bytes]:
+    """The leaves of entry rows read with `values(*ENTRY_COLUMNS)`, in id order."""
+    return [leaf(EntryFields.of(row), row["mac"]) for row in rows]
+
+
 def _leaf_hash(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
 

@@ -37,7 +37,7 @@ from tortoise.transactions import in_transaction
 
 from domain import audit_keys, audit_merkle, policy_params
 from domain.actor import SYSTEM
-from domain.audit_keys import EntryFields
+from domain.audit_keys import ENTRY_COLUMNS
 from domain.audit_statement import (
     GENESIS,
     archived_document,
@@ -55,13 +55,6 @@ log = logging.getLogger("hotel.audit")
 BATCH = 2000
 # Seals per run, so one run after a long outage stays bounded; the next run continues.
 MAX_SEALS_PER_RUN = 50
-
-ENTRY_COLUMNS = (*EntryFields.__dataclass_fields__, "mac")
-
-
-def leaves_of(rows: list[dict]) -> list[bytes]:
-    return [audit_merkle.leaf(EntryFields.of(row), row["mac"]) for row in rows]
-
 
 async def _due(every: dt.timedelta) -> bool:
     """Whether the oldest unsealed entry has waited `every`, or a full batch is waiting."""
@@ -123,7 +116,7 @@ async def _seal_next(cutoff: dt.datetime) -> AuditSeal | None:
         entry_count=len(rows),
         gaps=gaps,
         legacy_through=max(legacy, default=0),
-        merkle_root=await asyncio.to_thread(lambda: audit_merkle.root(leaves_of(rows))),
+        merkle_root=await asyncio.to_thread(lambda: audit_merkle.root(audit_merkle.leaves(rows))),
         prev_seal_hash=previous.seal_hash if previous else GENESIS,
         sealed_at=clock.now(),
         key_id=key_id,

@@ -29,7 +29,7 @@ import binascii
 from dataclasses import dataclass, field
 
 from domain import audit_keys, audit_merkle
-from domain.audit_keys import EntryFields
+from domain.audit_keys import ENTRY_COLUMNS, EntryFields
 from domain.audit_statement import GENESIS, read_archived, seal_hash, statement_of
 from domain.documents import archive_calls, config
 from domain.errors import DomainError
@@ -42,7 +42,6 @@ MAX_LISTED = 1000
 MAX_MOVE_CANDIDATES = 64
 
 EDITED, MOVED, REMOVED, INSERTED, UNKEYED = "EDITED", "MOVED", "REMOVED", "INSERTED", "UNKEYED"
-_COLUMNS = (*EntryFields.__dataclass_fields__, "mac")
 
 
 @dataclass(frozen=True)
@@ -143,7 +142,7 @@ async def _rows(first: int, last: int | None) -> list[dict]:
     query = AuditEntry.filter(id__gte=first)
     if last is not None:
         query = query.filter(id__lte=last)
-    return await query.order_by("id").limit(BATCH).values(*_COLUMNS)
+    return await query.order_by("id").limit(BATCH).values(*ENTRY_COLUMNS)
 
 
 async def _check_range(run: _Run, seal: AuditSeal) -> bool:
@@ -161,14 +160,14 @@ async def _check_range(run: _Run, seal: AuditSeal) -> bool:
     present = {row["id"] for row in rows}
     expected = range(seal.first_entry_id, seal.last_entry_id + 1)
     missing = [i for i in expected if i not in present and i not in recorded_gaps]
-    candidates = (missing + [i for i in present if i in recorded_gaps])[:MAX_MOVE_CANDIDATES]
-    found = await asyncio.to_thread(_inspect, rows, candidates, seal.legacy_through)
-    failing = [p.entry_id for p in found]
+    found = await asyncio.to_thread(_inspect, rows, [], seal.legacy_through)
     # Telling moved from edited costs a MAC per candidate: only for a few broken entries.
-    if failing and len(failing) <= MAX_MOVE_CANDIDATES:
-        extra = [i for i in failing if i not in candidates]
-        candidates = (candidates + extra)[:MAX_MOVE_CANDIDATES]
-        found = await asyncio.to_thread(_inspect, rows, candidates, seal.legacy_through)
+    if found and len(found) <= MAX_MOVE_CANDIDATES:
+        failing = {p.entry_id for p in found}
+        candidates = [*missing, *(i for i in present if i in recorded_gaps), *failing]
+        candidates = candidates[:MAX_MOVE_CANDIDATES]
+        broken = [row for row in rows if row["id"] in failing]
+        found = await asyncio.to_thread(_inspect, broken, candidates, seal.legacy_through)
     moved_from = {p.moved_from for p in found if p.moved_from is not None}
     for problem in found:
         run.problem(problem)
@@ -180,17 +179,13 @@ async def _check_range(run: _Run, seal: AuditSeal) -> bool:
             run.problem(Problem(row["id"], INSERTED))
     run.add_gaps(sorted(recorded_gaps))
     run.checked += len(rows)
-    root = await asyncio.to_thread(lambda: audit_merkle.root(_leaves(rows)))
+    root = await asyncio.to_thread(lambda: audit_merkle.root(audit_merkle.leaves(rows)))
     if root != seal.merkle_root or len(rows) != seal.entry_count:
         if run.problem_count == problems_before:
             run.reasons.append(f"the entries of seal {seal.number} do not give its hash tree")
         run.broken_seal = run.broken_seal or seal.number
         return False
     return run.problem_count == problems_before
-
-
-def _leaves(rows: list[dict]) -> list[bytes]:
-    return [audit_merkle.leaf(EntryFields.of(row), row["mac"]) for row in rows]
 
 
 def _read_document(document: Document) -> bytes:
@@ -256,8 +251,9 @@ async def _check_unsealed(run: _Run, first: int) -> None:
         ids = [row["id"] for row in batch]
         found = await asyncio.to_thread(_inspect, batch, [], 0)
         if found and len(found) <= MAX_MOVE_CANDIDATES:
-            failing = [p.entry_id for p in found][:MAX_MOVE_CANDIDATES]
-            found = await asyncio.to_thread(_inspect, batch, failing, 0)
+            failing = [p.entry_id for p in found]
+            broken = [row for row in batch if row["id"] in set(failing)]
+            found = await asyncio.to_thread(_inspect, broken, failing, 0)
         for problem in found:
             run.problem(problem)
         for i in ids:

@@ -102,9 +102,9 @@ async def _rewrite_with_database_access(entry_id: int, **changes) -> None:
         rows = (
             await AuditEntry.filter(id__gte=seal.first_entry_id, id__lte=seal.last_entry_id)
             .order_by("id")
-            .values(*audit_seals.ENTRY_COLUMNS)
+            .values(*audit_keys.ENTRY_COLUMNS)
         )
-        seal.merkle_root = audit_merkle.root(audit_seals.leaves_of(rows))
+        seal.merkle_root = audit_merkle.root(audit_merkle.leaves(rows))
         seal.prev_seal_hash = previous
         seal.seal_hash = seal_hash(statement_of(seal))
         await seal.save()
