@@ -1,57 +1,47 @@
 """The audit trail (P0.3 traceability, P6.2.2 internal audit of process and permission use).
 
-Every mutation, successful or refused, appends one entry. Entries are hash-chained: each entry's
-hash covers its own fields and the previous entry's hash, so editing or deleting any entry
-breaks verification from that point on. Appends happen inside the caller's transaction, after
-locking the chain head, so concurrent transactions cannot fork the chain.
+Every mutation, successful or refused, appends one entry inside the caller's transaction. Each
+entry carries an HMAC-SHA256 over its id and fields under a key that is not in the database
+(`audit_keys`), so no entry can be edited or moved by someone who can only write the database.
+Appends take no shared lock: the id comes from the table's own sequence and the MAC depends on
+nothing but the entry, so concurrent transactions never wait on each other here. The order and
+completeness of the trail are fixed afterwards by the sealer (`audit_seals`), which chains
+committed entries in batches into a signed hash tree archived write-once; `verify_chain`
+checks both (`audit_verify`).
+
+A refusal of an anonymous caller is no entry: it says nothing about anyone's use of a
+permission, and writing one per refused request would let anybody grow the trail at will. It is
+a log line instead, at most `ANONYMOUS_LOG_LINES_PER_MINUTE` a minute per process, with the count
+of the lines left out.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
+import logging
+import time
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from domain import audit_keys, audit_verify
 from domain.actor import Actor
+from domain.audit_keys import EntryFields
+from domain.audit_verify import ChainStatus
 from domain.clock import clock
-from domain.models import AuditChainHead, AuditEntry
+from domain.models import AuditEntry
 
-GENESIS = "0" * 64
+__all__ = ["ChainStatus", "Outcome", "append", "append_alone", "refused_anonymous", "verify_chain"]
+
+log = logging.getLogger("hotel.audit")
+
+MAX_DETAIL = 2000
+# A log line costs nothing to forge, so a flood of anonymous refusals is sampled, not stored.
+ANONYMOUS_LOG_LINES_PER_MINUTE = 60
 
 
 class Outcome:
     SUCCESS = "SUCCESS"
     REJECTED = "REJECTED"  # a business rule refused it (payload error)
     DENIED = "DENIED"  # the permission matrix refused it
-
-
-def _digest(prev_hash: str, fields: dict) -> str:
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
-
-
-def _hashed_fields(entry: AuditEntry) -> dict:
-    return {
-        "seq": entry.seq,
-        "at": entry.at.isoformat(),
-        "actor_kind": entry.actor_kind,
-        "actor_id": entry.actor_id,
-        "action": entry.action,
-        "subject_type": entry.subject_type,
-        "subject_id": entry.subject_id,
-        "outcome": entry.outcome,
-        "detail": entry.detail,
-        "request_id": entry.request_id,
-        "client_ip": entry.client_ip,
-    }
-
-
-async def ensure_head() -> None:
-    if not await AuditChainHead.filter(id=1).exists():
-        await AuditChainHead.create(id=1, seq=0, last_hash=GENESIS)
 
 
 async def append(
@@ -64,30 +54,24 @@ async def append(
     detail: str = "",
 ) -> AuditEntry:
     """Append an entry in the current transaction (call inside `in_transaction`)."""
-    # The UPDATE takes the head's row lock first; it is held until the surrounding commit.
-    locked = await AuditChainHead.filter(id=1).update(seq=F("seq") + 1)
-    if not locked:
-        await ensure_head()
-        await AuditChainHead.filter(id=1).update(seq=F("seq") + 1)
-    head = await AuditChainHead.get(id=1)
-    at = clock.now()
-    entry = AuditEntry(
-        seq=head.seq,
-        at=at,
+    key_id = audit_keys.current_key_id()
+    entry = await AuditEntry.create(
+        at=clock.now(),
         actor_kind=str(actor.identity.kind),
         actor_id=actor.identity.actor_ref,
         action=action,
         subject_type=subject_type,
         subject_id=None if subject_id is None else str(subject_id),
         outcome=outcome,
-        detail=detail[:2000],
+        detail=detail[:MAX_DETAIL],
         request_id=actor.request_id,
         client_ip=actor.client_ip,
-        prev_hash=head.last_hash,
+        key_id=key_id,
     )
-    entry.hash = _digest(head.last_hash, _hashed_fields(entry))
-    await entry.save()
-    await AuditChainHead.filter(id=1).update(last_hash=entry.hash)
+    # The id is only known once the row exists; the MAC binds it, so the UPDATE touches only
+    # this transaction's own new row.
+    entry.mac = audit_keys.mac(key_id, EntryFields.of(entry).message())
+    await AuditEntry.filter(id=entry.id).update(mac=entry.mac)
     return entry
 
 
@@ -97,39 +81,52 @@ async def append_alone(actor: Actor, action: str, **kwargs) -> AuditEntry:
         return await append(actor, action, **kwargs)
 
 
-@dataclass(frozen=True)
-class ChainStatus:
-    ok: bool
-    checked_entries: int
-    first_broken_entry_id: int | None
-    reason: str | None = None
+class _LogBudget:
+    """A fixed one-minute window of log lines, per process."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._window = -1
+        self._used = 0
+        self._dropped = 0
+
+    def take(self) -> tuple[bool, int]:
+        """(may log now, lines left out since the last line that was logged)"""
+        window = int(time.monotonic() // 60)
+        if window != self._window:
+            self._window, self._used = window, 0
+        if self._used >= self.per_minute:
+            self._dropped += 1
+            return False, 0
+        self._used += 1
+        dropped, self._dropped = self._dropped, 0
+        return True, dropped
 
 
-async def verify_chain(batch_size: int = 2000) -> ChainStatus:
-    """Recompute every hash in order; report the first entry that was edited, removed or
-    inserted out of order, or a removed tail (the head remembers the newest entry)."""
-    prev_hash = GENESIS
-    expected_seq = 1
-    checked = 0
-    last_id = 0
-    while True:
-        batch = await AuditEntry.filter(id__gt=last_id).order_by("id").limit(batch_size)
-        if not batch:
-            break
-        for entry in batch:
-            if entry.seq != expected_seq:
-                return ChainStatus(False, checked, entry.id, "an entry before this one is missing")
-            if entry.prev_hash != prev_hash:
-                return ChainStatus(
-                    False, checked, entry.id, "the link to the previous entry is broken"
-                )
-            if _digest(prev_hash, _hashed_fields(entry)) != entry.hash:
-                return ChainStatus(False, checked, entry.id, "the entry was altered")
-            prev_hash = entry.hash
-            expected_seq += 1
-            checked += 1
-            last_id = entry.id
-    head = await AuditChainHead.get_or_none(id=1)
-    if head is not None and (head.seq != checked or head.last_hash != prev_hash):
-        return ChainStatus(False, checked, None, "entries at the end of the chain were removed")
-    return ChainStatus(True, checked, None)
+_anonymous_budget = _LogBudget(ANONYMOUS_LOG_LINES_PER_MINUTE)
+
+
+def refused_anonymous(actor: Actor, action: str, *, subject_type: str | None, detail: str) -> bool:
+    """Record a refusal of an anonymous caller as a rate-limited log line; True if logged."""
+    allowed, dropped = _anonymous_budget.take()
+    if allowed:
+        log.warning(
+            "anonymous request refused",
+            extra={
+                "action": action,
+                "subject_type": subject_type,
+                "detail": detail[:200],
+                "request_id": actor.request_id,
+                "client_ip": actor.client_ip,
+                "refusals_not_logged": dropped,
+            },
+        )
+    return allowed
+
+
+async def verify_chain(batch_size: int | None = None, *, full: bool = False) -> ChainStatus:
+    """Check the trail: entries against their MACs, seals against their signatures and their
+    archived copies, sealed ranges against their hash trees; from the last seal this process
+    verified, or from the start with `full`. See `audit_verify` (`batch_size` is accepted for
+    callers of the former signature; batches are the verifier's own)."""
+    return await audit_verify.verify(full=full)

@@ -14,8 +14,10 @@ from schema.node import register
 from schema.relay import Connection, global_id, paginate
 from schema.types.governance import (
     AuditChainStatus,
+    AuditEntryProblem,
     AuditFilter,
     AuthorizationChange,
+    BrokenAuditEntry,
     PermissionRule,
     PolicyParameter,
     SetPolicyParameterInput,
@@ -111,16 +113,32 @@ async def audit_log(
     return await paginate(query, first, after, AuditEntryType.of)
 
 
-async def verify_audit_chain(info: strawberry.Info) -> AuditChainStatus:
-    status = await audit.verify_chain()
+def _entry_id(pk: int) -> strawberry.ID:
+    return strawberry.ID(str(global_id("AuditEntry", pk)))
+
+
+async def verify_audit_chain(info: strawberry.Info, full: bool = False) -> AuditChainStatus:
+    status = await audit.verify_chain(full=full)
     broken = status.first_broken_entry_id
     return AuditChainStatus(
         ok=status.ok,
         checked_entries=status.checked_entries,
-        first_broken_entry_id=None
-        if broken is None
-        else strawberry.ID(str(global_id("AuditEntry", broken))),
+        first_broken_entry_id=None if broken is None else _entry_id(broken),
         reason=status.reason,
+        sealed_through=status.sealed_through,
+        seals_checked=status.seals_checked,
+        broken_seal=status.broken_seal,
+        broken_entries=[
+            BrokenAuditEntry(
+                entry_id=_entry_id(p.entry_id),
+                seq=p.entry_id,
+                problem=AuditEntryProblem(p.kind),
+                moved_from_seq=p.moved_from,
+            )
+            for p in status.broken_entries
+        ],
+        gap_count=status.gap_count,
+        gaps=list(status.gaps),
     )
 
 

@@ -3,7 +3,8 @@
 A field declares `extensions=[requires("booking", "read")]`. The check asks the Casbin matrix
 for the caller's access (ALL, OWN or none), remembers the answer in the request context for the
 resolver's ownership filter, and refuses with FORBIDDEN (or UNAUTHENTICATED for an anonymous
-caller). A refused mutation is written to the audit trail (P0.3).
+caller). A refused mutation of a signed-in caller is written to the audit trail (P0.3); one of
+an anonymous caller is a rate-limited log line (`audit.refused_anonymous`).
 """
 
 from __future__ import annotations
@@ -30,16 +31,21 @@ class Allow(BasePermission):
         context.access[(self.resource, self.action)] = decision
         if decision is not None:
             return True
+        detail = f"needs {self.resource}:{self.action}"
+        if not context.identity.is_authenticated:
+            if info.operation.operation == OperationType.MUTATION:
+                audit.refused_anonymous(
+                    context.actor, info.field_name, subject_type=self.resource, detail=detail
+                )
+            raise unauthenticated()
         if info.operation.operation == OperationType.MUTATION:
             await audit.append_alone(
                 context.actor,
-                f"{info.field_name}",
+                info.field_name,
                 subject_type=self.resource,
                 outcome=audit.Outcome.DENIED,
-                detail=f"needs {self.resource}:{self.action}",
+                detail=detail,
             )
-        if not context.identity.is_authenticated:
-            raise unauthenticated()
         raise forbidden(f"You may not {self.action} {self.resource.replace('_', ' ')}.")
 
 

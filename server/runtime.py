@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 from authz import matrix, passwords, ratelimit, sessions, socket_slots, tokens
 from authz.enforcer import enforcer
-from domain import audit, broker, i18n, outbox
+from domain import broker, i18n, outbox
 from domain.clock import clock
 from schema import relay
 from server import db
 from server.archive import configure_archive
+from server.audit import configure_audit
 from server.messaging import configure_messaging
 from server.settings import Settings
 
@@ -58,12 +59,11 @@ def configure_domain(settings: Settings) -> None:
 
 
 # Areas that need settings at start (e.g. the voucher signing secret) register here.
-EXTRA_CONFIGURE: list = [configure_archive, configure_messaging]
+EXTRA_CONFIGURE: list = [configure_archive, configure_audit, configure_messaging]
 
 
 async def bootstrap_data() -> None:
-    """Rows every installation needs: the audit chain head and the default permission grants."""
-    await audit.ensure_head()
+    """Rows every installation needs: the default permission grants."""
     await matrix.sync_defaults()
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, outbox
+from domain import approvals, audit_seals, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -86,6 +86,12 @@ async def report_deadlines(ctx: dict) -> dict[str, int]:
     return await reports.send_deadline_notices()
 
 
+async def seal_audit_trail(ctx: dict) -> int:
+    """Seal committed audit entries into signed, archived hash trees (P0.3); returns the
+    number of entries sealed."""
+    return sum(seal.entry_count for seal in await audit_seals.seal_ready())
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -96,4 +102,5 @@ JOBS: list[Job] = [
     Job("verify_archive_replicas", verify_archive_replicas, 3600),
     Job("generate_reports", generate_reports, 3600),
     Job("report_deadlines", report_deadlines, 600),
+    Job("seal_audit_trail", seal_audit_trail, 60),
 ]

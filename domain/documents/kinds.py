@@ -20,6 +20,8 @@ class Kind(StrEnum):
     REPORT = "REPORT"
     # The monthly index of sealed work records; written by the archiving job only.
     ARCHIVE_INDEX = "ARCHIVE_INDEX"
+    # A signed seal of the audit trail (P0.3); written by the sealing job only, kept write-once.
+    AUDIT_SEAL = "AUDIT_SEAL"
 
 
 class Status(StrEnum):
@@ -43,10 +45,11 @@ TIER_OF: dict[Kind, int] = {
     Kind.MINUTES: 3,
     Kind.REPORT: 3,
     Kind.ARCHIVE_INDEX: 3,
+    Kind.AUDIT_SEAL: 1,
 }
 TIERS = (1, 2, 3)
 LEGAL_KINDS = frozenset({Kind.CONTRACT, Kind.AGREEMENT})
-UPLOADABLE = frozenset(Kind) - {Kind.ARCHIVE_INDEX}
+UPLOADABLE = frozenset(Kind) - {Kind.ARCHIVE_INDEX, Kind.AUDIT_SEAL}
 
 
 def tier_of(kind: str) -> int:

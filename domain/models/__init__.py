@@ -1,7 +1,7 @@
 """All Tortoise models of the platform, one module per area. Tortoise discovers them here."""
 
 from domain.models.approvals import ApprovalDecision, ApprovalRequest
-from domain.models.audit import AuditChainHead, AuditEntry
+from domain.models.audit import AuditEntry, AuditSeal
 from domain.models.bookings import (
     Booking,
     BookingChangeRequest,
@@ -40,8 +40,8 @@ __all__ = [
     "ApiToken",
     "ApprovalDecision",
     "ApprovalRequest",
-    "AuditChainHead",
     "AuditEntry",
+    "AuditSeal",
     "AuthorizationChange",
     "AuthzVersion",
     "Booking",

@@ -340,6 +340,17 @@ class PolicyCatalogue:
         "Communication records are kept this many days for tracing.",
         minimum=1, maximum=3650,
     )
+    audit_seal_lag_seconds = Int(
+        10, "seconds", "P0.3",
+        "Audit entries are sealed once they are this old, so transactions still running "
+        "can commit the ids they took before their range is sealed.",
+        maximum=3600,
+    )
+    audit_seal_interval_minutes = Int(
+        5, "minutes", "P0.3",
+        "Audit entries are sealed into a signed, archived hash tree at least this often.",
+        maximum=1440,
+    )
     dispute_steps = Int(
         3, "steps", "P7.2.1",
         "Steps of dispute resolution.",

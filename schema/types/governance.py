@@ -4,6 +4,7 @@ trail and its verification, and the viewer's notifications."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 
 import strawberry
 from strawberry import relay
@@ -115,7 +116,7 @@ class AuditEntry(relay.Node):
     def of(cls, row) -> AuditEntry:
         return cls(
             id=row.id,
-            seq=row.seq,
+            seq=row.id,
             at=row.at,
             actor_kind=row.actor_kind,
             actor_id=row.actor_id,
@@ -139,12 +140,45 @@ class AuditFilter:
     until: dt.datetime | None = None
 
 
-@strawberry.type
+@strawberry.enum(description="What verification found wrong with one audit entry.")
+class AuditEntryProblem(Enum):
+    EDITED = "EDITED"
+    MOVED = "MOVED"
+    REMOVED = "REMOVED"
+    INSERTED = "INSERTED"
+    UNKEYED = "UNKEYED"
+
+
+@strawberry.type(description="An audit entry that failed verification (it may no longer exist).")
+class BrokenAuditEntry:
+    entry_id: strawberry.ID
+    seq: int
+    problem: AuditEntryProblem
+    moved_from_seq: int | None
+
+
+@strawberry.type(
+    description="The audit trail checked against its MACs, its seals and their archived copies."
+)
 class AuditChainStatus:
     ok: bool
     checked_entries: int
     first_broken_entry_id: strawberry.ID | None
     reason: str | None
+    sealed_through: int = strawberry.field(
+        description="The newest sequence number covered by a seal (0: nothing sealed yet)."
+    )
+    seals_checked: int = strawberry.field(description="Seals verified by this call.")
+    broken_seal: int | None = strawberry.field(
+        description="The number of the first seal that failed, if any."
+    )
+    broken_entries: list[BrokenAuditEntry] = strawberry.field(
+        description="The first broken entries, in order (at most 1000)."
+    )
+    gap_count: int = strawberry.field(
+        description="Sequence numbers without an entry: rolled back, or not yet committed."
+    )
+    gaps: list[int] = strawberry.field(description="The newest gaps (at most 1000).")
 
 
 @strawberry.type

@@ -14,12 +14,14 @@ from collections.abc import AsyncIterator
 import pytest
 from domain_support import NOW, Hotel, make_hotel
 
-from domain import audit, policy_params
+from domain import audit_keys, audit_verify, policy_params
 from domain.bookings import vouchers
 from domain.clock import clock
 from server import db
+from storage import Keyring
 
 DATABASE_URL = os.environ.get("HOTEL_TEST_DATABASE_URL", "")
+AUDIT_KEYRING = Keyring([("domain-tests", bytes(range(32)))])
 
 
 async def _reset_postgres(url: str) -> None:
@@ -51,7 +53,8 @@ async def fresh_state(request, tmp_path) -> AsyncIterator[str]:
     else:
         url = f"sqlite://{tmp_path / 'domain.sqlite3'}"
     await db.migrate(url)
-    await audit.ensure_head()  # as the runtime's bootstrap does
+    audit_keys.configure(AUDIT_KEYRING)  # as the runtime's configure hook does
+    audit_verify.forget()
     policy_params.invalidate_cache()
     vouchers.configure(secret="domain-tests-voucher-secret")
     clock.freeze(NOW)
