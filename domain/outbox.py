@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from typing import Any, Protocol
 import httpx
 from tortoise.expressions import Q
 
+from domain import outbox_privacy
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
@@ -165,24 +167,24 @@ def _envelope(event: OutboxEvent) -> dict[str, Any]:
 
 class FileChannelAdapter:
     """Appends one JSON line per delivered event to `<directory>/<name>.log`: the embedded
-    default for e-mail, SMS and (when no PMS endpoint is configured) the PMS feed."""
+    default for e-mail, SMS and (when no PMS endpoint is configured) the PMS feed. A line is a
+    delivery record, not the message: personal values are masked (P6.1.2), the file is 0600."""
 
     def __init__(self, directory: str | Path, name: str) -> None:
         self.path = Path(directory) / f"{name}.log"
 
     async def send(self, event: OutboxEvent) -> None:
+        envelope = _envelope(event)
+        envelope["data"] = outbox_privacy.delivery_record(event.destination, event.payload)
         line = json.dumps(
-            {
-                "delivered_at": clock.now().isoformat(),
-                "destination": event.destination,
-                **_envelope(event),
-            },
+            {"delivered_at": clock.now().isoformat(), "destination": event.destination, **envelope},
             ensure_ascii=False,
             sort_keys=True,
         )
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
         except OSError as exc:
             raise DeliveryError(f"cannot write {self.path}: {exc}") from exc
