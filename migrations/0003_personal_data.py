@@ -24,6 +24,24 @@ _SEARCHED = {"full_name": "name", "email": "email", "phone": "phone"}
 _ENCRYPTED = ("full_name", "phone", "email", "id_document_number")
 
 
+class AlterFieldKeepingTable(ops.AlterField):
+    """AlterField, except on SQLite: there a column's declared type is only an affinity and
+    Tortoise would remake the whole table, which foreign keys pointing at it (members and
+    bookings at guest profiles) refuse. The column stays, only its plaintext index goes."""
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        if not state_editor or state_editor.client.capabilities.dialect != "sqlite":
+            return await super().database_forward(app_label, old_state, new_state, state_editor)
+        model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
+        table = model._meta.db_table
+        column = model._meta.fields_map[self.name].source_field or self.name
+        client = state_editor.client
+        for index in await client.execute_query_dict(f'PRAGMA index_list("{table}")'):
+            columns = await client.execute_query_dict(f'PRAGMA index_info("{index["name"]}")')
+            if index["origin"] == "c" and [c["name"] for c in columns] == [column]:
+                await client.execute_script(f'DROP INDEX "{index["name"]}";')
+
+
 async def overwrite_freed_content(apps, schema_editor):
     """SQLite keeps deleted cells and dropped indexes in free pages: have them zeroed, so the
     plaintext this migration replaces does not stay in the file."""
@@ -91,22 +109,22 @@ class Migration(migrations.Migration):
 
     operations = [
         ops.RunPython(overwrite_freed_content, ops.RunPython.noop),
-        ops.AlterField(
+        AlterFieldKeepingTable(
             model_name='GuestProfile',
             name='email',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        ops.AlterField(
+        AlterFieldKeepingTable(
             model_name='GuestProfile',
             name='full_name',
             field=EncryptedTextField(unique=False),
         ),
-        ops.AlterField(
+        AlterFieldKeepingTable(
             model_name='GuestProfile',
             name='id_document_number',
             field=EncryptedTextField(null=True, unique=False),
         ),
-        ops.AlterField(
+        AlterFieldKeepingTable(
             model_name='GuestProfile',
             name='phone',
             field=EncryptedTextField(null=True, unique=False),
@@ -131,7 +149,7 @@ class Migration(migrations.Migration):
             name='search_terms',
             field=fields.TextField(null=True, default='', unique=False),
         ),
-        ops.AlterField(
+        AlterFieldKeepingTable(
             model_name='OutboxEvent',
             name='payload',
             field=EncryptedJSONField(encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),

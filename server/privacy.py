@@ -76,13 +76,26 @@ def private_dir(path: Path) -> Path:
     return path
 
 
+def tighten_tree(root: Path) -> None:
+    """What an older version left readable under `root` (0644 files, 0755 folders) becomes
+    0600 / 0700; only modes that differ are changed."""
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            _tighten(Path(folder, name), DIR_MODE)
+        for name in files:
+            path = Path(folder, name)
+            if not path.is_symlink():
+                _tighten(path, path.stat().st_mode & 0o700)
+
+
 def prepare_data_dir(settings: Settings) -> None:
     """DATA_DIR and the SQLite files in it private before anything is written there."""
     restrict_umask()
     if not settings.database_url:
         private_dir(settings.data_dir)
-    elif settings.data_dir.exists():
+    if settings.data_dir.exists():
         _tighten(settings.data_dir, DIR_MODE)
+        tighten_tree(settings.data_dir)
     database = sqlite_path(settings.effective_database_url)
     if database is None:
         return

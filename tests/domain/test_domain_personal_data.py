@@ -21,7 +21,8 @@ LEGACY = ("Zhang San", "+8613700137000", "zhang.san@example.com", "E98765432")
 
 
 async def _legacy_database(url: str) -> None:
-    """A database as the version before encryption left it, with a guest and a message."""
+    """A database as the version before encryption left it: a member's guest profile and a
+    message to them."""
     await db.close()
     if url.startswith("postgres"):
         from tests.domain.conftest import _reset_postgres
@@ -35,6 +36,11 @@ async def _legacy_database(url: str) -> None:
         f"is_temporary, blacklisted, blacklist_reason) VALUES (CURRENT_TIMESTAMP, {marks}, "
         "TRUE, FALSE, '')",
         list(LEGACY),
+    )
+    # A member points at the profile, as in the demo database: no table remake may trip on it.
+    await connection.execute_query(
+        "INSERT INTO member (created_at, member_number, tier, points_balance, guest_profile_id, "
+        "is_active) VALUES (CURRENT_TIMESTAMP, 'M000000001', 'STANDARD', 0, 1, TRUE)"
     )
     payload = json.dumps({"to": LEGACY[2], "subject": "Hello", "body": "Hi", "ref": None})
     marks = "?" if url.startswith("sqlite") else "$1"
