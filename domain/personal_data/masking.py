@@ -92,8 +92,8 @@ def mask(data: PersonalData, value: str) -> str:
 
 
 def reveal(data: PersonalData, value, how: Disclosure):
-    """`value` as `how` allows: itself, its mask, or None."""
-    if value is None or how == Disclosure.FULL:
+    """`value` as `how` allows: itself, its mask, or None. Nothing (None, "") stays nothing."""
+    if value is None or value == "" or how == Disclosure.FULL:
         return value
     if how == Disclosure.WITHHELD:
         return None

@@ -195,13 +195,16 @@ async def test_outbox_payloads_are_masked_for_operators_who_may_not_read_booking
     gql, hotel, staff
 ):
     agent = await staff("booking_agent")
-    booking = await book(gql, agent.token, hotel.std, guest=DETAILS)
+    booking = await book(
+        gql, agent.token, hotel.std, guest=DETAILS, specialRequests="Allergic to nuts"
+    )
     code = booking["voucher"]["code"]
     admin = await staff("admin")
     payloads = await _payloads(gql, admin.token)
     assert payloads["EMAIL"]["to"] == "l***@example.com"
     assert payloads["SMS"]["to"] == "+86*******8000"
     assert payloads["PMS_WEBHOOK"]["guestName"] == "L. W."
+    assert payloads["PMS_WEBHOOK"]["specialRequests"] == "***"
     text = str(payloads)
     assert code not in text and f"{booking['number']}.****" in payloads["EMAIL"]["body"]
     for secret in PLAINTEXT:
@@ -212,6 +215,7 @@ async def test_outbox_payloads_are_masked_for_operators_who_may_not_read_booking
     payloads = await _payloads(gql, token)
     assert payloads["EMAIL"]["to"] == "li.wei@example.com" and code in payloads["EMAIL"]["body"]
     assert payloads["PMS_WEBHOOK"]["guestName"] == "Li Wei"
+    assert payloads["PMS_WEBHOOK"]["specialRequests"] == "Allergic to nuts"
     # At rest the payload is ciphertext; the dispatcher reads it decrypted.
     raw = (await _all_rows())["outbox_event"]
     assert all("pd1:" in str(row["payload"]) for row in raw)
