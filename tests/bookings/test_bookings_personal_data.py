@@ -291,3 +291,21 @@ async def test_rows_written_under_an_old_field_key_still_read_after_rotation(gql
         assert len(reply.data["bookings"]["edges"]) == 2
     finally:
         personal_data.configure(original)
+
+
+@pytest.mark.policy("P6.1.2")
+def test_field_keys_are_their_own_with_the_archive_derived_ones_kept_for_reading(settings):
+    from server.privacy import field_keyring
+    from storage import Keyring
+
+    derived = field_keyring(settings)
+    archive_ids = Keyring.from_string(settings.resolved_archive_keys()).ids
+    assert derived.ids == tuple(f"archive.{key_id}" for key_id in archive_ids)
+    archive = Keyring.from_string(settings.resolved_archive_keys())
+    # Derived, never the archive key itself (key separation).
+    assert derived.current.encryption_key != archive.key(archive.current_id)
+    own = field_keyring(
+        settings.model_copy(update={"field_keys": Keyring.generate_entry("pii-2026")})
+    )
+    assert own.ids == ("pii-2026", *derived.ids)
+    assert own.current.encryption_key != derived.current.encryption_key
