@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import os
@@ -88,9 +89,16 @@ def decrypt(stored: str, context: str) -> str:
     return plaintext.decode("utf-8")
 
 
+@functools.lru_cache(maxsize=16)
+def _keyed(index_key: bytes) -> hmac.HMAC:
+    # The keyed state, computed once: a search column needs dozens of MACs per profile.
+    return hmac.new(index_key, digestmod=hashlib.sha256)
+
+
 def _mac(key: FieldKey, label: bytes, value: str) -> str:
-    message = label + b"\x00" + value.encode("utf-8")
-    return hmac.new(key.index_key, message, hashlib.sha256).hexdigest()
+    mac = _keyed(key.index_key).copy()
+    mac.update(label + b"\x00" + value.encode("utf-8"))
+    return mac.hexdigest()
 
 
 def _normal(value: str) -> str:
