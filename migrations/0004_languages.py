@@ -7,7 +7,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0002_audit_seals")]
+    dependencies = [("models", "0003_personal_data")]
 
     operations = [
         ops.AddField(

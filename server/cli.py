@@ -1,5 +1,5 @@
 """The `hotel` command (also `python -m server`): serve, worker, migrate, seed,
-rotate-archive-keys, export-schema."""
+rotate-archive-keys, reencrypt-personal-data, export-schema."""
 
 from __future__ import annotations
 
@@ -61,10 +61,11 @@ async def _migrate_and_seed() -> None:
 
 async def _migrate() -> None:
     from server import db
+    from server.privacy import configure_personal_data, prepare_data_dir
 
     settings = get_settings()
-    if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_data_dir(settings)
+    configure_personal_data(settings)  # the migrations encrypt existing personal data
     await db.migrate(settings.effective_database_url)
     await db.close()
     print("Migrations applied.")
@@ -129,6 +130,24 @@ async def _rotate_archive_keys() -> int:
     return 1 if summary.failed else 0
 
 
+async def _reencrypt_personal_data() -> int:
+    from domain.personal_data.rotation import reencrypt
+    from server import runtime
+
+    rt = await runtime.start(get_settings(), apply_migrations=False)
+    try:
+        if not rt.ready:
+            print(f"Not ready: {rt.not_ready_reason}", file=sys.stderr)
+            return 2
+        summary = await reencrypt()
+    finally:
+        await runtime.stop(rt)
+    rewritten = ", ".join(f"{t} {n}" for t, n in summary.rewritten.items()) or "none"
+    print(f"Current field key {summary.current_key_id}: rewritten {rewritten}; "
+          f"{summary.unchanged} rows already current. Older field keys may now be retired.")
+    return 0
+
+
 def _export_schema(args: argparse.Namespace) -> int:
     from schema import build_schema
 
@@ -156,9 +175,16 @@ def main(argv: list[str] | None = None) -> int:
         "rotate-archive-keys",
         help="re-wrap archived documents under the first key of ARCHIVE_KEYS",
     )
+    commands.add_parser(
+        "reencrypt-personal-data",
+        help="re-encrypt personal data under the first field key (after a key rotation)",
+    )
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("output", nargs="?", default="schema.graphql")
     args = parser.parse_args(argv)
+    from server.privacy import restrict_umask
+
+    restrict_umask()
     if args.command == "serve":
         return _serve(args)
     if args.command == "worker":
@@ -170,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_seed())
     if args.command == "rotate-archive-keys":
         return asyncio.run(_rotate_archive_keys())
+    if args.command == "reencrypt-personal-data":
+        return asyncio.run(_reencrypt_personal_data())
     return _export_schema(args)
 
 

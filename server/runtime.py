@@ -17,6 +17,7 @@ from server import db
 from server.archive import configure_archive
 from server.audit import configure_audit
 from server.messaging import configure_messaging
+from server.privacy import configure_personal_data, prepare_data_dir
 from server.settings import Settings
 
 log = logging.getLogger("hotel.runtime")
@@ -59,7 +60,9 @@ def configure_domain(settings: Settings) -> None:
 
 
 # Areas that need settings at start (e.g. the voucher signing secret) register here.
-EXTRA_CONFIGURE: list = [configure_archive, configure_audit, configure_messaging]
+EXTRA_CONFIGURE: list = [
+    configure_personal_data, configure_archive, configure_audit, configure_messaging,
+]
 
 
 async def bootstrap_data() -> None:
@@ -69,9 +72,8 @@ async def bootstrap_data() -> None:
 
 async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
     runtime = Runtime(settings=settings)
+    prepare_data_dir(settings)
     configure_domain(settings)
-    if not settings.database_url:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     if apply_migrations:
         await db.migrate(settings.effective_database_url)
     else:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +40,8 @@ class Settings(BaseSettings):
     s3_backup_access_key_id: str | None = None
     s3_backup_secret_access_key: str | None = None
     archive_keys: str | None = None
+    # Keys of personal data in database columns (server/privacy.py); same form as ARCHIVE_KEYS.
+    field_keys: str | None = None
     # Documents (P3.2): upload limit, allowed content types (comma-separated), download links.
     document_max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
     document_allowed_content_types: str = (
@@ -127,9 +131,14 @@ class Settings(BaseSettings):
 
 
 def _persistent_secret(path: Path, make) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
-        path.write_text(make(), encoding="utf-8")
+        # Created 0600 in one step: never readable by others, not even for a moment.
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(make())
+    if path.stat().st_mode & 0o077:
         path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 

@@ -1,6 +1,7 @@
 """Guest profiles: validation of contact details, the temporary profile of a non-member, and the
 blacklist that sends a guest's bookings to staff review (P3.1.2 eligibility review).
-Profiles hold personal information (P6.1.2): only the booking and CRM services read them."""
+Profiles hold personal information (P6.1.2): only the booking and CRM services read them; the
+columns are encrypted, so equality lookups go through blind indexes (`same_contact`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
+from domain import personal_data
 from domain.actor import Actor
 from domain.errors import DomainError, ErrorCode
 from domain.models import GuestProfile
+from domain.models.bookings import GUEST_INDEXES
 
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _PHONE = re.compile(r"^\+?[1-9]\d{6,14}$")
@@ -83,17 +86,24 @@ async def create_temporary_profile(details: GuestDetails) -> GuestProfile:
     )
 
 
+def same_contact(kind: str, value: str) -> Q:
+    """Profiles whose phone, e-mail or identity document (`kind`) equals `value`: a match of
+    its blind index under any key of the ring (the columns themselves are encrypted)."""
+    for indexed_kind, column in GUEST_INDEXES.values():
+        if indexed_kind == kind:
+            return Q(**{f"{column}__in": personal_data.blind_indexes(kind, value)})
+    raise ValueError(f"guest profiles have no blind index of {kind}")
+
+
 async def is_blacklisted(profile: GuestProfile) -> bool:
     """The profile, or any blacklisted profile sharing its phone, e-mail or document number."""
     if profile.blacklisted:
         return True
     same_person = Q(id=profile.id)
-    if profile.phone:
-        same_person |= Q(phone=profile.phone)
-    if profile.email:
-        same_person |= Q(email=profile.email)
-    if profile.id_document_number:
-        same_person |= Q(id_document_number=profile.id_document_number)
+    for name, (kind, _) in GUEST_INDEXES.items():
+        value = getattr(profile, name)
+        if value:
+            same_person |= same_contact(kind, value)
     return await GuestProfile.filter(same_person, blacklisted=True).exists()
 
 

@@ -10,10 +10,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from authz.identity import Identity, Kind
+from domain import personal_data
 from domain.actor import Actor
 from domain.errors import DomainError, ErrorCode
 from domain.models import (
@@ -34,7 +35,7 @@ class BookingFilter:
     check_in_from: dt.date | None = None  # check-in on or after
     check_in_to: dt.date | None = None  # check-in on or before
     staying_on: dt.date | None = None  # the stay includes this night
-    guest: str | None = None  # part of the guest's name, phone or e-mail
+    guest: str | None = None  # words, or starts of words, of the guest's name, phone, e-mail
     room_type_id: int | None = None
     member_id: int | None = None
     number: str | None = None
@@ -93,12 +94,19 @@ def apply_filter(query: QuerySet[Booking], f: BookingFilter) -> QuerySet[Booking
     if f.number:
         query = query.filter(number=f.number.strip().upper())
     if f.guest and f.guest.strip():
-        text = f.guest.strip()
-        query = query.filter(
-            Q(guest__full_name__icontains=text)
-            | Q(guest__email__icontains=text)
-            | Q(guest__phone__contains=text)
-        )
+        query = query.filter(guest_id__in=Subquery(matching_guests(f.guest).values("id")))
+    return query
+
+
+def matching_guests(text: str) -> QuerySet[GuestProfile]:
+    """Guest profiles with every word of `text` as a word, or the start of one (3 characters
+    or more), of their name, e-mail or phone, found through the keyed search terms."""
+    query = GuestProfile.all()
+    for alternatives in personal_data.search_filter_tags(personal_data.query_words(text)):
+        any_key = Q()
+        for tag in alternatives:
+            any_key |= Q(search_terms__contains=tag)
+        query = query.filter(any_key)
     return query
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from tortoise import fields
 
+from domain import personal_data
 from domain.models.base import TimestampedModel, money_field
+from domain.personal_data.fields import EncryptedTextField
 
 
 class RoomType(TimestampedModel):
@@ -71,18 +73,54 @@ class InventoryNight(TimestampedModel):
 
 class GuestProfile(TimestampedModel):
     """A person who stays. Non-members get a temporary profile per booking (P3.1.2), members a
-    permanent one. Blacklisted profiles send matching bookings to staff review."""
+    permanent one. Blacklisted profiles send matching bookings to staff review. Name, phone,
+    e-mail and identity document are encrypted (P6.1.2), found by their keyed blind indexes."""
 
-    full_name = fields.CharField(max_length=120)
-    phone = fields.CharField(max_length=20, null=True, db_index=True)
-    email = fields.CharField(max_length=254, null=True, db_index=True)
-    id_document_number = fields.CharField(max_length=40, null=True, db_index=True)
+    full_name = EncryptedTextField()
+    phone = EncryptedTextField(null=True)
+    email = EncryptedTextField(null=True)
+    id_document_number = EncryptedTextField(null=True)
+    phone_index = fields.CharField(max_length=32, null=True, db_index=True)
+    email_index = fields.CharField(max_length=32, null=True, db_index=True)
+    id_document_index = fields.CharField(max_length=32, null=True, db_index=True)
+    search_terms = fields.TextField(null=True, default="")
     is_temporary = fields.BooleanField(default=True)
     blacklisted = fields.BooleanField(default=False)
     blacklist_reason = fields.TextField(default="")
 
     class Meta:
         table = "guest_profile"
+
+    def refresh_indexes(self) -> None:
+        """Recompute the blind indexes and search terms from the plaintext attributes."""
+        for name, (kind, column) in GUEST_INDEXES.items():
+            setattr(self, column, personal_data.blind_index(kind, getattr(self, name)))
+        self.search_terms = personal_data.search_terms(
+            word
+            for name, kind in GUEST_SEARCHED.items()
+            for word in personal_data.words_of(kind, getattr(self, name))
+        )
+
+    async def save(
+        self, using_db=None, update_fields=None, force_create=False, force_update=False
+    ) -> None:
+        # Indexes follow the plaintext on every save, so they can never describe other values.
+        self.refresh_indexes()
+        if update_fields is not None and set(update_fields) & _GUEST_PERSONAL:
+            update_fields = [*update_fields, *_GUEST_DERIVED]
+        await super().save(using_db, update_fields, force_create, force_update)
+
+
+# Encrypted guest fields with an equality lookup: field -> (kind of data, blind index column).
+GUEST_INDEXES = {
+    "phone": ("phone", "phone_index"),
+    "email": ("email", "email_index"),
+    "id_document_number": ("id_document", "id_document_index"),
+}
+# Fields staff search guests by: field -> kind of data (how it splits into words).
+GUEST_SEARCHED = {"full_name": "name", "email": "email", "phone": "phone"}
+_GUEST_PERSONAL = {"full_name", "phone", "email", "id_document_number"}
+_GUEST_DERIVED = (*(column for _, column in GUEST_INDEXES.values()), "search_terms")
 
 
 class Member(TimestampedModel):

@@ -7,12 +7,14 @@ from __future__ import annotations
 from tortoise import fields
 
 from domain.models.base import TimestampedModel
+from domain.personal_data.fields import EncryptedJSONField
 
 
 class OutboxEvent(TimestampedModel):
     topic = fields.CharField(max_length=80, db_index=True)
     destination = fields.CharField(max_length=40)  # e.g. PMS_WEBHOOK, EMAIL, SMS
-    payload = fields.JSONField()
+    # Recipients, guest names and voucher codes: encrypted at rest (P6.1.2).
+    payload = EncryptedJSONField()
     status = fields.CharField(max_length=12, default="PENDING", db_index=True)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)

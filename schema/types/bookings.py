@@ -3,8 +3,9 @@ voucher, P3.1.4 changes, P3.1.5 cancellation and refunds, P6.1.1 booking terms),
 CONTRACT.md. Money is `Decimal` with its currency. Nested objects load through the per-request
 dataloaders of `resolvers.booking_loaders`.
 
-Personal data (P6.1.2): a guest's identity document number is shown to hotel staff and to the
-guest, never to partners; why a booking waits for review is for staff only."""
+Personal data (P6.1.2): what of a guest profile or a points balance a caller sees is decided by
+`schema.privacy` (the domain's masking rule under the permission matrix); why a booking waits
+for review is for staff only."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from authz.identity import Kind
 from domain import bookings, i18n
 from domain.approvals import ApprovalStatus as DomainApprovalStatus
 from domain.errors import DomainError
+from domain.personal_data import PersonalData
 from resolvers import booking_loaders as loaders
 from schema.errors import UserError
 from schema.loaders import approval_decisions_loader
+from schema.privacy import shown
 
 _STAFF = (Kind.STAFF, Kind.SYSTEM)
 
@@ -184,29 +187,34 @@ class BookingTerms:
 # ---- guests and members -------------------------------------------------------------------
 
 
-@strawberry.type(description="Who stays: a member's profile or a temporary one (P3.1.2).")
+@strawberry.type(
+    description="Who stays: a member's profile or a temporary one (P3.1.2). Contact details and "
+    "the identity document are shown in full to the guest and to the roles granted them, "
+    "masked to other staff and partners; partners never get the document number (P6.1.2)."
+)
 class GuestProfile:
-    full_name: str
-    phone: str | None
-    email: str | None
     is_temporary: bool
-    document_number: strawberry.Private[str | None]
+    row: strawberry.Private[object]
 
-    @strawberry.field(description="Shown to hotel staff and to the guest only.")
-    def id_document_number(self, info: strawberry.Info) -> str | None:
-        if info.context.identity.kind in (*_STAFF, Kind.GUEST):
-            return self.document_number
-        return None
+    @strawberry.field
+    async def full_name(self, info: strawberry.Info) -> str:
+        return await shown(info, PersonalData.NAME, self.row.full_name)
+
+    @strawberry.field
+    async def phone(self, info: strawberry.Info) -> str | None:
+        return await shown(info, PersonalData.PHONE, self.row.phone)
+
+    @strawberry.field
+    async def email(self, info: strawberry.Info) -> str | None:
+        return await shown(info, PersonalData.EMAIL, self.row.email)
+
+    @strawberry.field
+    async def id_document_number(self, info: strawberry.Info) -> str | None:
+        return await shown(info, PersonalData.ID_DOCUMENT, self.row.id_document_number)
 
     @classmethod
     def of(cls, row) -> GuestProfile:
-        return cls(
-            full_name=row.full_name,
-            phone=row.phone,
-            email=row.email,
-            is_temporary=row.is_temporary,
-            document_number=row.id_document_number,
-        )
+        return cls(is_temporary=row.is_temporary, row=row)
 
 
 @strawberry.type(description="A loyalty member.")
@@ -214,7 +222,14 @@ class Member(relay.Node):
     id: relay.NodeID[int]
     member_number: str
     tier: str
-    points_balance: int
+    balance: strawberry.Private[int]
+
+    @strawberry.field(
+        description="The member's own, and the roles granted member data; null for others "
+        "and for partners (P6.1.2)."
+    )
+    async def points_balance(self, info: strawberry.Info) -> int | None:
+        return await shown(info, PersonalData.POINTS_BALANCE, self.balance)
 
     @classmethod
     def of(cls, row) -> Member:
@@ -222,7 +237,7 @@ class Member(relay.Node):
             id=row.id,
             member_number=row.member_number,
             tier=row.tier,
-            points_balance=row.points_balance,
+            balance=row.points_balance,
         )
 
 
@@ -553,7 +568,8 @@ class BookingFilter:
         default=None, description="The stay includes this night."
     )
     guest: str | None = strawberry.field(
-        default=None, description="Part of the guest's name, phone or e-mail."
+        default=None,
+        description="Words of the guest's name, phone or e-mail, or their first 3+ characters.",
     )
     room_type_id: strawberry.ID | None = None
     member_id: strawberry.ID | None = None

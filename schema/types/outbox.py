@@ -1,4 +1,5 @@
-"""Outbox events as operators see them: what was sent where, attempts, and dead letters."""
+"""Outbox events as operators see them: what was sent where, attempts, and dead letters;
+personal values in payloads as the caller may see them (P6.1.2)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from domain import outbox_privacy
 from schema.errors import UserError
+from schema.privacy import disclosures
 
 
 @strawberry.type
@@ -19,10 +22,19 @@ class OutboxEvent(relay.Node):
     status: str
     attempts: int
     last_error: str
-    payload: JSON
     created_at: dt.datetime
     next_attempt_at: dt.datetime | None
     delivered_at: dt.datetime | None
+    raw_payload: strawberry.Private[object]
+
+    @strawberry.field(
+        description="The event's data. Personal values (recipients, guest names, voucher codes) "
+        "are masked unless the caller may read them on every booking (P6.1.2)."
+    )
+    async def payload(self, info: strawberry.Info) -> JSON:
+        # The outbox is not filtered by ownership: a grant on one's own records does not count.
+        shown = await disclosures(info, own_record=False)
+        return outbox_privacy.redact(self.destination, self.raw_payload, shown.__getitem__)
 
     @classmethod
     def of(cls, row) -> OutboxEvent:
@@ -33,7 +45,7 @@ class OutboxEvent(relay.Node):
             status=row.status,
             attempts=row.attempts,
             last_error=row.last_error,
-            payload=row.payload,
+            raw_payload=row.payload,
             created_at=row.created_at,
             next_attempt_at=row.next_attempt_at,
             delivered_at=row.delivered_at,

@@ -55,6 +55,10 @@ from ..streams import HashingReader, Source, as_reader, iter_blocks
 from .base import Backend, Clock, ObjectInfo, ReadStream, check_aware, utc_now, validate_key
 
 _BLOCK = 1 << 20
+# Objects are ciphertext, but names, sizes and sidecars are nobody else's business either:
+# folders 0700, files 0600 (``mkstemp`` stages every object and sidecar as 0600).
+_DIR_MODE = 0o700
+_FILE_MODE = 0o600
 _META_SUFFIX = ".json"
 #: ``<UTC moment it was superseded, to the microsecond>Z-<8 random hex digits>``.
 _VERSION_ID = re.compile(r"\d{8}T\d{12}Z-[0-9a-f]{8}")
@@ -85,7 +89,7 @@ class LocalBackend(Backend):
         if create:
             try:
                 for folder in (self._objects, self._meta, self._tmp, self._versions):
-                    folder.mkdir(parents=True, exist_ok=True)
+                    folder.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
             except OSError as exc:
                 raise self._unavailable(exc) from exc
 
@@ -132,7 +136,8 @@ class LocalBackend(Backend):
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        with open(self.root / ".lock", "a+b") as handle:
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, _FILE_MODE)
+        with os.fdopen(fd, "r+b") as handle:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -202,7 +207,7 @@ class LocalBackend(Backend):
         The sidecar goes first, so a crash never leaves version bytes without their retention.
         """
         version_data, version_meta = self._version_paths(key, self._new_version_id())
-        version_data.parent.mkdir(parents=True, exist_ok=True)
+        version_data.parent.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
         os.link(meta_path, version_meta)
         os.link(data_path, version_data)
         self._sync_dir(version_data.parent)
@@ -276,8 +281,8 @@ class LocalBackend(Backend):
                     os.fsync(handle.fileno())
             with self._locked():
                 self._make_room(key, data_path, meta_path, keep_previous_version)
-                data_path.parent.mkdir(parents=True, exist_ok=True)
-                meta_path.parent.mkdir(parents=True, exist_ok=True)
+                data_path.parent.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+                meta_path.parent.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
                 os.replace(meta_tmp, meta_path)
                 os.replace(data_tmp, data_path)
                 staged.clear()

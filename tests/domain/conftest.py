@@ -1,7 +1,7 @@
 """Domain-layer test harness: every test gets a freshly migrated database of its own (a new
 SQLite file, or the PostgreSQL database of HOTEL_TEST_DATABASE_URL with its schema reset), the
-frozen injectable clock and the voucher secret. No server, no GraphQL: services are called
-inside `audited` units of work, as the resolvers call them.
+frozen injectable clock, the voucher secret and the personal data keys. No server, no GraphQL:
+services are called inside `audited` units of work, as the resolvers call them.
 
 This `fresh_state` replaces the suite-wide one of tests/conftest.py (which needs the ASGI
 runtime) for the tests in this folder."""
@@ -14,9 +14,10 @@ from collections.abc import AsyncIterator
 import pytest
 from domain_support import NOW, Hotel, make_hotel
 
-from domain import audit_keys, audit_verify, policy_params
+from domain import audit_keys, audit_verify, personal_data, policy_params
 from domain.bookings import vouchers
 from domain.clock import clock
+from domain.personal_data import FieldKeyring
 from server import db
 from storage import Keyring
 
@@ -57,6 +58,8 @@ async def fresh_state(request, tmp_path) -> AsyncIterator[str]:
     audit_verify.forget()
     policy_params.invalidate_cache()
     vouchers.configure(secret="domain-tests-voucher-secret")
+    if not personal_data.configured():  # else the suite-wide runtime's keys stay in force
+        personal_data.configure(FieldKeyring.from_masters([("domain-tests", bytes(range(32)))]))
     clock.freeze(NOW)
     try:
         yield url

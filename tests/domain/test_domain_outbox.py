@@ -75,7 +75,9 @@ async def test_webhook_is_signed_over_id_timestamp_and_body(hotel, tmp_path):
     assert envelope["data"]["bookingNumber"] == booking.number
 
     lines = (tmp_path / "email.log").read_text().splitlines()
-    assert len(lines) == 1 and booking.voucher_code in json.loads(lines[0])["data"]["body"]
+    # The log is a delivery record (P6.1.2): the voucher and the recipient are masked.
+    assert len(lines) == 1 and booking.voucher_code not in lines[0]
+    assert f"{booking.number}.****" in json.loads(lines[0])["data"]["body"]
     assert len((tmp_path / "sms.log").read_text().splitlines()) == 1
     assert set(await OutboxEvent.all().values_list("status", flat=True)) == {"DELIVERED"}
     assert (await dispatcher(tmp_path, pms).run_once()).delivered == 0  # nothing twice
