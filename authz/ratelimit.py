@@ -1,7 +1,10 @@
 """Fixed-window counters for request budgets and log-in throttling.
 
 In-process counters for the embedded single-process default; Redis counters when `REDIS_URL` is
-set, so every API process shares one budget per token, user and client address.
+set, so every API process shares one budget per token, user and client address. While Redis is
+unreachable, `FallbackCounter` counts in the process instead (each process then enforces the
+budget on its own share of the traffic) and tries Redis again after a short back-off: an outage
+of Redis never refuses a request or a log-in.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+
+from domain.outages import Breaker, unavailable_dependency
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,64 @@ class RedisCounter:
             await self._redis.delete(*keys)
 
 
-counter: MemoryCounter | RedisCounter = MemoryCounter()
+class FallbackCounter:
+    """The shared (Redis) counter, or the process's own while the shared one is unreachable.
+
+    Every counter method (`hit`, `peek`, `reset`, and any added later to both kinds) goes to the
+    shared counter unless it failed in the last few seconds; a connection failure switches that
+    call, and the calls of the back-off period, to the in-process counter."""
+
+    def __init__(self, shared, *, backoff_seconds: float | None = None) -> None:
+        self.shared = shared
+        self.local = MemoryCounter()
+        self.breaker = (
+            Breaker("redis counters")
+            if backoff_seconds is None
+            else Breaker("redis counters", backoff_seconds)
+        )
+
+    @property
+    def degraded(self) -> bool:
+        return self.breaker.down
+
+    async def _call(self, name: str, *args, **kwargs):
+        if self.breaker.closed:
+            try:
+                result = await getattr(self.shared, name)(*args, **kwargs)
+            except Exception as problem:
+                if unavailable_dependency(problem) is None:  # a bug, not an outage
+                    raise
+                self.breaker.failed(problem)
+            else:
+                self.breaker.succeeded()
+                return result
+        return await getattr(self.local, name)(*args, **kwargs)
+
+    async def hit(
+        self, key: str, limit: int, window_seconds: int, now: float | None = None
+    ) -> Verdict:
+        return await self._call("hit", key, limit, window_seconds, now)
+
+    async def peek(self, key: str, window_seconds: int, now: float | None = None) -> int:
+        return await self._call("peek", key, window_seconds, now)
+
+    async def reset(self, key: str) -> None:
+        return await self._call("reset", key)
+
+    def __getattr__(self, name: str):
+        shared = self.__dict__.get("shared")
+        if name.startswith("_") or not callable(getattr(shared, name, None)):
+            raise AttributeError(name)
+
+        async def call(*args, **kwargs):
+            return await self._call(name, *args, **kwargs)
+
+        return call
 
 
-def use(new_counter: MemoryCounter | RedisCounter) -> None:
+counter: MemoryCounter | RedisCounter | FallbackCounter = MemoryCounter()
+
+
+def use(new_counter: MemoryCounter | RedisCounter | FallbackCounter) -> None:
     global counter
     counter = new_counter

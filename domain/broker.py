@@ -1,6 +1,10 @@
 """Wake-ups for live subscribers. The notification rows are the truth; the broker only says
 "account N has something new". In-process queues for the embedded default; Redis pub/sub when
-`REDIS_URL` is set, so a subscriber hears about notifications produced by any API process."""
+`REDIS_URL` is set, so a subscriber hears about notifications produced by any API process.
+
+A wake-up is a hint, never part of a commit: while Redis is unreachable `publish` drops it (and
+stops trying for a short back-off) and `listen` keeps re-subscribing in the background, so the
+streams fall back to polling the table and resume live delivery once Redis is back."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
+
+from domain.outages import Breaker, unavailable_dependency
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "hotel:notify:"
@@ -36,32 +42,72 @@ class InProcessBroker:
 
 
 class RedisBroker:
-    def __init__(self, redis) -> None:
+    """`redis` must have no socket (read) timeout, or an idle subscription would time out:
+    `publish` is bounded by `timeout` instead."""
+
+    def __init__(self, redis, *, timeout: float = 3.0, retry_seconds: float | None = None) -> None:
         self._redis = redis
+        self.timeout = timeout
+        self.breaker = Breaker("redis broker") if retry_seconds is None else Breaker(
+            "redis broker", retry_seconds
+        )
 
     async def publish(self, account_id: int) -> None:
-        await self._redis.publish(f"{CHANNEL_PREFIX}{account_id}", "1")
+        if not self.breaker.closed:
+            return
+        try:
+            await asyncio.wait_for(
+                self._redis.publish(f"{CHANNEL_PREFIX}{account_id}", "1"), self.timeout
+            )
+        except Exception as problem:
+            if unavailable_dependency(problem) is None:  # a bug, not an outage
+                raise
+            self.breaker.failed(problem)
+        else:
+            self.breaker.succeeded()
+
+    async def _relay(
+        self, channel: str, account_id: int, queue: asyncio.Queue, first_try: asyncio.Event
+    ) -> None:
+        """Forward messages of `channel` to `queue`; (re)subscribe whenever Redis comes back."""
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(channel)
+                self.breaker.succeeded()
+                if first_try.is_set():
+                    # Anything published while we were not subscribed is in the table: look.
+                    queue.put_nowait(account_id)
+                first_try.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        queue.put_nowait(account_id)
+            except Exception as problem:
+                if unavailable_dependency(problem) is None:  # a bug, not an outage
+                    raise
+                self.breaker.failed(problem)
+            finally:
+                first_try.set()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(self.breaker.backoff_seconds)
 
     @contextlib.asynccontextmanager
     async def listen(self, account_id: int) -> AsyncIterator[asyncio.Queue]:
         queue: asyncio.Queue = asyncio.Queue()
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(f"{CHANNEL_PREFIX}{account_id}")
-
-        async def pump() -> None:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
-                    queue.put_nowait(account_id)
-
-        task = asyncio.create_task(pump())
+        first_try = asyncio.Event()
+        task = asyncio.create_task(
+            self._relay(f"{CHANNEL_PREFIX}{account_id}", account_id, queue, first_try)
+        )
         try:
+            # Subscribed (or known to be down) before the caller reads the table, so a
+            # notification committed after that read always wakes it.
+            await first_try.wait()
             yield queue
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
 
     async def close(self) -> None:
         await self._redis.aclose()
