@@ -33,8 +33,9 @@ def configure(new_timeouts: Timeouts) -> None:
     timeouts = new_timeouts
 
 
-def connection_config(database_url: str) -> dict:
-    """Tortoise's connection description of `database_url`, with our timeouts and backend."""
+def connection_config(database_url: str, *, statement_timeout: bool = True) -> dict:
+    """Tortoise's connection description of `database_url`, with our timeouts and backend
+    (migrations, which may rewrite big tables, get no statement timeout)."""
     if not database_url:
         return {"engine": "server.sqlite_backend", "credentials": {"file_path": ":memory:"}}
     config = expand_db_url(database_url)
@@ -44,13 +45,16 @@ def connection_config(database_url: str) -> dict:
         credentials.setdefault("busy_timeout", int(timeouts.sqlite_busy_seconds * 1000))
     elif config["engine"] == "tortoise.backends.asyncpg":
         credentials.setdefault("timeout", timeouts.connect_seconds)
-        credentials.setdefault("command_timeout", timeouts.statement_seconds)
+        if statement_timeout:
+            credentials.setdefault("command_timeout", timeouts.statement_seconds)
     return config
 
 
-def tortoise_config(database_url: str) -> dict:
+def tortoise_config(database_url: str, *, statement_timeout: bool = True) -> dict:
     return {
-        "connections": {"default": connection_config(database_url)},
+        "connections": {
+            "default": connection_config(database_url, statement_timeout=statement_timeout)
+        },
         "apps": {
             APP_LABEL: {
                 "models": ["domain.models"],
@@ -74,7 +78,7 @@ async def close() -> None:
 async def migrate(database_url: str) -> None:
     """Apply every migration not yet applied, then initialise Tortoise for queries (the
     migration API initialises apps without building the models' query sets)."""
-    await run_migrations(config=tortoise_config(database_url))
+    await run_migrations(config=tortoise_config(database_url, statement_timeout=False))
     await Tortoise.close_connections()
     await init(database_url)
 
