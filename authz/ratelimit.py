@@ -13,7 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from domain.outages import Breaker, unavailable_dependency
+from domain.outages import Breaker
 
 
 @dataclass(frozen=True)
@@ -87,31 +87,20 @@ class FallbackCounter:
     shared counter unless it failed in the last few seconds; a connection failure switches that
     call, and the calls of the back-off period, to the in-process counter."""
 
-    def __init__(self, shared, *, backoff_seconds: float | None = None) -> None:
+    def __init__(self, shared) -> None:
         self.shared = shared
         self.local = MemoryCounter()
-        self.breaker = (
-            Breaker("redis counters")
-            if backoff_seconds is None
-            else Breaker("redis counters", backoff_seconds)
-        )
+        self.breaker = Breaker("redis counters")
 
     @property
     def degraded(self) -> bool:
         return self.breaker.down
 
     async def _call(self, name: str, *args, **kwargs):
-        if self.breaker.closed:
-            try:
-                result = await getattr(self.shared, name)(*args, **kwargs)
-            except Exception as problem:
-                if unavailable_dependency(problem) is None:  # a bug, not an outage
-                    raise
-                self.breaker.failed(problem)
-            else:
-                self.breaker.succeeded()
-                return result
-        return await getattr(self.local, name)(*args, **kwargs)
+        return await self.breaker.call(
+            lambda: getattr(self.shared, name)(*args, **kwargs),
+            lambda: getattr(self.local, name)(*args, **kwargs),
+        )
 
     async def hit(
         self, key: str, limit: int, window_seconds: int, now: float | None = None

@@ -45,26 +45,17 @@ class RedisBroker:
     """`redis` must have no socket (read) timeout, or an idle subscription would time out:
     `publish` is bounded by `timeout` instead."""
 
-    def __init__(self, redis, *, timeout: float = 3.0, retry_seconds: float | None = None) -> None:
+    def __init__(self, redis, *, timeout: float = 3.0) -> None:
         self._redis = redis
         self.timeout = timeout
-        self.breaker = Breaker("redis broker") if retry_seconds is None else Breaker(
-            "redis broker", retry_seconds
-        )
+        self.breaker = Breaker("redis broker")
 
     async def publish(self, account_id: int) -> None:
-        if not self.breaker.closed:
-            return
-        try:
-            await asyncio.wait_for(
+        await self.breaker.call(
+            lambda: asyncio.wait_for(
                 self._redis.publish(f"{CHANNEL_PREFIX}{account_id}", "1"), self.timeout
             )
-        except Exception as problem:
-            if unavailable_dependency(problem) is None:  # a bug, not an outage
-                raise
-            self.breaker.failed(problem)
-        else:
-            self.breaker.succeeded()
+        )
 
     async def _relay(
         self, channel: str, account_id: int, queue: asyncio.Queue, first_try: asyncio.Event

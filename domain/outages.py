@@ -19,6 +19,10 @@ import asyncio
 import logging
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -133,3 +137,22 @@ class Breaker:
             log.warning("%s reachable again", self.name)
         self.down = False
         self._open_until = 0.0
+
+    async def call(
+        self,
+        primary: Callable[[], Awaitable[T]],
+        fallback: Callable[[], Awaitable[T]] | None = None,
+    ) -> T | None:
+        """`primary()`, unless it failed for an outage within the back-off; then `fallback()`
+        (or nothing). Errors that are not outages are raised: they are bugs."""
+        if self.closed:
+            try:
+                result = await primary()
+            except Exception as problem:
+                if unavailable_dependency(problem) is None:
+                    raise
+                self.failed(problem)
+            else:
+                self.succeeded()
+                return result
+        return None if fallback is None else await fallback()

@@ -125,23 +125,18 @@ def _wake_workers_through_arq(runtime: Runtime) -> None:
 
     from arq.connections import ArqRedis
 
-    from domain.outages import Breaker, unavailable_dependency
+    from domain.outages import Breaker
 
     pool = ArqRedis.from_url(runtime.settings.redis_url, **redis_timeouts(runtime.settings))
     runtime.extras["arq"] = pool
     breaker = Breaker("redis job queue")
 
     async def deliver_soon() -> None:
-        if not breaker.closed:
-            return
-        try:
-            await pool.enqueue_job("deliver_outbox", _job_id=f"deliver_outbox:{int(time.time())}")
-        except Exception as problem:
-            if unavailable_dependency(problem) is None:  # a bug, not an outage
-                raise
-            breaker.failed(problem)
-        else:
-            breaker.succeeded()
+        await breaker.call(
+            lambda: pool.enqueue_job(
+                "deliver_outbox", _job_id=f"deliver_outbox:{int(time.time())}"
+            )
+        )
 
     outbox.set_wakeup(deliver_soon)
 
