@@ -37,14 +37,6 @@ BACKOFF_SECONDS = 5.0
 _SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
 
 
-class DependencyUnavailable(Exception):
-    """Raised by our own code when it knows a dependency is down (e.g. a readiness probe)."""
-
-    def __init__(self, dependency: str, detail: str = "") -> None:
-        super().__init__(f"{dependency} unavailable{': ' + detail if detail else ''}")
-        self.dependency = dependency
-
-
 def _causes(error: BaseException):
     seen: set[int] = set()
     pending: list[BaseException | None] = [error]
@@ -95,8 +87,6 @@ def unavailable_dependency(error: BaseException) -> str | None:
     reached or is too busy to answer in time; None for every other error."""
     causes = list(_causes(error))
     for cause in causes:
-        if isinstance(cause, DependencyUnavailable):
-            return cause.dependency
         if _is_redis_error(cause):
             return REDIS
         if _is_database_error(cause):

@@ -16,9 +16,11 @@ import httpx
 import pytest
 import redis as redis_sync
 from redis.asyncio import Redis
+from tortoise import exceptions as tortoise_errors
 
 from authz import ratelimit
 from domain import broker
+from domain.outages import unavailable_dependency
 from tests.services import (
     ApiClient,
     ApiServer,
@@ -200,3 +202,36 @@ async def test_live_update_wakeups_do_not_fail_while_redis_is_unreachable():
         assert redis_broker.breaker.down
     finally:
         await closed.aclose()
+
+
+def _wrapped(outer: type[Exception], inner: BaseException) -> Exception:
+    """`inner` re-raised as `outer`, as the ORM does with driver errors."""
+    try:
+        try:
+            raise inner
+        except BaseException as caught:
+            raise outer(caught) from None
+    except Exception as raised:
+        return raised
+
+
+@pytest.mark.parametrize(
+    ("error", "dependency"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed"), "database"),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("closed mid-operation"), "database"),
+        (asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+         "database"),
+        (_wrapped(tortoise_errors.OperationalError, sqlite3.OperationalError("database is locked")),
+         "database"),
+        (_wrapped(tortoise_errors.TransactionManagementError,
+                  sqlite3.OperationalError("database is locked")), "database"),
+        (redis_sync.exceptions.ConnectionError("Error 111 connecting"), "redis"),
+        (ValueError("a bug"), None),
+        (_wrapped(tortoise_errors.OperationalError, sqlite3.OperationalError("no such table: x")),
+         None),
+        (asyncpg.exceptions.UniqueViolationError("duplicate key"), None),
+    ],
+)
+def test_only_connection_level_failures_count_as_outages(error, dependency):
+    assert unavailable_dependency(error) == dependency
