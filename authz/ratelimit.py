@@ -13,7 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from domain.outages import Breaker
+from domain.outages import SharedOrLocal
 
 
 @dataclass(frozen=True)
@@ -80,48 +80,24 @@ class RedisCounter:
             await self._redis.delete(*keys)
 
 
-class FallbackCounter:
-    """The shared (Redis) counter, or the process's own while the shared one is unreachable.
-
-    Every counter method (`hit`, `peek`, `reset`, and any added later to both kinds) goes to the
-    shared counter unless it failed in the last few seconds; a connection failure switches that
-    call, and the calls of the back-off period, to the in-process counter."""
+class FallbackCounter(SharedOrLocal):
+    """The shared (Redis) counter, or the process's own while the shared one is unreachable
+    (after a connection failure, for a short back-off, then Redis is tried again)."""
 
     def __init__(self, shared) -> None:
-        self.shared = shared
-        self.local = MemoryCounter()
-        self.breaker = Breaker("redis counters")
+        super().__init__(shared, MemoryCounter(), "redis counters")
 
-    @property
-    def degraded(self) -> bool:
-        return self.breaker.down
+    # The counter API, whatever its arguments: hit(key, limit, window_seconds, now),
+    # peek(key, window_seconds, now), reset(key, ...); other methods both kinds share are
+    # passed on the same way.
+    async def hit(self, *args, **kwargs) -> Verdict:
+        return await self._call("hit", *args, **kwargs)
 
-    async def _call(self, name: str, *args, **kwargs):
-        return await self.breaker.call(
-            lambda: getattr(self.shared, name)(*args, **kwargs),
-            lambda: getattr(self.local, name)(*args, **kwargs),
-        )
+    async def peek(self, *args, **kwargs) -> int:
+        return await self._call("peek", *args, **kwargs)
 
-    async def hit(
-        self, key: str, limit: int, window_seconds: int, now: float | None = None
-    ) -> Verdict:
-        return await self._call("hit", key, limit, window_seconds, now)
-
-    async def peek(self, key: str, window_seconds: int, now: float | None = None) -> int:
-        return await self._call("peek", key, window_seconds, now)
-
-    async def reset(self, key: str) -> None:
-        return await self._call("reset", key)
-
-    def __getattr__(self, name: str):
-        shared = self.__dict__.get("shared")
-        if name.startswith("_") or not callable(getattr(shared, name, None)):
-            raise AttributeError(name)
-
-        async def call(*args, **kwargs):
-            return await self._call(name, *args, **kwargs)
-
-        return call
+    async def reset(self, *args, **kwargs) -> None:
+        return await self._call("reset", *args, **kwargs)
 
 
 counter: MemoryCounter | RedisCounter | FallbackCounter = MemoryCounter()

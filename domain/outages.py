@@ -8,6 +8,8 @@ under its own types.
 
 `Breaker` remembers a failed call for a short back-off, so while Redis is down each request does
 not wait on a fresh connection attempt before falling back to per-process counters or polling.
+`SharedOrLocal` uses it to put an in-process stand-in (counters, socket slots) behind a
+Redis-backed store with the same methods.
 
 The numbers here are operational, not policy: they must be answerable while the database (where
 policy parameters live) is itself down.
@@ -146,3 +148,35 @@ class Breaker:
                 self.succeeded()
                 return result
         return None if fallback is None else await fallback()
+
+
+class SharedOrLocal:
+    """A Redis-backed store (`shared`), or its in-process stand-in (`local`, same methods)
+    while Redis is unreachable: every async method call goes to `shared` unless it failed in the
+    back-off period, and is answered by `local` otherwise. State kept locally during an outage
+    stays local: each process then enforces its limits on its own share of the traffic."""
+
+    def __init__(self, shared, local, name: str) -> None:
+        self.shared = shared
+        self.local = local
+        self.breaker = Breaker(name)
+
+    @property
+    def degraded(self) -> bool:
+        return self.breaker.down
+
+    async def _call(self, name: str, *args, **kwargs):
+        return await self.breaker.call(
+            lambda: getattr(self.shared, name)(*args, **kwargs),
+            lambda: getattr(self.local, name)(*args, **kwargs),
+        )
+
+    def __getattr__(self, name: str):
+        shared = self.__dict__.get("shared")
+        if name.startswith("_") or not callable(getattr(shared, name, None)):
+            raise AttributeError(name)
+
+        async def call(*args, **kwargs):
+            return await self._call(name, *args, **kwargs)
+
+        return call
