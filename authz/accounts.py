@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 from authz.identity import STAFF_ROLES
-from authz.passwords import hash_password
+from authz.passwords import hash_new_password
+from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, AuthorizationChange
+from domain.unit_of_work import when_committed
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 12
@@ -72,7 +74,7 @@ async def create_staff(
         display_name=display_name.strip(),
         kind="STAFF",
         roles=roles,
-        password_hash=hash_password(password),
+        password_hash=await hash_new_password(password),
     )
     await _file_role_changes(changed_by_id, account, set(), set(roles), reason.strip())
     return account
@@ -113,6 +115,8 @@ async def update_staff(
             )
         account.request_budget = request_budget
     await account.save()
+    # Open sockets of the account re-check it: closed when disabled, current roles otherwise.
+    await when_committed(lambda: announce_access_change(f"account:{account.id}"))
     return account
 
 
@@ -126,3 +130,20 @@ async def acknowledge_change(hr_account_id: int, change_id: int) -> Authorizatio
     change.hr_acknowledged_by_id = hr_account_id
     await change.save(update_fields=["hr_acknowledged_at", "hr_acknowledged_by_id"])
     return change
+
+
+async def set_language(account_id: int | None, language: str) -> Account:
+    """Save the language an account reads its messages in (en or zh-CN)."""
+    from domain import i18n
+
+    chosen = i18n.normalise(language)
+    if account_id is None:
+        raise DomainError(ErrorCode.FORBIDDEN, "Only a log-in has a saved language.", "language")
+    if chosen is None or len(language) > 35:
+        raise DomainError(
+            ErrorCode.INVALID, f"Choose one of {', '.join(i18n.SUPPORTED)}.", "language"
+        )
+    account = await Account.get(id=account_id)
+    account.language = chosen
+    await account.save(update_fields=["language"])
+    return account

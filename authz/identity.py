@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -45,6 +46,10 @@ class Identity:
     session: str | None = None  # refresh-token family of the access token
     member_id: int | None = None
     request_budget: int | None = None
+    language: str | None = None  # the account's saved language for messages
+    # When the credential presented ends (access token exp, API token expiry): a live socket
+    # opened with it closes then.
+    expires_at: dt.datetime | None = field(default=None, compare=False)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -75,19 +80,26 @@ class Identity:
     def budget_key(self) -> str | None:
         return self.actor_ref
 
+    @classmethod
+    def of_account(cls, account, session: str | None = None) -> Identity:
+        """The identity of a stored account row (staff or guest): part of the type, so the
+        domain can act on behalf of an account without calling into authz."""
+        return cls(
+            kind=Kind(account.kind),
+            id=account.id,
+            roles=tuple(account.roles or ()),
+            display_name=account.display_name,
+            email=account.email,
+            session=session,
+            member_id=account.member_id,
+            request_budget=account.request_budget,
+            language=getattr(account, "language", None) or None,
+        )
+
 
 ANONYMOUS = Identity(kind=Kind.ANONYMOUS, display_name="anonymous")
 
 
 def identity_of_account(account, session: str | None = None) -> Identity:
     """The identity of a stored account row (staff or guest)."""
-    return Identity(
-        kind=Kind(account.kind),
-        id=account.id,
-        roles=tuple(account.roles or ()),
-        display_name=account.display_name,
-        email=account.email,
-        session=session,
-        member_id=account.member_id,
-        request_budget=account.request_budget,
-    )
+    return Identity.of_account(account, session)

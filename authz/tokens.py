@@ -12,14 +12,16 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jwt
 
 from authz.identity import Identity, Kind, identity_of_account
+from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, ApiToken, RefreshToken
+from domain.unit_of_work import when_committed
 
 ALGORITHM = "HS256"
 
@@ -121,12 +123,13 @@ async def revoke_family_of(raw: str, account_id: int | None) -> bool:
     link = await RefreshToken.get_or_none(token_hash=_sha256(raw or ""))
     if link is None or (account_id is not None and link.account_id != account_id):
         return False
-    await RefreshToken.filter(family=link.family, revoked_at=None).update(revoked_at=clock.now())
+    await revoke_session(link.family)
     return True
 
 
 async def revoke_session(family: str) -> None:
     await RefreshToken.filter(family=family, revoked_at=None).update(revoked_at=clock.now())
+    await when_committed(lambda: announce_access_change(f"session:{family}"))
 
 
 class InvalidToken(Exception):
@@ -163,7 +166,10 @@ async def authenticate_access_token(token: str) -> Identity:
         raise InvalidToken("TOKEN_REVOKED", "The session was ended; log in again.")
     if not link.account.is_active:
         raise InvalidToken("UNAUTHENTICATED", "The account no longer exists or is disabled.")
-    return identity_of_account(link.account, claims["sid"])
+    return replace(
+        identity_of_account(link.account, claims["sid"]),
+        expires_at=dt.datetime.fromtimestamp(claims["exp"], dt.UTC),
+    )
 
 
 API_TOKEN_PREFIX = "hpt_"
@@ -222,6 +228,7 @@ async def revoke_api_token(token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = clock.now()
         await token.save(update_fields=["revoked_at"])
+        await when_committed(lambda: announce_access_change(f"token:{token.id}"))
     return token
 
 
@@ -243,4 +250,5 @@ async def authenticate_api_token(raw: str) -> Identity:
         scopes=tuple(token.scopes),
         display_name=token.name,
         request_budget=token.request_budget,
+        expires_at=token.expires_at,
     )

@@ -36,13 +36,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workers: int, data_dir: str) -> subprocess.Popen:
+def start_server(port: int, workers: int, data_dir: str, extra: tuple[str, ...] = ()
+                 ) -> subprocess.Popen:
     # All bench clients share one demo account: lift its request budget so the run measures
     # the API, not the rate limiter (a refused request would count as an error below).
     env = {**os.environ, "DATA_DIR": data_dir, "ENV": "development",
            "BUDGET_STAFF_PER_MINUTE": "1000000"}
     return subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "server", "serve", "--port", str(port), "--workers", str(workers),
+         *extra],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -13,15 +13,15 @@ A request lists, per level, the roles that may decide it (e.g. ``[["supervisor"]
 - a rejection at any level ends the request; approval at the last level approves it;
 - a request past `due_at` can no longer be decided and is marked EXPIRED by `expire_overdue()`.
 
-When a request ends (APPROVED, REJECTED, EXPIRED) the handler it was submitted with
-(``"package.module:function"``, stored on the row so any process can run it) is awaited in the
-same transaction with the request, so the approved change and the last decision commit together.
+When a request ends (APPROVED, REJECTED, EXPIRED) the handler it was submitted with (a stable
+name from `domain.approval_handlers`, stored on the row so any process can run it) is awaited in
+the same transaction with the request, so the approved change and the last decision commit
+together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +31,7 @@ from tortoise.expressions import F, Q
 from authz.identity import Kind
 from domain import notifications
 from domain.actor import Actor
+from domain.approval_handlers import handler_named
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, ApprovalDecision, ApprovalRequest
@@ -109,7 +110,7 @@ async def submit_approval(
     if due_at is not None and due_at <= clock.now():
         raise DomainError(ErrorCode.OUT_OF_RANGE, "The due time has passed already.", "dueAt")
     if handler is not None:
-        _resolve_handler(handler)  # fail now rather than when the request ends
+        handler_named(handler)  # fail now rather than when the request ends
     request = await ApprovalRequest.create(
         kind=kind,
         subject_type=subject_type,
@@ -293,19 +294,9 @@ async def decisions_for(request_ids: Sequence[int]) -> dict[int, list[ApprovalDe
 # ---- internals ----------------------------------------------------------------------------
 
 
-def _resolve_handler(path: str):
-    module_name, _, function_name = path.partition(":")
-    if not module_name or not function_name:
-        raise ValueError(f"approval handler {path!r} is not 'module:function'")
-    function = getattr(importlib.import_module(module_name), function_name, None)
-    if function is None:
-        raise ValueError(f"approval handler {path!r} does not exist")
-    return function
-
-
 async def _finish(request: ApprovalRequest) -> None:
     if request.handler:
-        await _resolve_handler(request.handler)(request)
+        await handler_named(request.handler)(request)
     if request.submitted_by_account_id is not None:
         await notifications.notify(
             request.submitted_by_account_id,

@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from authz.identity import identity_of_account
-from domain import approvals, notifications, policy_params
+from authz.identity import Identity
+from domain import approvals, notifications
 from domain.actor import Actor
+from domain.approval_handlers import handles
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, ApprovalRequest
+from domain.policy_params import params
 
 PAPERWORK_SUFFIX = "_PAPERWORK"
 
@@ -26,9 +28,9 @@ async def deciding_role(amount: Decimal | None) -> str:
     """Who decides an amount (P4.1.1). Without an amount a supervisor decides."""
     if amount is None:
         return "supervisor"
-    if amount < await policy_params.get("approval_supervisor_limit"):
+    if amount < await params.approval_supervisor_limit:
         return "supervisor"
-    if amount <= await policy_params.get("approval_director_limit"):
+    if amount <= await params.approval_director_limit:
         return "director"
     return "committee"
 
@@ -63,19 +65,20 @@ async def submit(
             actor,
             levels=[["supervisor", "director"]],
             emergency=True,
-            handler="domain.authority:on_emergency_decided",
+            handler="emergency.decided",
             **common,
         )
     return await approvals.submit_approval(actor, levels=[[role]], **common)
 
 
+@handles("emergency.decided")
 async def on_emergency_decided(request: ApprovalRequest) -> None:
     """Approval handler: open the formal paperwork once an emergency was authorised (P4.1.2)."""
     if request.status != approvals.ApprovalStatus.APPROVED or not request.emergency:
         return
-    days = await policy_params.get("emergency_paperwork_days")
+    days = await params.emergency_paperwork_days
     submitter = await Account.get_or_none(id=request.submitted_by_account_id or 0)
-    formal_actor = Actor(identity=identity_of_account(submitter)) if submitter else None
+    formal_actor = Actor(identity=Identity.of_account(submitter)) if submitter else None
     if formal_actor is None:
         return
     role = await deciding_role(request.amount)
@@ -89,10 +92,11 @@ async def on_emergency_decided(request: ApprovalRequest) -> None:
         subject_type="ApprovalRequest",
         subject_id=str(request.id),
         due_at=clock.now() + dt.timedelta(days=days),
-        handler="domain.authority:on_paperwork_decided",
+        handler="emergency.paperwork_decided",
     )
 
 
+@handles("emergency.paperwork_decided")
 async def on_paperwork_decided(request: ApprovalRequest) -> None:
     """Approval handler: an emergency whose paperwork expired or was refused goes to the
     director, who has to deal with an act that was never formally approved."""

@@ -1,10 +1,19 @@
-"""Wake-ups for live subscribers. The notification rows are the truth; the broker only says
-"account N has something new". In-process queues for the embedded default; Redis pub/sub when
-`REDIS_URL` is set, so a subscriber hears about notifications produced by any API process.
+"""Wake-ups for live subscribers and live sockets. The database rows are the truth; the broker
+only says "something changed". In-process queues for the embedded default; Redis pub/sub when
+`REDIS_URL` is set, so every API process hears what any process published.
 
-A wake-up is a hint, never part of a commit: while Redis is unreachable `publish` drops it (and
-stops trying for a short back-off) and `listen` keeps re-subscribing in the background, so the
-streams fall back to polling the table and resume live delivery once Redis is back."""
+Two kinds of message travel here:
+- notification wake-ups: "account N has something new" (one channel per account);
+- access changes: "the credentials or rights of this subject changed" for a session
+  (`session:<family>`), an account (`account:<id>`) or an API token (`token:<id>`), published
+  after sessions are revoked, accounts disabled or changed and API tokens revoked. Every open
+  socket of the subject re-checks its credentials and closes when they ended (P6.1.2: a revoked
+  credential reaches nothing, over HTTP or over a socket).
+
+A message is a hint, never part of a commit: while Redis is unreachable publishing drops it
+(and stops trying for a short back-off) and subscriptions keep re-subscribing in the
+background, so notification streams fall back to polling the table, sockets to their timer, and
+live delivery resumes once Redis is back."""
 
 from __future__ import annotations
 
@@ -12,17 +21,47 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from domain.outages import Breaker, unavailable_dependency
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "hotel:notify:"
+ACCESS_CHANNEL = "hotel:access"
+# A lost Redis connection is re-subscribed after this pause; sockets also re-check their
+# credentials on a timer, so a change published meanwhile is not lost for long.
+RESUBSCRIBE_SECONDS = 1.0
+
+
+class _AccessFanout:
+    """This process's listeners for access changes, by subject."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, set[asyncio.Queue]] = defaultdict(set)
+
+    def deliver(self, subject: str) -> None:
+        for queue in list(self._listeners.get(subject, ())):
+            queue.put_nowait(subject)
+
+    @contextlib.asynccontextmanager
+    async def watch(self, subjects: Iterable[str]) -> AsyncIterator[asyncio.Queue]:
+        queue: asyncio.Queue = asyncio.Queue()
+        subjects = tuple(subjects)
+        for subject in subjects:
+            self._listeners[subject].add(queue)
+        try:
+            yield queue
+        finally:
+            for subject in subjects:
+                self._listeners[subject].discard(queue)
+                if not self._listeners[subject]:
+                    del self._listeners[subject]
 
 
 class InProcessBroker:
     def __init__(self) -> None:
         self._subscribers: dict[int, set[asyncio.Queue]] = defaultdict(set)
+        self._access = _AccessFanout()
 
     async def publish(self, account_id: int) -> None:
         for queue in list(self._subscribers.get(account_id, ())):
@@ -37,6 +76,14 @@ class InProcessBroker:
         finally:
             self._subscribers[account_id].discard(queue)
 
+    async def publish_access_change(self, *subjects: str) -> None:
+        for subject in subjects:
+            self._access.deliver(subject)
+
+    def watch_access(self, subjects: Iterable[str]):
+        """A queue that receives each of `subjects` whenever its access changes."""
+        return self._access.watch(subjects)
+
     async def close(self) -> None:
         self._subscribers.clear()
 
@@ -49,6 +96,10 @@ class RedisBroker:
         self._redis = redis
         self.timeout = timeout
         self.breaker = Breaker("redis broker")
+        self._access = _AccessFanout()
+        # One subscription per process carries every access change; sockets listen locally.
+        self._access_pump: asyncio.Task | None = None
+        self._access_subscribed = asyncio.Event()
 
     async def publish(self, account_id: int) -> None:
         await self.breaker.call(
@@ -100,7 +151,53 @@ class RedisBroker:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
+    async def publish_access_change(self, *subjects: str) -> None:
+        for subject in subjects:
+            await self.breaker.call(
+                lambda subject=subject: asyncio.wait_for(
+                    self._redis.publish(ACCESS_CHANNEL, subject), self.timeout
+                )
+            )
+
+    @contextlib.asynccontextmanager
+    async def watch_access(self, subjects: Iterable[str]) -> AsyncIterator[asyncio.Queue]:
+        if self._access_pump is None or self._access_pump.done():
+            self._access_subscribed.clear()
+            self._access_pump = asyncio.create_task(self._pump_access_changes())
+        async with self._access.watch(subjects) as queue:
+            # Wait (briefly) until Redis confirmed the subscription, so a change published
+            # right after the socket opened is not missed; the socket's timer covers the rest.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._access_subscribed.wait(), timeout=2)
+            yield queue
+
+    async def _pump_access_changes(self) -> None:
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(ACCESS_CHANNEL)
+                async for message in pubsub.listen():
+                    if message.get("type") == "subscribe":
+                        self._access_subscribed.set()
+                    elif message.get("type") == "message":
+                        data = message.get("data")
+                        self._access.deliver(data.decode() if isinstance(data, bytes) else data)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("access-change subscription lost; subscribing again", exc_info=True)
+            finally:
+                self._access_subscribed.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+
     async def close(self) -> None:
+        if self._access_pump is not None:
+            self._access_pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._access_pump
+            self._access_pump = None
         await self._redis.aclose()
 
 
@@ -110,3 +207,14 @@ broker: InProcessBroker | RedisBroker = InProcessBroker()
 def use(new_broker: InProcessBroker | RedisBroker) -> None:
     global broker
     broker = new_broker
+
+
+async def announce_access_change(*subjects: str) -> None:
+    """Tell every process that these subjects' credentials or rights changed. Call it once the
+    change is committed (sockets re-read the database when they hear it). A lost announcement
+    is not fatal: sockets re-check every operation and on a timer."""
+    try:
+        await broker.publish_access_change(*subjects)
+    except Exception:
+        log.warning("could not announce an access change", exc_info=True,
+                    extra={"subjects": list(subjects)})

@@ -19,11 +19,11 @@ from decimal import Decimal
 
 from tortoise.expressions import F
 
-from domain import policy_params
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import InventoryNight, NightlyRate, Room, RoomType
+from domain.policy_params import params
 
 CENT = Decimal("0.01")
 
@@ -67,7 +67,7 @@ async def validate_stay(
         raise DomainError(ErrorCode.INVALID, "Check-out must be after check-in.", out_field)
     if not allow_past_check_in and check_in < clock.today():
         raise DomainError(ErrorCode.OUT_OF_RANGE, "Check-in cannot be in the past.", in_field)
-    max_nights = await policy_params.get("max_stay_nights")
+    max_nights = await params.max_stay_nights
     if (check_out - check_in).days > max_nights:
         raise DomainError(
             ErrorCode.OUT_OF_RANGE,

@@ -8,11 +8,11 @@ of `locked_until` (two workers never send the same row at once), hands each to t
 its destination, and records the outcome: DELIVERED, or a retry after an exponential backoff,
 or DEAD after the last attempt. `redeliver()` puts a row back in the queue.
 
-The PMS adapter posts Standard-Webhooks-style requests: the body is signed with HMAC-SHA256 over
-``"{webhook-id}.{webhook-timestamp}.{body}"`` and sent with the headers `webhook-id` (stable
-across retries, so the receiver can de-duplicate), `webhook-timestamp` and `webhook-signature`
-(``"v1,<base64>"``). E-mail and SMS go through channel adapters; the default adapter appends
-one JSON line per message to a log file in a directory given at start-up.
+Webhooks (the PMS feed, the SMS gateway) are signed the Standard-Webhooks way, a rule kept here:
+HMAC-SHA256 over ``"{webhook-id}.{webhook-timestamp}.{body}"``, sent as the headers `webhook-id`
+(stable across retries, so the receiver can de-duplicate), `webhook-timestamp` and
+`webhook-signature` (``"v1,<base64>"``). The transports themselves (HTTP, SMTP, log files) are
+adapters outside the domain, in `workers/delivery/`.
 """
 
 from __future__ import annotations
@@ -21,14 +21,11 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
 from tortoise.expressions import Q
 
 from domain.actor import Actor
@@ -154,97 +151,15 @@ class ChannelAdapter(Protocol):
     async def send(self, event: OutboxEvent) -> None: ...
 
 
-def _envelope(event: OutboxEvent) -> dict[str, Any]:
+def envelope(event: OutboxEvent) -> dict[str, Any]:
+    """What every destination receives: the event id (stable across retries), type, time and
+    payload."""
     return {
         "id": f"evt_{event.id}",
         "type": event.topic,
         "timestamp": event.created_at.isoformat(),
         "data": event.payload,
     }
-
-
-class FileChannelAdapter:
-    """Appends one JSON line per delivered event to `<directory>/<name>.log`: the embedded
-    default for e-mail, SMS and (when no PMS endpoint is configured) the PMS feed."""
-
-    def __init__(self, directory: str | Path, name: str) -> None:
-        self.path = Path(directory) / f"{name}.log"
-
-    async def send(self, event: OutboxEvent) -> None:
-        line = json.dumps(
-            {
-                "delivered_at": clock.now().isoformat(),
-                "destination": event.destination,
-                **_envelope(event),
-            },
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
-        except OSError as exc:
-            raise DeliveryError(f"cannot write {self.path}: {exc}") from exc
-
-
-class WebhookAdapter:
-    """POSTs the event to the PMS endpoint, signed as Standard Webhooks prescribe."""
-
-    def __init__(
-        self,
-        url: str,
-        secret: str | bytes,
-        *,
-        client: httpx.AsyncClient | None = None,
-        timeout: float = 10.0,
-    ) -> None:
-        self.url = url
-        self.secret = decode_secret(secret)
-        self._client = client
-        self._timeout = timeout
-
-    async def send(self, event: OutboxEvent) -> None:
-        body = json.dumps(
-            _envelope(event), ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        )
-        headers = webhook_headers(
-            self.secret, f"evt_{event.id}", int(clock.now().timestamp()), body
-        )
-        try:
-            if self._client is not None:
-                response = await self._client.post(
-                    self.url, content=body.encode(), headers=headers, timeout=self._timeout
-                )
-            else:
-                async with httpx.AsyncClient(timeout=self._timeout) as client:
-                    response = await client.post(self.url, content=body.encode(), headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-        if not 200 <= response.status_code < 300:
-            raise DeliveryError(f"HTTP {response.status_code}: {response.text[:200]}")
-
-
-def default_adapters(
-    log_dir: str | Path,
-    *,
-    pms_url: str | None = None,
-    pms_secret: str | bytes | None = None,
-    http_client: httpx.AsyncClient | None = None,
-) -> dict[str, ChannelAdapter]:
-    """E-mail and SMS to log files in `log_dir`; the PMS feed to its webhook when configured,
-    else to a log file as well."""
-    adapters: dict[str, ChannelAdapter] = {
-        EMAIL: FileChannelAdapter(log_dir, "email"),
-        SMS: FileChannelAdapter(log_dir, "sms"),
-    }
-    if pms_url:
-        if not pms_secret:
-            raise ValueError("a PMS webhook needs a signing secret")
-        adapters[PMS_WEBHOOK] = WebhookAdapter(pms_url, pms_secret, client=http_client)
-    else:
-        adapters[PMS_WEBHOOK] = FileChannelAdapter(log_dir, "pms")
-    return adapters
 
 
 # ---- delivery -----------------------------------------------------------------------------

@@ -31,28 +31,53 @@ _pending: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
 
 def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     """Run `callback` once the surrounding `audited` transaction commits (never on rollback).
-    Outside a unit of work it is scheduled to run at the end of the caller's operation."""
+    Outside a unit of work there is no commit to wait for: it raises RuntimeError, and callers
+    that may run outside one (e.g. `outbox.enqueue`) catch it and rely on polling instead."""
     pending = _pending.get()
     if pending is None:
         raise RuntimeError("after_commit outside a unit of work")
     pending.append(callback)
 
 
+async def when_committed(callback: Callable[[], Awaitable[None]]) -> None:
+    """`after_commit` inside a unit of work; outside one the caller's writes are already
+    committed (autocommit), so the callback runs now."""
+    if _pending.get() is None:
+        await callback()
+    else:
+        after_commit(callback)
+
+
+async def _run_callbacks(callbacks: list[Callable[[], Awaitable[None]]]) -> None:
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:  # the commit stands; a lost wake-up is recovered by polling
+            log.exception("after-commit callback failed")
+
+
 async def _record_refusal(
     actor: Actor, action: str, subject_type: str, subject_id, refusal: DomainError
 ) -> None:
-    """The REJECTED entry, in a transaction of its own with whatever the refusal must keep."""
-    async with in_transaction():
-        if refusal.on_refusal is not None:
-            await refusal.on_refusal()
-        await audit.append(
-            actor,
-            action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            outcome=audit.Outcome.REJECTED,
-            detail=f"{refusal.code}: {refusal.message}",
-        )
+    """The REJECTED entry, in a transaction of its own with whatever the refusal must keep
+    (and the after-commit work of what it keeps, such as announcing a revoked session)."""
+    callbacks: list[Callable[[], Awaitable[None]]] = []
+    token = _pending.set(callbacks)
+    try:
+        async with in_transaction():
+            if refusal.on_refusal is not None:
+                await refusal.on_refusal()
+            await audit.append(
+                actor,
+                action,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                outcome=audit.Outcome.REJECTED,
+                detail=f"{refusal.code}: {refusal.message}",
+            )
+    finally:
+        _pending.reset(token)
+    await _run_callbacks(callbacks)
 
 
 def _subject_id_of(result: object) -> str | None:
@@ -88,11 +113,7 @@ async def audited(
             raise
     finally:
         _pending.reset(token)
-    for callback in callbacks:
-        try:
-            await callback()
-        except Exception:  # the commit stands; a lost wake-up is recovered by polling
-            log.exception("after-commit callback failed")
+    await _run_callbacks(callbacks)
     return result
 
 

@@ -14,7 +14,8 @@ import strawberry
 from strawberry import relay
 
 from authz.enforcer import Access, enforcer
-from domain import audit, signatures
+from domain import signatures
+from domain.documents import access as document_access
 from domain.documents import links, queries, replicas, retention, review, signing, uploads
 from domain.documents.kinds import TIERS, tier_of, tier_resource
 from domain.errors import DomainError, ErrorCode
@@ -59,58 +60,35 @@ def _related(value: strawberry.ID | None) -> tuple[str | None, str | None]:
 
 
 async def tier_access(info: strawberry.Info, tier: int, action: str) -> Access | None:
+    """The matrix's answer for the caller on one tier's documents (ALL, OWN or none)."""
     return await enforcer.decide(info.context.identity, tier_resource(tier), action)
 
 
-def _allowed(access: Access | None, info: strawberry.Info, row: DocumentRow | None) -> bool:
-    if access == Access.ALL:
-        return True
-    return (
-        access == Access.OWN
-        and row is not None
-        and row.uploaded_by_account_id is not None
-        and row.uploaded_by_account_id == info.context.identity.id
-    )
+def _read_scope(info: strawberry.Info):
+    async def scope_of(tier: int) -> str | None:
+        return await tier_access(info, tier, "read")
+
+    return scope_of
 
 
 async def require_tier(
     info: strawberry.Info, tier: int, action: str, row: DocumentRow | None = None
 ) -> None:
-    """Refuse (FORBIDDEN, audited as DENIED) unless the caller may `action` this tier."""
-    if _allowed(await tier_access(info, tier, action), info, row):
-        return
-    resource = tier_resource(tier)
-    await audit.append_alone(
-        info.context.actor,
-        info.field_name,
-        subject_type="Document",
-        subject_id=row.id if row is not None else None,
-        outcome=audit.Outcome.DENIED,
-        detail=f"needs {resource}:{action}",
-    )
-    raise forbidden(f"You may not {action} tier {tier} documents.")
-
-
-async def _readable(info: strawberry.Info, row: DocumentRow | None) -> bool:
-    return row is not None and _allowed(await tier_access(info, row.tier, "read"), info, row)
+    """A tier refusal is an authorisation failure: a top-level FORBIDDEN, not a payload error."""
+    try:
+        await document_access.require(
+            info.context.actor, info.field_name, tier, action,
+            await tier_access(info, tier, action), row,
+        )
+    except DomainError as refusal:
+        raise forbidden(refusal.message) from None
 
 
 async def _document(info: strawberry.Info, document_id: strawberry.ID) -> DocumentRow:
-    """The document the caller may see, or NOT_FOUND (hidden tiers look like missing rows)."""
     pk = parse_global_id(document_id, "Document", "documentId")
-    row = await DocumentRow.get_or_none(id=pk)
-    if not await _readable(info, row):
-        if row is not None:  # an attempt on a document of a hidden tier is traceable
-            await audit.append_alone(
-                info.context.actor,
-                info.field_name,
-                subject_type="Document",
-                subject_id=row.id,
-                outcome=audit.Outcome.DENIED,
-                detail=f"needs {tier_resource(row.tier)}:read",
-            )
-        raise DomainError(ErrorCode.NOT_FOUND, "There is no such document.", "documentId")
-    return row
+    return await document_access.visible_document(
+        info.context.actor, info.field_name, pk, _read_scope(info)
+    )
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -160,7 +138,8 @@ async def document(info: strawberry.Info, id: strawberry.ID) -> Document | None:
 
 async def fetch_node(info: strawberry.Info, pk: int, access: Access) -> Document | None:
     row = await DocumentRow.get_or_none(id=pk)
-    return Document.of(row) if await _readable(info, row) else None
+    readable = await document_access.readable(info.context.actor, row, _read_scope(info))
+    return Document.of(row) if readable else None
 
 
 async def document_download_url(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from authz import sessions, tokens
-from resolvers.support import perform
+from authz import accounts, sessions, tokens
+from authz.identity import Identity
+from resolvers.support import attempt, perform
 from schema.relay import parse_global_id
 from schema.types.identity import (
     ApiToken as ApiTokenType,
@@ -20,6 +21,8 @@ from schema.types.identity import (
     RefreshTokenInput,
     RevokeApiTokenInput,
     RevokeApiTokenPayload,
+    SetPreferredLanguageInput,
+    SetPreferredLanguagePayload,
     Viewer,
 )
 
@@ -34,10 +37,10 @@ def _login_payload(issued: tokens.IssuedTokens) -> LoginPayload:
 
 
 async def login(info: strawberry.Info, input: LoginInput) -> LoginPayload:
-    async def work() -> tokens.IssuedTokens:
-        return await sessions.login(input.email, input.password, info.context.client_ip)
-
-    issued, errors = await perform(info, "login", "Account", work)
+    context = info.context
+    issued, errors = await attempt(
+        lambda: sessions.login(input.email, input.password, context.client_ip, context.actor)
+    )
     if errors:
         return LoginPayload(errors=errors)
     return _login_payload(issued)
@@ -97,3 +100,20 @@ async def revoke_api_token(
     if errors:
         return RevokeApiTokenPayload(errors=errors)
     return RevokeApiTokenPayload(api_token=ApiTokenType.of(token))
+
+
+async def set_preferred_language(
+    info: strawberry.Info, input: SetPreferredLanguageInput
+) -> SetPreferredLanguagePayload:
+    identity = info.context.identity
+    account_id = identity.id if identity.kind in ("STAFF", "GUEST") else None
+
+    async def work():
+        return await accounts.set_language(account_id, input.language)
+
+    account, errors = await perform(info, "setPreferredLanguage", "Account", work)
+    if errors:
+        return SetPreferredLanguagePayload(errors=errors)
+    return SetPreferredLanguagePayload(
+        viewer=Viewer.of(Identity.of_account(account, identity.session))
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.clock import clock
 from domain.models import Report as ReportRow
 from domain.reports import service
 from resolvers.support import attempt, perform
@@ -18,7 +17,6 @@ from schema.types.documents import (
     Report,
     ReportFilter,
     ReportPayload,
-    ReportStatus,
     SubmitReportInput,
 )
 
@@ -29,17 +27,10 @@ async def reports(
     after: str | None = None,
     filter: ReportFilter | None = None,
 ) -> Connection[Report]:
-    query = ReportRow.all()
-    if filter is not None:
-        if filter.period is not None:
-            query = query.filter(period=filter.period.value)
-        now = clock.now()
-        if filter.status == ReportStatus.SUBMITTED:
-            query = query.filter(status="SUBMITTED")
-        elif filter.status == ReportStatus.DUE:
-            query = query.filter(status="GENERATED", due_at__gte=now)
-        elif filter.status == ReportStatus.OVERDUE:
-            query = query.filter(status="GENERATED", due_at__lt=now)
+    query = service.listing(
+        period=filter.period.value if filter and filter.period else None,
+        status=filter.status if filter else None,
+    )
     return await paginate(query, first, after, Report.of)
 
 

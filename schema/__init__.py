@@ -8,9 +8,11 @@ from strawberry.tools import merge_types
 
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
+from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
-from schema.errors import ApiError
-from schema.extensions import build_extensions
+from schema.extensions import build_extensions, is_unexpected
+from schema.outbox import OutboxMutation, OutboxQuery
+from schema.reports import ReportMutation, ReportQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
 
 
@@ -18,23 +20,21 @@ class Schema(strawberry.Schema):
     """Logs only unexpected errors: refusals the client is meant to see are not incidents."""
 
     def process_errors(self, errors, execution_context=None) -> None:
-        unexpected = [
-            e
-            for e in errors
-            if not isinstance(e.original_error, ApiError) and e.original_error is not None
-        ]
+        # Errors the client caused (syntax, validation, a malformed id) carry a GraphQLError
+        # as their cause or none at all: only other exceptions are incidents worth a traceback.
+        unexpected = [e for e in errors if is_unexpected(e)]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
 
-QUERY_PARTS: list[type] = [FoundationQuery]
-MUTATION_PARTS: list[type] = [FoundationMutation]
-QUERY_PARTS.append(DocumentQuery)
-QUERY_PARTS.append(ApprovalQuery)
-QUERY_PARTS.append(BookingQuery)
-MUTATION_PARTS.append(DocumentMutation)
-MUTATION_PARTS.append(ApprovalMutation)
-MUTATION_PARTS.append(BookingMutation)
+# One Query/Mutation pair per area, in the order their fields appear in the SDL.
+QUERY_PARTS: list[type] = [
+    FoundationQuery, DocumentQuery, ReportQuery, ApprovalQuery, OutboxQuery, BookingQuery,
+]
+MUTATION_PARTS: list[type] = [
+    FoundationMutation, DocumentMutation, ReportMutation, ApprovalMutation, OutboxMutation,
+    BookingMutation,
+]
 
 
 def build_schema(
@@ -42,7 +42,8 @@ def build_schema(
     production: bool = False,
     max_depth: int = 12,
     max_aliases: int = 30,
-    max_tokens: int = 4000,
+    max_tokens: int | None = None,
+    document_limits: DocumentLimits | None = None,
 ) -> strawberry.Schema:
     query = merge_types("Query", tuple(QUERY_PARTS))
     mutation = merge_types("Mutation", tuple(MUTATION_PARTS))
@@ -55,6 +56,7 @@ def build_schema(
             max_depth=max_depth,
             max_aliases=max_aliases,
             max_tokens=max_tokens,
+            limits=document_limits,
         ),
         config=StrawberryConfig(disable_field_suggestions=production),
     )

@@ -1,23 +1,19 @@
-"""Approval and outbox fields of the root types (P3.1.3, P3.1.4, P4.1.1, P4.1.2, P6.2.3)."""
+"""Approval fields of the root types (P3.1.4, P4.1.1, P4.1.2, P6.2.3)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from resolvers import approvals, outbox
+from resolvers import approvals
 from schema.permissions import requires
 from schema.relay import Connection
 from schema.types.approvals import ApprovalPayload, ApprovalRequest
-from schema.types.outbox import OutboxEvent, OutboxEventPayload
 
 
 @strawberry.type
 class ApprovalQuery:
     approvals: Connection[ApprovalRequest] = strawberry.field(
         resolver=approvals.list_approvals, extensions=[requires("approval", "read")]
-    )
-    outbox_events: Connection[OutboxEvent] = strawberry.field(
-        resolver=outbox.outbox_events, extensions=[requires("outbox", "read")]
     )
 
 
@@ -28,7 +24,4 @@ class ApprovalMutation:
     )
     decide_approval: ApprovalPayload = strawberry.mutation(
         resolver=approvals.decide_approval, extensions=[requires("approval", "decide")]
-    )
-    redeliver_outbox_event: OutboxEventPayload = strawberry.mutation(
-        resolver=outbox.redeliver_outbox_event, extensions=[requires("outbox", "redeliver")]
     )

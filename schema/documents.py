@@ -1,7 +1,7 @@
-"""The document area's root fields: the archive, electronic signatures and reports. Every field
+"""The document area's root fields: the archive and electronic signatures. Every field
 declares its permission; tier-level access is checked by the resolvers.
 
-Policy: P3.2.1-P3.2.7, P4.2.5, P6.1.2, P6.1.3.
+Policy: P3.2.1-P3.2.5, P4.2.5, P6.1.2, P6.1.3.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import documents as document_resolvers
-from resolvers import reports as report_resolvers
 from schema import node
 from schema.permissions import requires
 from schema.relay import Connection
@@ -18,8 +17,6 @@ from schema.types.documents import (
     DocumentDownloadUrl,
     DocumentPayload,
     DocumentVerification,
-    Report,
-    ReportPayload,
     RestoreArchivePayload,
     SetSigningKeyPayload,
     SignDocumentPayload,
@@ -50,9 +47,6 @@ class DocumentQuery:
         resolver=document_resolvers.verify_document_signature,
         extensions=[requires("document", "verify")],
     )
-    reports: Connection[Report] = strawberry.field(
-        resolver=report_resolvers.reports, extensions=[requires("report", "read")]
-    )
 
 
 @strawberry.type
@@ -77,10 +71,4 @@ class DocumentMutation:
     )
     restore_archive: RestoreArchivePayload = strawberry.mutation(
         resolver=document_resolvers.restore_archive, extensions=[requires("archive", "restore")]
-    )
-    generate_report: ReportPayload = strawberry.mutation(
-        resolver=report_resolvers.generate_report, extensions=[requires("report", "generate")]
-    )
-    submit_report: ReportPayload = strawberry.mutation(
-        resolver=report_resolvers.submit_report, extensions=[requires("report", "submit")]
     )

@@ -1,39 +1,83 @@
-"""Execution guards: parser and validation caches, depth/alias/token limits, introspection off in
-production, and masking of unexpected exceptions (INTERNAL_ERROR + request id, no stack trace).
-An exception that means the database or Redis is down is not a bug: it becomes
-SERVICE_UNAVAILABLE with `retryAfter`, and an HTTP response gets status 503 and Retry-After."""
+"""Execution guards: the document guard (shape limits before parsing, parse and validation
+caches keyed by the document, large documents parsed and validated off the event loop),
+depth/alias limits, introspection off in production, and the shape of errors: every error
+carries `extensions.code`, unexpected exceptions are masked (INTERNAL_ERROR + request id, no
+stack trace). An exception that means the database or Redis is down is not a bug: it becomes
+SERVICE_UNAVAILABLE with `retryAfter`, and an HTTP response gets status 503 and Retry-After.
+
+Every extension is given to strawberry as a factory, so each request gets its own instance and
+its own `execution_context` (a shared instance would see another request's context)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
-from graphql import GraphQLError
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+)
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
+    SchemaExtension,
 )
+from strawberry.schema.schema import validate_document
 
 from domain.outages import RETRY_AFTER_SECONDS, unavailable_dependency
+from schema.document_shape import DocumentLimits, TooComplex, measure
 from schema.errors import ApiError
 
 log = logging.getLogger("hotel.graphql")
 
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+OPERATION_RESOLUTION_FAILURE = "OPERATION_RESOLUTION_FAILURE"
+# Codes of requests refused before anything ran: the HTTP view answers them with 400.
+REFUSED_BEFORE_EXECUTION = frozenset(
+    {PARSE_FAILED, VALIDATION_FAILED, TOO_COMPLEX, OPERATION_RESOLUTION_FAILURE}
+)
 
-def _is_unexpected(error: GraphQLError) -> bool:
+
+def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
 
 
+def _with_code(error: GraphQLError, code: str) -> GraphQLError:
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": code}
+    return error
+
+
 class MaskUnexpectedErrors(MaskErrors):
-    """Hide what went wrong inside, but give the client the request id to quote."""
+    """Hide what went wrong inside, but give the client the request id to quote. Errors the
+    client caused keep their message and get a code when the library gave them none."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=_is_unexpected, error_message="Internal error.")
+        super().__init__(should_mask_error=is_unexpected, error_message="Internal error.")
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        return [
+            self.anonymise_error(error) if is_unexpected(error) else _code_client_error(error)
+            for error in errors
+        ]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
@@ -68,15 +112,198 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
-def build_extensions(*, production: bool, max_depth: int, max_aliases: int, max_tokens: int):
+def _code_client_error(error: GraphQLError) -> GraphQLError:
+    # A malformed argument (a global id that is not one) is the client's mistake; so is a
+    # variable value graphql-core could not coerce (no path: the operation never started).
+    if isinstance(error.original_error, StrawberryInputCoercionError):
+        return _with_code(error, "BAD_REQUEST")
+    if not error.path:
+        return _with_code(error, "BAD_USER_INPUT")
+    return error
+
+
+class _LRU:
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize, self.items = maxsize, OrderedDict()
+
+    def get(self, key):
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key, value) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        if len(self.items) > self.maxsize:
+            self.items.popitem(last=False)
+
+
+@dataclass
+class DocumentCache:
+    """Shared by every request to one schema. Documents are cached by their text; a valid
+    document is remembered by its shape key, so renaming the operation does not re-validate;
+    an invalid one by its text, so its errors keep naming its own operations."""
+
+    limits: DocumentLimits
+    maxsize: int = 512
+    parsed: _LRU = field(init=False)
+    valid: _LRU = field(init=False)
+    invalid: _LRU = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.parsed, self.valid, self.invalid = (_LRU(self.maxsize) for _ in range(3))
+
+
+# Parsing and validating a large document that is not cached yet runs on these threads, so
+# the event loop keeps answering (it gets the GIL back every 5 ms) while graphql-core works
+# through it. Two threads: a burst of such documents queues here, not on the event loop.
+_DOCUMENT_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="graphql-document")
+# Below this many tokens parse + validation take about a millisecond: not worth a thread hop.
+OFF_LOOP_TOKENS = 200
+
+
+async def _off_the_loop(tokens: int, work, *args):
+    if tokens < OFF_LOOP_TOKENS:
+        return work(*args)
+    return await asyncio.get_running_loop().run_in_executor(_DOCUMENT_WORKERS, work, *args)
+
+
+def _parse(text: str, max_tokens: int):
+    try:
+        return parse(text, max_tokens=max_tokens)
+    except GraphQLSyntaxError as error:
+        raise GraphQLError(
+            error.message, source=error.source, positions=error.positions,
+            extensions={"code": PARSE_FAILED},
+        ) from None
+
+
+class DocumentGuard(SchemaExtension):
+    """Parse and validate through the cache, refusing documents over the limits before the
+    parser (pure Python, ~12 µs a token) or the validator (quadratic in repeated selections)
+    spends time on them, and doing what remains of a large document off the event loop."""
+
+    def __init__(self, cache: DocumentCache) -> None:
+        self.cache = cache
+        self.key: str | None = None
+        self.tokens = 0
+        self.refusal: GraphQLError | None = None
+
+    async def on_parse(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if context.query and context.graphql_document is None:
+            try:
+                context.graphql_document = await self._document(context.query)
+                _resolve_operation(context)
+            except GraphQLError as refusal:
+                # Reported as the validation result, so every transport (HTTP, WebSocket,
+                # streams) answers it as it answers invalid documents; until then strawberry
+                # looks at a stand-in that resolves to the requested operation.
+                self.refusal = refusal
+                context.graphql_document = _stand_in(_wanted_operation(context))
+        yield
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if self.refusal is not None:
+            context.pre_execution_errors = [self.refusal]
+        elif context.pre_execution_errors is None and context.graphql_document is not None:
+            context.pre_execution_errors = await self._validate(context)
+        yield
+
+    async def _document(self, text: str):
+        cached = self.cache.parsed.get(text)
+        if cached is None:
+            try:
+                shape = measure(text, self.cache.limits)
+            except TooComplex as problem:
+                raise ApiError(TOO_COMPLEX, problem.message, **problem.extensions) from None
+            document = await _off_the_loop(
+                shape.tokens, _parse, text, self.cache.limits.max_tokens
+            )
+            cached = (document, shape.key, shape.tokens)
+            self.cache.parsed.put(text, cached)
+        document, self.key, self.tokens = cached
+        return document
+
+    async def _validate(self, context) -> list[GraphQLError]:
+        if self.key is not None and self.cache.valid.get(self.key):
+            return []
+        errors = self.cache.invalid.get(context.query) if context.query else None
+        if errors is None:
+            found = await _off_the_loop(
+                self.tokens, validate_document,
+                context.schema._schema, context.graphql_document, context.validation_rules,
+            )
+            errors = [_with_code(error, VALIDATION_FAILED) for error in found]
+            if errors and context.query:
+                self.cache.invalid.put(context.query, errors)
+            elif not errors and self.key is not None:
+                self.cache.valid.put(self.key, True)
+        return errors
+
+
+def _wanted_operation(context) -> str | None:
+    # strawberry's `operation_name` falls back to the first operation's name; only the
+    # provided one tells an ambiguous document from a named request.
+    return getattr(context, "_provided_operation_name", None)
+
+
+def _stand_in(operation_name: str | None) -> DocumentNode:
+    """`query <operation_name> { __typename }`, never executed: it only stands in for a
+    refused document between parsing and validation."""
+    return DocumentNode(definitions=(OperationDefinitionNode(
+        operation=OperationType.QUERY,
+        name=NameNode(value=operation_name) if operation_name is not None else None,
+        variable_definitions=(),
+        directives=(),
+        selection_set=SelectionSetNode(selections=(
+            FieldNode(name=NameNode(value="__typename"), arguments=(), directives=()),
+        )),
+    ),))
+
+
+def _resolve_operation(context) -> None:
+    """Refuse a document whose operation to run is ambiguous or missing (GraphQL spec,
+    GetOperation()): several operations need `operationName`, and the name must exist."""
+    wanted = _wanted_operation(context)
+    operations = [
+        definition
+        for definition in context.graphql_document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
+    if wanted is None and len(operations) > 1:
+        raise ApiError(
+            OPERATION_RESOLUTION_FAILURE,
+            "The document has several operations: name the one to run in `operationName`.",
+        )
+    if wanted is not None and not any(op.name and op.name.value == wanted for op in operations):
+        raise ApiError(OPERATION_RESOLUTION_FAILURE, f"No operation named `{wanted}`.")
+
+
+def build_extensions(
+    *,
+    production: bool,
+    max_depth: int,
+    max_aliases: int,
+    max_tokens: int | None = None,
+    limits: DocumentLimits | None = None,
+):
+    limits = limits or DocumentLimits()
+    if max_tokens is not None:
+        limits = DocumentLimits(**{**limits.__dict__, "max_tokens": max_tokens})
+    cache = DocumentCache(limits)
+    # The limiters build their validation rule classes when constructed: build them once.
+    rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     extensions = [
-        MaskUnexpectedErrors(),
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        MaxTokensLimiter(max_token_count=max_tokens),
+        MaskUnexpectedErrors,
+        lambda: DocumentGuard(cache),
+        lambda: AddValidationRules(rules),
     ]
     if production:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return extensions

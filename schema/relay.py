@@ -16,6 +16,9 @@ from schema.errors import bad_request
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
+# Primary keys are 64-bit signed on SQLite and PostgreSQL: a larger number in an id would be
+# a database error, not a missing row.
+MAX_KEY = 2**63
 MAX_PAGE_SIZE = 100
 
 
@@ -115,7 +118,10 @@ def parse_global_id(
         gid = value if isinstance(value, relay.GlobalID) else relay.GlobalID.from_id(value)
         if expected_type and gid.type_name != expected_type:
             raise ValueError
-        return int(gid.node_id)
+        pk = int(gid.node_id)
+        if not 0 < pk < MAX_KEY:
+            raise ValueError
+        return pk
     except Exception:
         raise DomainError(
             ErrorCode.INVALID, f"Not a valid {expected_type or 'object'} id.", field

@@ -27,6 +27,7 @@ from schema.types.identity import (
     LoginPayload,
     LogoutPayload,
     RevokeApiTokenPayload,
+    SetPreferredLanguagePayload,
     Viewer,
 )
 from schema.types.notifications import MarkNotificationsReadPayload
@@ -102,6 +103,11 @@ class FoundationMutation:
     acknowledge_authorization_change: AuthorizationChangePayload = strawberry.mutation(
         resolver=staff.acknowledge_authorization_change,
         extensions=[requires("authorization_change", "acknowledge")],
+    )
+    set_preferred_language: SetPreferredLanguagePayload = strawberry.mutation(
+        resolver=identity.set_preferred_language,
+        extensions=[requires("viewer", "update")],
+        description="Save the language your messages, e-mails and texts are written in.",
     )
     mark_notifications_read: MarkNotificationsReadPayload = strawberry.mutation(
         resolver=notifications.mark_notifications_read,

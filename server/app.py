@@ -10,6 +10,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from schema import build_schema
+from schema.document_shape import DocumentLimits
 from server import runtime as runtime_module
 from server.downloads import download
 from server.graphql_view import GraphQLView
@@ -54,7 +55,15 @@ def create_app(
         production=settings.is_production,
         max_depth=settings.max_query_depth,
         max_aliases=settings.max_aliases,
-        max_tokens=settings.max_tokens,
+        document_limits=DocumentLimits(
+            max_length=settings.max_query_length,
+            max_tokens=settings.max_tokens,
+            max_fields=settings.max_query_fields,
+            max_selections_per_set=settings.max_selections_per_set,
+            max_repeated_selections=settings.max_repeated_selections,
+            max_fragments=settings.max_fragments,
+            max_fragment_spreads=settings.max_fragment_spreads,
+        ),
     )
     view = GraphQLView(
         schema,

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import json
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from server.settings import get_settings
 
@@ -15,21 +18,24 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server import logs
+    from server.demo import DEMO_GUEST, DEMO_PASSWORD, DEMO_STAFF, example_variables
 
     settings = get_settings()
     logs.configure()
     if not settings.is_production and not args.no_seed:
         asyncio.run(_migrate_and_seed())
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
     if not settings.is_production:
-        from server.demo import DEMO_PASSWORD, DEMO_STAFF
-
+        # Production serves no GraphiQL (app.py): announcing one would send people nowhere.
+        print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
         print(
             f"Demo log-ins (password {DEMO_PASSWORD}): "
             + ", ".join(email for email, _, _ in DEMO_STAFF)
-            + ", guest@demo.hotel",
+            + f", {DEMO_GUEST[0]}",
             flush=True,
         )
+        today = dt.datetime.now(ZoneInfo(settings.hotel_timezone)).date()
+        print(f"Example variables for the README: {json.dumps(example_variables(today))}",
+              flush=True)
     uvicorn.run(
         "server.asgi:app",
         host=args.host,
@@ -84,10 +90,19 @@ def _worker(args: argparse.Namespace) -> int:
     from arq.worker import run_worker
 
     from server import logs
-    from workers.settings import WorkerSettings
+    from server import runtime as runtime_module
+    from workers.settings import worker_settings
+
+    async def startup(ctx: dict) -> None:
+        ctx["runtime"] = await runtime_module.start(settings, apply_migrations=False)
+        if not ctx["runtime"].ready:
+            raise RuntimeError(ctx["runtime"].not_ready_reason)
+
+    async def shutdown(ctx: dict) -> None:
+        await runtime_module.stop(ctx["runtime"])
 
     logs.configure()
-    run_worker(WorkerSettings)
+    run_worker(worker_settings(settings.redis_url, startup, shutdown))
     return 0
 
 

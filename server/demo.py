@@ -3,7 +3,9 @@ a member guest, and the demo hotel's rooms and rates. Refused in production."""
 
 from __future__ import annotations
 
-from authz.passwords import hash_password
+import datetime as dt
+
+from authz.passwords import hash_new_password
 from domain.actor import SYSTEM
 from domain.bookings.profiles import GuestDetails
 from domain.demo_inventory import seed_demo_inventory
@@ -31,6 +33,17 @@ DEMO_STAFF = [
 DEMO_GUEST = ("guest@demo.hotel", "Gao Guest")
 
 
+def example_variables(today: dt.date) -> dict:
+    """Variables for the README's booking example: two nights for two, two weeks from `today`
+    (the hotel's local date), so the example never points at a past date."""
+    check_in = today + dt.timedelta(days=14)
+    return {
+        "checkIn": check_in.isoformat(),
+        "checkOut": (check_in + dt.timedelta(days=2)).isoformat(),
+        "guests": 2,
+    }
+
+
 
 async def _seed_hotel(guest: Account) -> None:
     """Rooms, rates and the inventory calendar, and the demo guest's membership."""
@@ -56,7 +69,7 @@ async def seed_demo() -> bool:
     """Fill an empty database with the demo hotel. Returns False when it was already seeded."""
     if await Account.filter(email=DEMO_STAFF[0][0]).exists():
         return False
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = await hash_new_password(DEMO_PASSWORD)
     for email, name, roles in DEMO_STAFF:
         await Account.create(
             email=email, display_name=name, kind="STAFF", roles=roles, password_hash=password_hash

@@ -31,3 +31,6 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level)
     # Casbin logs its whole model and policy at INFO each time the enforcer is rebuilt.
     logging.getLogger("casbin").setLevel(logging.WARNING)
+    # Tortoise announces every connection close at INFO; start-up closes the migration
+    # connection on purpose, so the notice only misleads a reader of the start-up log.
+    logging.getLogger("tortoise").setLevel(logging.WARNING)

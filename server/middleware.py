@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from authz import ratelimit, tokens
 from authz.identity import ANONYMOUS, Identity, Kind
+from domain import i18n
 from server.settings import Settings
 
 log = logging.getLogger("hotel.http")
@@ -23,7 +24,9 @@ def error_response(status: int, code: str, message: str, headers=None, **extensi
     return JSONResponse(
         {
             "data": None,
-            "errors": [{"message": message, "extensions": {"code": code, **extensions}}],
+            "errors": [
+                {"message": i18n.translate(message), "extensions": {"code": code, **extensions}}
+            ],
         },
         status_code=status,
         headers=headers,
@@ -99,6 +102,15 @@ class EdgeMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
+        # The request's language: Accept-Language now, the account's saved one once known.
+        accept = HTTPConnection(scope).headers.get("accept-language")
+        language = i18n.current_language.set(i18n.negotiate(accept))
+        try:
+            await self._handle(scope, receive, send)
+        finally:
+            i18n.current_language.reset(language)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         connection = HTTPConnection(scope)
         request_id = connection.headers.get("x-request-id") or uuid.uuid4().hex
         request_id = request_id[:64]
@@ -158,6 +170,8 @@ class EdgeMiddleware:
                 401, problem.code, problem.message, headers={"WWW-Authenticate": "Bearer"}
             )
         state["identity"] = identity
+        if identity.language:
+            i18n.current_language.set(identity.language)
         key = identity.budget_key or f"address:{state['client_ip']}"
         verdict = await ratelimit.counter.hit(
             f"budget:{key}", budget_for(identity, self.settings), 60

@@ -13,10 +13,11 @@ import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from authz import matrix, ratelimit, sessions, tokens
+from authz import matrix, passwords, ratelimit, sessions, socket_slots, tokens
 from authz.enforcer import enforcer
-from domain import audit, broker, outbox
+from domain import audit, broker, i18n, outbox
 from domain.clock import clock
+from domain.outages import SharedOrLocal
 from schema import relay
 from server import db
 from server.archive import configure_archive
@@ -45,6 +46,7 @@ def configure_domain(settings: Settings) -> None:
         )
     )
     clock.hotel_timezone = ZoneInfo(settings.hotel_timezone)
+    i18n.configure(settings.default_language)
     tokens.configure(
         tokens.TokenSettings(
             secret_key=settings.resolved_secret_key(),
@@ -54,11 +56,15 @@ def configure_domain(settings: Settings) -> None:
     )
     sessions.configure(
         sessions.ThrottleSettings(
-            max_failures_per_account=settings.login_max_failures_per_account,
             max_failures_per_address=settings.login_max_failures_per_address,
+            max_failures_per_pair=settings.login_max_failures_per_pair,
+            account_soft_threshold=settings.login_account_soft_threshold,
+            delay_base_seconds=settings.login_delay_base_seconds,
+            delay_max_seconds=settings.login_delay_max_seconds,
             window_seconds=settings.login_throttle_window_seconds,
         )
     )
+    passwords.configure(settings.password_hash_workers)
     relay.configure(settings.max_page_size)
     for hook in EXTRA_CONFIGURE:
         hook(settings)
@@ -95,6 +101,13 @@ async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
 
         runtime.redis = Redis.from_url(settings.redis_url, **redis_timeouts(settings))
         ratelimit.use(ratelimit.FallbackCounter(ratelimit.RedisCounter(runtime.redis)))
+        socket_slots.use(
+            SharedOrLocal(
+                socket_slots.RedisSocketSlots(runtime.redis),
+                socket_slots.MemorySocketSlots(),
+                "redis socket slots",
+            )
+        )
         subscriber = Redis.from_url(
             settings.redis_url, socket_connect_timeout=settings.dependency_timeout_seconds
         )
@@ -102,6 +115,7 @@ async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
         _wake_workers_through_arq(runtime)
     else:
         ratelimit.use(ratelimit.MemoryCounter())
+        socket_slots.use(socket_slots.MemorySocketSlots())
         broker.use(broker.InProcessBroker())
     runtime.ready = True
     return runtime

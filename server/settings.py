@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     secret_key: str | None = None
     hotel_timezone: str = "Asia/Shanghai"
+    # Language of messages when neither the account nor Accept-Language names one (en, zh-CN);
+    # also the language of reports and of texts to guests booked by staff.
+    default_language: str = Field(default="en", pattern="^(en|zh-CN)$")
     currency: str = "CNY"
 
     s3_endpoint_url: str | None = None
@@ -46,9 +49,17 @@ class Settings(BaseSettings):
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30
-    login_max_failures_per_account: int = 5
-    login_max_failures_per_address: int = 20
-    login_throttle_window_seconds: int = 900
+    # Log-in throttling (authz/sessions.py): hard limits per client address and per (address,
+    # account) pair; failures for one account from all addresses only slow it down, by a delay
+    # that doubles from the base up to the cap once the soft threshold is passed.
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_max_failures_per_pair: int = Field(default=5, ge=1)
+    login_account_soft_threshold: int = Field(default=10, ge=1)
+    login_delay_base_seconds: int = Field(default=2, ge=1)
+    login_delay_max_seconds: int = Field(default=300, ge=1)
+    login_throttle_window_seconds: int = Field(default=900, ge=60)
+    # Threads that hash and verify passwords (argon2id, ~130 ms and 64 MiB each).
+    password_hash_workers: int = Field(default=2, ge=1, le=32)
     # Requests per minute, per token or user (anonymous callers: per client address).
     budget_staff_per_minute: int = 1200
     budget_guest_per_minute: int = 300
@@ -57,7 +68,15 @@ class Settings(BaseSettings):
 
     max_query_depth: int = 12
     max_aliases: int = 30
-    max_tokens: int = 4000
+    # Document limits, checked on the raw text before parsing (schema/document_shape.py): they
+    # keep parse + validation of any accepted document to tens of milliseconds.
+    max_query_length: int = Field(default=32 * 1024, ge=100)
+    max_tokens: int = Field(default=2000, ge=10)
+    max_query_fields: int = Field(default=1000, ge=1)
+    max_selections_per_set: int = Field(default=150, ge=1)
+    max_repeated_selections: int = Field(default=20, ge=1)
+    max_fragments: int = Field(default=50, ge=0)
+    max_fragment_spreads: int = Field(default=200, ge=0)
     max_page_size: int = 100
     # Largest JSON request body; multipart uploads get document_max_upload_bytes + 1 MiB.
     max_request_bytes: int = 1024 * 1024
@@ -72,6 +91,18 @@ class Settings(BaseSettings):
     job_tick_seconds: float = 5.0
     pms_webhook_url: str | None = None
     pms_webhook_secret: str | None = None
+    # E-mail over SMTP (unset: e-mails are written to DATA_DIR/outbox/email.log).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: str = Field(default="starttls", pattern="^(starttls|tls|none)$")
+    smtp_from: str = "Hotel <no-reply@hotel.invalid>"
+    smtp_validate_certs: bool = True
+    # Text messages through an HTTP SMS gateway (unset: written to DATA_DIR/outbox/sms.log).
+    sms_gateway_url: str | None = None
+    sms_gateway_secret: str | None = None
+    sms_gateway_api_key: str | None = None
 
     @property
     def is_production(self) -> bool:

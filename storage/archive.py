@@ -1,4 +1,4 @@
-"""The archive facade: encrypt once, store on a primary and an isolated backup, verify, repair.
+"""The archive facade: encrypt once, store on a primary and an isolated backup, read, purge.
 
 ``Archive.put`` encrypts a document stream once into a spool (only ciphertext ever touches
 disk there), then writes those exact bytes to the primary store and, for the tiers that need
@@ -7,12 +7,9 @@ write removes the first copy again, and a copy that retention already locks is r
 error instead of being left silently. Because both stores hold byte-identical ciphertext, one
 SHA-256 per document describes both and replicas can be compared without any key.
 
-Key rotation re-wraps only the header (``crypto.rewrap``); the body is copied unchanged. It
-writes with ``keep_previous_version=True``, so a retained copy is never lost: a versioned bucket
-keeps it as an older version anyway, and a local folder moves it to its ``versions/`` area, still
-retained until its own date (only an unversioned bucket refuses). Reads see the new copy; the
-superseded one still names the old key id, so a retired KEK must stay in the keyring until those
-versions are purged (``purge`` removes every version once none is retained).
+Replica verification, repair and restore live in ``storage.replicas``, key rotation in
+``storage.rotation``; both work on an ``Archive`` through its building blocks. ``purge``
+removes every version of a document (including those kept by rotation) once none is retained.
 
 Policy: P3.2.1 (AES-256 envelope encryption of every tier; integrity evidence per document),
 P3.2.2 (customer files readable only through this facade with the keyring), P3.2.3 (retention
@@ -25,34 +22,25 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from types import TracebackType
 from typing import IO
 
 from .backends.base import Backend, Clock, ObjectInfo, ReadStream, check_aware, utc_now
-from .crypto import DEFAULT_CHUNK_SIZE, Header, decrypt, encrypt, read_header, rewrap
+from .crypto import DEFAULT_CHUNK_SIZE, Header, decrypt, encrypt, read_header
 from .errors import (
     AlreadyExistsError,
     BackendUnavailableError,
     NotFoundError,
     RetentionLockedError,
     StorageError,
-    TamperedError,
 )
 from .keyring import Keyring
 from .naming import object_key, parse_object_key, validate_tier
 from .reports import (
     ArchiveRecord,
     CopyName,
-    Failure,
-    RepairResult,
-    ReplicaReport,
-    ReplicaState,
-    ReplicaStatus,
-    RestoreResult,
-    RotatedObject,
-    RotationResult,
 )
 from .streams import HashingReader, Source, as_reader, iter_blocks
 
@@ -151,15 +139,15 @@ class Archive:
         self._spool_dir = spool_dir
         self._clock = clock
 
-    # -- helpers ------------------------------------------------------------------------
+    # -- building blocks, also used by storage.replicas and storage.rotation ------------
 
-    def _spool(self) -> IO[bytes]:
+    def spool(self) -> IO[bytes]:
         # Holds ciphertext only; small objects never leave memory.
         return tempfile.SpooledTemporaryFile(  # type: ignore[return-value]
             max_size=self._spool_memory, dir=self._spool_dir, prefix="archive-"
         )
 
-    def _replicated(self, tier: int) -> bool:
+    def replicated(self, tier: int) -> bool:
         return self.backup is not None and tier in self.backup_tiers
 
     def _stores_for(self, tier: int) -> list[Backend]:
@@ -173,13 +161,13 @@ class Archive:
             return [self.primary]
         return [self.primary, self.backup]
 
-    def _store(self, which: CopyName) -> Backend:
+    def store(self, which: CopyName) -> Backend:
         store = self.primary if which == "primary" else self.backup
         if store is None:
             raise ValueError("no backup store is configured")
         return store
 
-    def _future(self, moment: datetime | None) -> datetime | None:
+    def future(self, moment: datetime | None) -> datetime | None:
         # Re-applying an expired date would be refused by object lock and protects nothing.
         return moment if moment is not None and moment > self._clock() else None
 
@@ -221,7 +209,7 @@ class Archive:
                 ) from exc
             written.append((store, info))
 
-    def _copy(
+    def copy(
         self,
         key: str,
         source: Backend,
@@ -236,24 +224,24 @@ class Archive:
                 key,
                 stream,
                 sha256=sha256 or info.sha256,
-                retain_until=self._future(info.retain_until),
+                retain_until=self.future(info.retain_until),
                 keep_previous_version=keep_previous_version,
             )
 
     @staticmethod
-    def _digest(store: Backend, key: str, deep: bool) -> str | None:
+    def digest(store: Backend, key: str, deep: bool) -> str | None:
         try:
             return store.checksum(key) if deep else store.recorded_checksum(key)
         except NotFoundError:
             return None
 
     @staticmethod
-    def _header(store: Backend, key: str) -> Header:
+    def header(store: Backend, key: str) -> Header:
         with store.open(key) as stream:
             return read_header(stream)
 
     @staticmethod
-    def _body_digest(store: Backend, key: str) -> str:
+    def body_digest(store: Backend, key: str) -> str:
         digest = hashlib.sha256()
         with store.open(key) as stream:
             read_header(stream)
@@ -293,7 +281,7 @@ class Archive:
                 if store.exists(key):
                     raise AlreadyExistsError(f"{key} already exists on {store.name}", key=key)
         kek_id = self.keyring.current_id
-        with self._spool() as spool:
+        with self.spool() as spool:
             plaintext = HashingReader(as_reader(stream))
             digest = hashlib.sha256()
             for piece in encrypt(
@@ -331,8 +319,8 @@ class Archive:
         """
         validate_tier(tier)
         candidates = [self.primary]
-        if fallback and self._replicated(tier):
-            candidates.append(self._store("backup"))
+        if fallback and self.replicated(tier):
+            candidates.append(self.store("backup"))
         last_error: StorageError | None = None
         for store in candidates:
             try:
@@ -388,190 +376,3 @@ class Archive:
             raise NotFoundError(f"{key} is on no store", key=key)
         for store in present:
             store.delete(key)
-
-    # -- replicas -----------------------------------------------------------------------
-
-    def verify_replicas(
-        self, keys: Iterable[str] | Mapping[str, str], *, deep: bool = True
-    ) -> ReplicaReport:
-        """Compare each key's ciphertext on both stores (and with its recorded checksum).
-
-        Pass a mapping ``key -> ArchiveRecord.ciphertext_sha256`` so that a differing pair
-        can be resolved (the copy matching the record is the good one) and a pair that agrees
-        on wrong bytes is caught. ``deep`` hashes the stored bytes; ``deep=False`` trusts the
-        checksums the stores recorded at write time (fast, but blind to later bit rot).
-        """
-        expected_by_key = (
-            {key: value.lower() for key, value in keys.items()} if isinstance(keys, Mapping) else {}
-        )
-        entries = [
-            self._verify_one(key, expected_by_key.get(key), deep)
-            for key in (list(keys) if not isinstance(keys, Mapping) else list(keys.keys()))
-        ]
-        return ReplicaReport(tuple(entries))
-
-    def _verify_one(self, key: str, expected: str | None, deep: bool) -> ReplicaStatus:
-        tier, _ = parse_object_key(key)
-        replicated = self._replicated(tier)
-        primary = self._digest(self.primary, key, deep)
-        backup = self._digest(self._store("backup"), key, deep) if replicated else None
-
-        def matches(digest: str | None) -> bool:
-            return digest is not None and (expected is None or digest == expected)
-
-        good: CopyName | None = None
-        if not replicated:
-            if primary is None:
-                state = ReplicaState.MISSING
-            else:
-                state = ReplicaState.OK if matches(primary) else ReplicaState.DIFFERS
-        elif primary is None and backup is None:
-            state = ReplicaState.MISSING
-        elif primary is None:
-            state = ReplicaState.MISSING_ON_PRIMARY
-            good = "backup" if matches(backup) else None
-        elif backup is None:
-            state = ReplicaState.MISSING_ON_BACKUP
-            good = "primary" if matches(primary) else None
-        elif primary == backup and matches(primary):
-            state = ReplicaState.OK
-        else:
-            state = ReplicaState.DIFFERS
-            if expected is not None and primary == expected:
-                good = "primary"
-            elif expected is not None and backup == expected:
-                good = "backup"
-        return ReplicaStatus(key, state, primary, backup, expected, good, replicated)
-
-    def repair(self, report: ReplicaReport) -> RepairResult:
-        """Copy each problem key's good copy over the missing or differing one.
-
-        Keys without a known good copy (copies differ and no recorded checksum was given,
-        or no copy matches it) are returned as failures, never guessed at.
-        """
-        repaired: list[str] = []
-        failed: list[Failure] = []
-        for entry in report.problems:
-            if entry.good_copy is None:
-                failed.append(Failure.of(entry.key, _unrepairable(entry)))
-                continue
-            other: CopyName = "backup" if entry.good_copy == "primary" else "primary"
-            good_sha = entry.primary_sha256 if entry.good_copy == "primary" else entry.backup_sha256
-            try:
-                self._copy(entry.key, self._store(entry.good_copy), self._store(other), good_sha)
-            except StorageError as exc:
-                failed.append(Failure.of(entry.key, exc))
-                continue
-            logger.info("repaired %s on %s from %s", entry.key, other, entry.good_copy)
-            repaired.append(entry.key)
-        return RepairResult(tuple(repaired), tuple(failed))
-
-    def restore_primary(self, *, prefix: str = "", overwrite: bool = False) -> RestoreResult:
-        """Rebuild the primary from the backup (after losing or replacing the primary store).
-
-        Copies every backup object the primary lacks; objects on both with different bytes are
-        ``conflicts`` unless ``overwrite``. Idempotent: re-run it after a failure. Tiers kept
-        only on the primary cannot be restored from here.
-        """
-        backup = self._store("backup")
-        restored: list[str] = []
-        unchanged: list[str] = []
-        conflicts: list[str] = []
-        failed: list[Failure] = []
-        for key in backup.list_keys(prefix):
-            try:
-                backup_sha = backup.recorded_checksum(key)
-                primary_sha = self._digest(self.primary, key, deep=False)
-                if primary_sha == backup_sha:
-                    unchanged.append(key)
-                    continue
-                if primary_sha is not None and not overwrite:
-                    conflicts.append(key)
-                    continue
-                self._copy(key, backup, self.primary, backup_sha)
-                restored.append(key)
-            except StorageError as exc:
-                failed.append(Failure.of(key, exc))
-        return RestoreResult(tuple(restored), tuple(unchanged), tuple(conflicts), tuple(failed))
-
-    # -- key rotation -------------------------------------------------------------------
-
-    def rotate_keys(self, keys: Iterable[str]) -> RotationResult:
-        """Re-wrap each object's data key under the keyring's current KEK.
-
-        Only the header changes; the body is copied byte for byte. Objects already under the
-        current KEK on every store are ``unchanged``. A rotation interrupted between the two
-        stores is completed on the next run. Each rotated object has a new ciphertext checksum
-        (in ``rotated``) that the caller must store in place of the old one. A retained copy is
-        superseded, not overwritten: it stays as a non-current version until its retention ends
-        (an unversioned bucket cannot keep it, and the object is reported as ``failed``).
-        """
-        rotated: list[RotatedObject] = []
-        unchanged: list[str] = []
-        failed: list[Failure] = []
-        for key in keys:
-            try:
-                outcome = self._rotate_one(key)
-            except StorageError as exc:
-                failed.append(Failure.of(key, exc))
-                continue
-            if outcome is None:
-                unchanged.append(key)
-            else:
-                rotated.append(outcome)
-        return RotationResult(tuple(rotated), tuple(unchanged), tuple(failed))
-
-    def _rotate_one(self, key: str) -> RotatedObject | None:
-        tier, _ = parse_object_key(key)
-        current = self.keyring.current_id
-        stores = [self.primary]
-        if self._replicated(tier):
-            stores.append(self._store("backup"))
-        headers = [self._header(store, key) for store in stores]
-        digests = [store.checksum(key) for store in stores]
-        primary_header = headers[0]
-        if all(header.kek_id == current for header in headers) and len(set(digests)) == 1:
-            return None
-        if len(set(digests)) > 1:
-            if primary_header.kek_id != current or headers[1].kek_id == current:
-                raise TamperedError(
-                    f"{key}: the copies differ; run verify_replicas and repair before rotating"
-                )
-            # The primary was rotated but the backup write failed last time: finish the job,
-            # provided only the header differs.
-            if self._body_digest(stores[0], key) != self._body_digest(stores[1], key):
-                raise TamperedError(f"{key}: the copies differ beyond their headers")
-            info = self._copy(key, stores[0], stores[1], digests[0], keep_previous_version=True)
-            return RotatedObject(key, current, digests[0], info.size)
-        new_header = rewrap(primary_header.to_bytes(), self.keyring)
-        retain_until = self._future(self.primary.head(key).retain_until)
-        with self._spool() as spool:
-            digest = hashlib.sha256(new_header)
-            source_digest = hashlib.sha256()
-            spool.write(new_header)
-            with self.primary.open(key) as stream:
-                source_digest.update(read_header(stream).to_bytes())
-                for block in iter_blocks(stream, MIB):
-                    digest.update(block)
-                    source_digest.update(block)
-                    spool.write(block)
-            if source_digest.hexdigest() != digests[0]:
-                raise TamperedError(f"{key} changed on {self.primary.name} while rotating")
-            size = spool.tell()
-            sha256 = digest.hexdigest()
-            for store in stores:
-                spool.seek(0)
-                store.put(
-                    key, spool, sha256=sha256, retain_until=retain_until, keep_previous_version=True
-                )
-        return RotatedObject(key, current, sha256, size)
-
-
-def _unrepairable(entry: ReplicaStatus) -> StorageError:
-    if entry.state is ReplicaState.MISSING:
-        return NotFoundError(f"{entry.key} is on no store", key=entry.key)
-    if entry.expected_sha256 is None:
-        return TamperedError(
-            f"{entry.key}: copies differ and no recorded checksum says which one is good"
-        )
-    return TamperedError(f"{entry.key}: no copy matches the recorded checksum")

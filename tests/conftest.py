@@ -24,7 +24,7 @@ from moto.server import ThreadedMotoServer
 from tortoise import Tortoise
 
 from authz import ratelimit, tokens
-from authz.passwords import hash_password
+from authz.passwords import hash_new_password
 from domain import policy_params
 from domain.clock import clock
 from domain.models import Account
@@ -230,7 +230,7 @@ async def make_account(
     email: str, roles: list[str] | None = None, *, kind: str = "STAFF", **fields
 ) -> Account:
     if not _PASSWORD_HASH:
-        _PASSWORD_HASH.append(hash_password(PASSWORD))
+        _PASSWORD_HASH.append(await hash_new_password(PASSWORD))
     return await Account.create(
         email=email,
         display_name=email.split("@")[0].title(),

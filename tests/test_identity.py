@@ -51,7 +51,8 @@ async def test_unknown_account_gets_the_same_answer(gql):
     assert reply.data["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
 
 
-async def test_failed_logins_are_throttled_per_account(gql):
+async def test_failed_logins_are_throttled_per_address_and_account(gql):
+    # Only the address that failed is refused; other addresses: tests/test_login_throttling.py.
     await make_account("ana@test.hotel", ["director"])
     for _ in range(5):
         await gql(LOGIN, {"email": "ana@test.hotel", "password": "wrong"})

@@ -22,6 +22,7 @@ from domain.clock import clock
 from domain.models import OutboxEvent
 from domain.unit_of_work import audited
 from tests.conftest import serving
+from workers.delivery import default_adapters
 
 SECRET = "pms-shared-secret-for-tests"
 
@@ -70,7 +71,7 @@ async def _booking_event() -> OutboxEvent:
 
 
 def _dispatcher(receiver: PmsReceiver, attempts: int = 3) -> outbox.OutboxDispatcher:
-    adapters = outbox.default_adapters("/tmp", pms_url=receiver.url, pms_secret=SECRET)
+    adapters = default_adapters("/tmp", pms_url=receiver.url, pms_secret=SECRET)
     return outbox.OutboxDispatcher(
         adapters,
         retry=outbox.RetryPolicy(max_attempts=attempts, base_delay=dt.timedelta(seconds=30)),

@@ -93,3 +93,20 @@ async def test_guests_and_partners_cannot_read_parameters(gql, person, partner):
     _, secret = await partner(["bookings:read"])
     assert (await gql(LIST, token=guest.token)).error_codes == ["FORBIDDEN"]
     assert (await gql(LIST, token=secret)).error_codes == ["FORBIDDEN"]
+
+
+async def test_typed_accessor_reads_the_current_version(gql, person):
+    """`params.<name>` reads the same stored version as the API shows, typed by its kind."""
+    from domain.policy_params import params
+
+    assert await params.cancellation_grace_hours == 24  # the catalogue's default
+    admin = await person("admin")
+    reply = await gql(
+        """mutation { setPolicyParameter(input: {key: "cancellation_grace_hours", value: "36",
+        reason: "winter season"}) { errors { code } } }""",
+        token=admin.token,
+    )
+    assert reply.data["setPolicyParameter"]["errors"] == []
+    value = await params.cancellation_grace_hours
+    assert value == 36 and type(value) is int
+    assert type(await params.approval_supervisor_limit).__name__ == "Decimal"

@@ -128,10 +128,15 @@ async def test_jobs_take_their_work_from_due_rows_and_can_run_twice(person):
 
 
 def test_arq_worker_settings_declare_every_job():
-    from workers.settings import WorkerSettings
+    from workers.settings import worker_settings
 
-    assert {f.__name__ for f in WorkerSettings.functions} == {j.func.__name__ for j in JOBS}
-    assert {c.name for c in WorkerSettings.cron_jobs} == {j.name for j in JOBS}
+    async def nothing(ctx: dict) -> None:
+        return None
+
+    settings = worker_settings("redis://127.0.0.1:6379/1", nothing, nothing)
+    assert {f.__name__ for f in settings.functions} == {j.func.__name__ for j in JOBS}
+    assert {c.name for c in settings.cron_jobs} == {j.name for j in JOBS}
+    assert settings.redis_settings.database == 1
 
 
 @pytest.mark.parametrize("command", [["--help"], ["export-schema", "-"]])
@@ -146,7 +151,7 @@ async def test_arq_worker_runs_the_same_job_functions_from_redis(runtime):
     from arq.connections import RedisSettings
     from arq.worker import Worker
 
-    from workers.settings import WorkerSettings
+    from workers.settings import FUNCTIONS
 
     await IdempotencyRecord.create(scope="s", key="old", request_hash="h",
                                    expires_at=clock.now() - dt.timedelta(hours=1))
@@ -154,7 +159,7 @@ async def test_arq_worker_runs_the_same_job_functions_from_redis(runtime):
     pool = await create_pool(settings)
     try:
         job = await pool.enqueue_job("prune_idempotency_keys")
-        worker = Worker(functions=WorkerSettings.functions, redis_settings=settings, burst=True,
+        worker = Worker(functions=FUNCTIONS, redis_settings=settings, burst=True,
                         poll_delay=0.05, handle_signals=False)
         await worker.main()
         await worker.close()

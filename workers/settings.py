@@ -1,13 +1,18 @@
-"""arq `WorkerSettings`: the job functions and their cron schedule, for `hotel worker`."""
+"""arq worker settings: the job functions and their cron schedule, for `hotel worker`.
+
+Settings arrive as arguments: the composition root (`server.cli`) passes the Redis address and
+how to start and stop the platform's runtime, so `workers/` never imports `server/`."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 from arq import cron
 from arq.connections import RedisSettings
 
-from server import runtime as runtime_module
-from server.settings import get_settings
 from workers.jobs import JOBS
+
+FUNCTIONS = [job.func for job in JOBS]
 
 
 def _minutes(every_seconds: int) -> set[int] | None:
@@ -15,17 +20,7 @@ def _minutes(every_seconds: int) -> set[int] | None:
     return None if step == 1 else set(range(0, 60, min(step, 60)))
 
 
-async def startup(ctx: dict) -> None:
-    ctx["runtime"] = await runtime_module.start(get_settings(), apply_migrations=False)
-    if not ctx["runtime"].ready:
-        raise RuntimeError(ctx["runtime"].not_ready_reason)
-
-
-async def shutdown(ctx: dict) -> None:
-    await runtime_module.stop(ctx["runtime"])
-
-
-def _cron_jobs():
+def cron_jobs() -> list:
     jobs = []
     for job in JOBS:
         if job.every_seconds >= 3600:
@@ -40,10 +35,23 @@ def _cron_jobs():
     return jobs
 
 
-class WorkerSettings:
-    functions = [job.func for job in JOBS]
-    cron_jobs = _cron_jobs()
-    on_startup = startup
-    on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379")
-    max_jobs = 10
+def worker_settings(
+    redis_url: str,
+    on_startup: Callable[[dict], Awaitable[None]],
+    on_shutdown: Callable[[dict], Awaitable[None]],
+    *,
+    max_jobs: int = 10,
+) -> type:
+    """The `WorkerSettings` class arq's `run_worker` expects, built from the given settings."""
+    return type(
+        "WorkerSettings",
+        (),
+        {
+            "functions": FUNCTIONS,
+            "cron_jobs": cron_jobs(),
+            "on_startup": staticmethod(on_startup),
+            "on_shutdown": staticmethod(on_shutdown),
+            "redis_settings": RedisSettings.from_dsn(redis_url),
+            "max_jobs": max_jobs,
+        },
+    )

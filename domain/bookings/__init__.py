@@ -17,14 +17,16 @@ from domain.bookings.cancellation import (
     cancel_booking,
     cancellation_quote,
 )
+from domain.bookings.change_links import (
+    IssuedConfirmation,
+    change_confirmation_token,
+    issue_change_confirmation,
+)
 from domain.bookings.changes import (
     AuthorizationKind,
     ChangeAuthorization,
     ChangeResult,
     ChangeStatus,
-    IssuedConfirmation,
-    change_confirmation_token,
-    issue_change_confirmation,
     request_booking_change,
 )
 from domain.bookings.confirmation import confirm_booking

@@ -16,14 +16,16 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from domain import members, policy_params
+from domain import i18n, members
 from domain.actor import Actor
 from domain.bookings import idempotency, nights, sync
 from domain.bookings.queries import load_booking
 from domain.bookings.states import BookingStatus, check_transition, save_transition
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import N_, t
 from domain.models import Booking, BookingNight, Refund
+from domain.policy_params import params
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -62,13 +64,13 @@ class CancellationResult:
 
 async def check_in_moment(check_in: dt.date) -> dt.datetime:
     """The local check-in time on the arrival day, as an aware UTC datetime."""
-    at = dt.time.fromisoformat(await policy_params.get("checkin_local_time"))
+    at = dt.time.fromisoformat(await params.checkin_local_time)
     local = dt.datetime.combine(check_in, at, tzinfo=clock.hotel_timezone)
     return local.astimezone(dt.UTC)
 
 
 async def free_cancellation_deadline(booking: Booking) -> dt.datetime:
-    grace = await policy_params.get("cancellation_grace_hours")
+    grace = await params.cancellation_grace_hours
     return await check_in_moment(booking.check_in) - dt.timedelta(hours=grace)
 
 
@@ -90,12 +92,12 @@ async def cancellation_quote(booking: Booking) -> CancellationQuote:
     local_deadline = clock.local(deadline).strftime("%Y-%m-%d %H:%M")
     if booking.status == BookingStatus.PENDING_REVIEW:
         rule, charge, points_kept = Rule.UNCONFIRMED_CANCELLATION, ZERO, 0
-        why = "The booking was not confirmed yet, so cancelling is free."
+        why = N_("The booking was not confirmed yet, so cancelling is free.")
     elif clock.now() <= deadline:
         rule, charge, points_kept = Rule.FREE_CANCELLATION, ZERO, 0
-        why = f"Cancelled before {local_deadline} (hotel time): everything is refunded."
+        why = N_(f"Cancelled before {local_deadline} (hotel time): everything is refunded.")
     else:
-        charge_nights = await policy_params.get("late_cancellation_charge_nights")
+        charge_nights = await params.late_cancellation_charge_nights
         held = await BookingNight.filter(booking_id=booking.id).order_by("date")
         stay_charge = sum((n.amount for n in held[:charge_nights]), ZERO).quantize(
             CENT, rounding=ROUND_HALF_UP
@@ -103,10 +105,10 @@ async def cancellation_quote(booking: Booking) -> CancellationQuote:
         charge = min(stay_charge, paid)
         points_kept = _points_for(stay_charge - charge, booking)
         rule = Rule.LATE_CANCELLATION
-        why = (
+        charged_nights = min(charge_nights, len(held))
+        why = N_(
             f"Cancelled after {local_deadline} (hotel time): the first "
-            f"{min(charge_nights, len(held))} night(s), {stay_charge} {booking.currency}, "
-            "are charged."
+            f"{charged_nights} night(s), {stay_charge} {booking.currency}, are charged."
         )
     return CancellationQuote(
         booking_id=booking.id,
@@ -164,13 +166,20 @@ async def cancel_booking(
         await members.return_points(booking.member_id, quote.points_returned, booking_id=booking.id)
     refund = await _refund(actor, booking, "CANCELLATION", quote)
     await sync.sync_to_pms(booking, "booking.cancelled")
+    lang = booking.language
+    refunded = i18n.format_money(refund.amount, refund.currency, lang)
     await sync.message_guest(
         booking,
         "booking.cancelled",
-        f"Booking {booking.number} cancelled",
-        f"Your booking {booking.number} is cancelled. {quote.explanation} "
-        f"Refund: {refund.amount} {refund.currency}"
-        + (f" and {quote.points_returned} points." if quote.points_returned else "."),
+        t(lang, "Booking {number} cancelled", number=booking.number),
+        t(lang, "Your booking {number} is cancelled.", number=booking.number)
+        + " " + i18n.translate(quote.explanation, lang) + " "
+        + (
+            t(lang, "Refund: {amount} and {points} points.", amount=refunded,
+              points=quote.points_returned)
+            if quote.points_returned
+            else t(lang, "Refund: {amount}.", amount=refunded)
+        ),
     )
     if idempotency_key is not None:
         await idempotency.complete(scope, idempotency_key, str(refund.id))
@@ -179,7 +188,7 @@ async def cancel_booking(
 
 async def no_show_refund(actor: Actor, booking: Booking) -> Refund:
     """The refund of a no-show: no_show_refund_percent of money and points paid."""
-    percent = Decimal(await policy_params.get("no_show_refund_percent"))
+    percent = Decimal(await params.no_show_refund_percent)
     paid = Decimal(booking.total_amount).quantize(CENT)
     refund_amount = (paid * percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
     points_back = int(
@@ -195,7 +204,7 @@ async def no_show_refund(actor: Actor, booking: Booking) -> Refund:
         points_redeemed=booking.points_redeemed,
         points_returned=points_back,
         currency=booking.currency,
-        explanation=f"The guest did not arrive: {percent.normalize():f}% is refunded.",
+        explanation=N_(f"The guest did not arrive: {percent.normalize():f}% is refunded."),
     )
     if booking.member_id is not None:
         await members.return_points(booking.member_id, points_back, booking_id=booking.id)

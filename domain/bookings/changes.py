@@ -4,7 +4,7 @@ change requires three-level supervisor approval).
 Written authorisation is one of:
 
 - GUEST_CONFIRMED: the guest asks themself (a guest account that owns the booking), or presents
-  a signed confirmation link token made by `change_confirmation_token` for exactly this change;
+  a signed confirmation link token (`domain.bookings.change_links`) for exactly this change;
 - WRITTEN_DOCUMENT: the guest's signed authorisation archived as a document (P3.2), referenced
   by its document name (`20261128-0042-...`) or database id; it must exist and not be removed.
 
@@ -20,24 +20,25 @@ in one pass, in the same transaction as the new price.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
 from authz.identity import Kind
-from domain import approvals, inventory, policy_params
+from domain import approvals, i18n, inventory
 from domain.actor import Actor
-from domain.bookings import nights, sync, vouchers
+from domain.approval_handlers import handles
+from domain.bookings import nights, sync
 from domain.bookings.cancellation import check_in_moment
+from domain.bookings.change_links import ChangeTarget, change_target, token_matches
 from domain.bookings.pricing import StayQuote, quote_stay
 from domain.bookings.queries import can_see, load_booking
 from domain.bookings.states import OPEN_STATUSES, bump
 from domain.clock import clock
 from domain.documents.kinds import Status as DocumentStatus
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import t
 from domain.models import (
     ApprovalRequest,
     Booking,
@@ -46,11 +47,11 @@ from domain.models import (
     InventoryNight,
     RoomType,
 )
+from domain.policy_params import params
 
 URGENT_CHANGE_LEVELS = (("supervisor",), ("supervisor", "director"), ("director",))
 APPROVAL_KIND = "BOOKING_CHANGE"
-HANDLER = "domain.bookings.changes:on_approval_decided"
-TOKEN_PURPOSE = "change-confirmation"
+HANDLER = "booking_change.decided"
 
 
 class AuthorizationKind:
@@ -84,126 +85,8 @@ class ChangeResult:
         return self.booking.id
 
 
-@dataclass(frozen=True)
-class _Target:
-    check_in: dt.date
-    check_out: dt.date
-    room_type_id: int
-    guests: int
-
-    def token_message(self, booking_id: int, expires: int) -> str:
-        return (
-            f"{booking_id}|{self.check_in.isoformat()}|{self.check_out.isoformat()}|"
-            f"{self.room_type_id}|{self.guests}|{expires}"
-        )
-
-
-def _target(booking: Booking, check_in, check_out, room_type_id, guests) -> _Target:
-    try:
-        rt = int(room_type_id) if room_type_id is not None else booking.room_type_id
-    except (TypeError, ValueError):
-        raise DomainError(
-            ErrorCode.NOT_FOUND, "There is no such room type.", "roomTypeId"
-        ) from None
-    return _Target(
-        check_in or booking.check_in,
-        check_out or booking.check_out,
-        rt,
-        booking.guests if guests is None else guests,
-    )
-
-
-# ---- signed confirmation links ----------------------------------------------------------------
-
-
-def change_confirmation_token(
-    booking: Booking,
-    *,
-    check_in: dt.date | None = None,
-    check_out: dt.date | None = None,
-    room_type_id: int | None = None,
-    guests: int | None = None,
-    valid_for: dt.timedelta = dt.timedelta(hours=72),
-) -> str:
-    """A token for a link sent to the guest: presenting it is the guest's written confirmation
-    of exactly this change of this booking, until it expires."""
-    target = _target(booking, check_in, check_out, room_type_id, guests)
-    expires = int((clock.now() + valid_for).timestamp())
-    body = (
-        base64.urlsafe_b64encode(
-            json.dumps(
-                {
-                    "b": booking.id,
-                    "ci": target.check_in.isoformat(),
-                    "co": target.check_out.isoformat(),
-                    "rt": target.room_type_id,
-                    "g": target.guests,
-                    "exp": expires,
-                },
-                separators=(",", ":"),
-            ).encode()
-        )
-        .decode()
-        .rstrip("=")
-    )
-    signature = vouchers.sign(TOKEN_PURPOSE, target.token_message(booking.id, expires))
-    return f"{body}.{signature}"
-
-
-MAX_CONFIRMATION_HOURS = 14 * 24
-
-
-@dataclass(frozen=True)
-class IssuedConfirmation:
-    pk: int  # the booking, as the audit entry's subject
-    token: str
-    expires_at: dt.datetime
-
-
-def issue_change_confirmation(
-    booking: Booking,
-    *,
-    valid_for_hours: int,
-    check_in: dt.date | None = None,
-    check_out: dt.date | None = None,
-    room_type_id: int | None = None,
-    guests: int | None = None,
-) -> IssuedConfirmation:
-    """The signed token for the guest's confirmation link of exactly this change (P3.1.4),
-    valid for 1 hour to two weeks."""
-    if not 1 <= valid_for_hours <= MAX_CONFIRMATION_HOURS:
-        raise DomainError(
-            ErrorCode.OUT_OF_RANGE,
-            f"A confirmation link is valid for 1 to {MAX_CONFIRMATION_HOURS} hours.",
-            "validForHours",
-        )
-    valid_for = dt.timedelta(hours=valid_for_hours)
-    token = change_confirmation_token(
-        booking, check_in=check_in, check_out=check_out, room_type_id=room_type_id,
-        guests=guests, valid_for=valid_for,
-    )
-    # The token's expiry is in whole seconds.
-    return IssuedConfirmation(booking.id, token, clock.now().replace(microsecond=0) + valid_for)
-
-
-def _token_matches(token: str, booking: Booking, target: _Target) -> bool:
-    body, dot, signature = (token or "").partition(".")
-    if not dot:
-        return False
-    try:
-        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        expires = int(data["exp"])
-    except (ValueError, KeyError, TypeError):
-        return False
-    if expires < clock.now().timestamp():
-        return False
-    return vouchers.verify_signature(
-        TOKEN_PURPOSE, target.token_message(booking.id, expires), signature
-    )
-
-
 def _authorize(
-    actor: Actor, booking: Booking, target: _Target, authorization: ChangeAuthorization | None
+    actor: Actor, booking: Booking, target: ChangeTarget, authorization: ChangeAuthorization | None
 ) -> tuple[str, str | None]:
     if authorization is None or not authorization.kind:
         raise DomainError(
@@ -224,7 +107,7 @@ def _authorize(
     if kind == AuthorizationKind.GUEST_CONFIRMED:
         if actor.identity.kind == Kind.GUEST and can_see(actor.identity, booking):
             return kind, None
-        if authorization.confirmation_token and _token_matches(
+        if authorization.confirmation_token and token_matches(
             authorization.confirmation_token, booking, target
         ):
             return kind, None
@@ -260,7 +143,7 @@ async def _archived_authorisation(reference: str) -> str:
 # ---- validation and application ---------------------------------------------------------------
 
 
-async def _validate(booking: Booking, target: _Target) -> tuple[RoomType, StayQuote]:
+async def _validate(booking: Booking, target: ChangeTarget) -> tuple[RoomType, StayQuote]:
     """Check the target stay like a new booking; return its room type and its new price."""
     if booking.status not in OPEN_STATUSES:
         raise DomainError(
@@ -286,7 +169,7 @@ async def _validate(booking: Booking, target: _Target) -> tuple[RoomType, StayQu
     return room_type, quote
 
 
-async def _precheck_availability(booking: Booking, target: _Target) -> None:
+async def _precheck_availability(booking: Booking, target: ChangeTarget) -> None:
     """Refuse at once a change whose new nights are sold out now (an urgent change is
     allocated only when approved, and is re-checked then)."""
     held = {(n.room_type_id, n.date) for n in await nights.held(booking)}
@@ -307,7 +190,7 @@ async def _precheck_availability(booking: Booking, target: _Target) -> None:
         )
 
 
-async def _apply(booking: Booking, target: _Target) -> None:
+async def _apply(booking: Booking, target: ChangeTarget) -> None:
     room_type, quote = await _validate(booking, target)
     await nights.move(booking, room_type.id, quote.nightly_rates)
     await bump(
@@ -323,18 +206,27 @@ async def _apply(booking: Booking, target: _Target) -> None:
     )
     booking.room_type = room_type
     await sync.sync_to_pms(booking, "booking.changed")
+    lang = booking.language
     await sync.message_guest(
         booking,
         "booking.changed",
-        f"Booking {booking.number} changed",
-        f"Your booking {booking.number} is now {booking.check_in.isoformat()} to "
-        f"{booking.check_out.isoformat()}, {room_type.name}, {booking.guests} guest(s). "
-        f"Amount: {booking.total_amount} {booking.currency}.",
+        t(lang, "Booking {number} changed", number=booking.number),
+        t(
+            lang,
+            "Your booking {number} is now {arrival} to {departure}, {room}, {guests} guest(s). "
+            "Amount: {amount}.",
+            number=booking.number,
+            arrival=i18n.format_date(booking.check_in, lang),
+            departure=i18n.format_date(booking.check_out, lang),
+            room=room_type.name,
+            guests=booking.guests,
+            amount=i18n.format_money(booking.total_amount, booking.currency, lang),
+        ),
     )
 
 
-async def is_urgent(booking: Booking, target: _Target) -> bool:
-    hours = await policy_params.get("urgent_change_window_hours")
+async def is_urgent(booking: Booking, target: ChangeTarget) -> bool:
+    hours = await params.urgent_change_window_hours
     arrival = await check_in_moment(min(booking.check_in, target.check_in))
     return clock.now() >= arrival - dt.timedelta(hours=hours)
 
@@ -354,8 +246,11 @@ async def request_booking_change(
     """Request a change (inside an audited unit of work). Applied at once unless urgent; an
     urgent one returns the change request PENDING_APPROVAL with its approval request."""
     booking = await load_booking(actor, booking_id)
-    target = _target(booking, check_in, check_out, room_type_id, guests)
-    if target == _Target(booking.check_in, booking.check_out, booking.room_type_id, booking.guests):
+    target = change_target(booking, check_in, check_out, room_type_id, guests)
+    unchanged = ChangeTarget(
+        booking.check_in, booking.check_out, booking.room_type_id, booking.guests
+    )
+    if target == unchanged:
         raise DomainError(ErrorCode.INVALID, "The request changes nothing.", "bookingId")
     kind, document = _authorize(actor, booking, target, authorization)
     if document is not None:
@@ -420,6 +315,7 @@ async def request_booking_change(
     return ChangeResult(change, booking, approval)
 
 
+@handles(HANDLER)
 async def on_approval_decided(request: ApprovalRequest) -> None:
     """Approval handler: apply an approved change (or record why it could not be applied),
     close a rejected or expired one. Runs in the deciding transaction."""
@@ -435,7 +331,7 @@ async def on_approval_decided(request: ApprovalRequest) -> None:
         await change.save(update_fields=["status"])
         return
     booking = await Booking.filter(id=change.booking_id).select_for_update().first()
-    target = _Target(
+    target = ChangeTarget(
         change.new_check_in, change.new_check_out, change.new_room_type_id, change.new_guests
     )
     try:

@@ -6,30 +6,47 @@ voucher (e-mail and SMS through the outbox) and the booking is synchronised to t
 from __future__ import annotations
 
 from authz.identity import Kind
+from domain import i18n
 from domain.actor import Actor
 from domain.bookings import sync, vouchers
 from domain.bookings.queries import load_booking
 from domain.bookings.states import BookingStatus, save_transition
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import t
 from domain.models import Booking, RoomType
 
 
 async def _announce(booking: Booking) -> None:
     code = await vouchers.issue_voucher(booking)
     room_type = await RoomType.get(id=booking.room_type_id)
-    subject = f"Booking {booking.number} confirmed"
-    body = (
-        f"Your booking {booking.number} is confirmed.\n"
-        f"Room: {room_type.name}, {booking.guests} guest(s)\n"
-        f"Arrival {booking.check_in.isoformat()}, departure {booking.check_out.isoformat()} "
-        f"({booking.nights} night(s))\n"
-        f"Amount: {booking.total_amount} {booking.currency}"
-        + (f" plus {booking.points_redeemed} points" if booking.points_redeemed else "")
-        + f"\nYour electronic voucher: {code}\n"
-        f"Booking terms version {booking.terms_version} apply."
+    lang = booking.language
+    values = {
+        "number": booking.number,
+        "room": room_type.name,
+        "guests": booking.guests,
+        "arrival": i18n.format_date(booking.check_in, lang),
+        "departure": i18n.format_date(booking.check_out, lang),
+        "nights": booking.nights,
+        "amount": i18n.format_money(booking.total_amount, booking.currency, lang),
+        "points": booking.points_redeemed,
+        "voucher": code,
+        "terms": booking.terms_version,
+    }
+    subject = t(lang, "Booking {number} confirmed", **values)
+    body = "\n".join(
+        [
+            t(lang, "Your booking {number} is confirmed.", **values),
+            t(lang, "Room: {room}, {guests} guest(s)", **values),
+            t(lang, "Arrival {arrival}, departure {departure} ({nights} night(s))", **values),
+            t(lang, "Amount: {amount} plus {points} points", **values)
+            if booking.points_redeemed
+            else t(lang, "Amount: {amount}", **values),
+            t(lang, "Your electronic voucher: {voucher}", **values),
+            t(lang, "Booking terms version {terms} apply.", **values),
+        ]
     )
-    sms = f"Booking {booking.number} confirmed, {booking.check_in.isoformat()}. Voucher: {code}"
+    sms = t(lang, "Booking {number} confirmed, {arrival}. Voucher: {voucher}", **values)
     await sync.message_guest(booking, "booking.confirmed", subject, body, sms)
     await sync.sync_to_pms(booking, "booking.confirmed")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from authz.identity import Kind
-from domain import members, policy_params
+from domain import members
 from domain.actor import Actor
 from domain.bookings.profiles import (
     GuestDetails,
@@ -20,6 +20,7 @@ from domain.bookings.profiles import (
 from domain.bookings.states import BookingStatus
 from domain.errors import DomainError, ErrorCode
 from domain.models import GuestProfile, Member
+from domain.policy_params import params
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ async def review_status(
         member_profile = await GuestProfile.get(id=member.guest_profile_id)
         if await is_blacklisted(member_profile):
             reasons.append("the member is on the blacklist")
-    limit = Decimal(await policy_params.get("booking_review_amount"))
+    limit = Decimal(await params.booking_review_amount)
     if gross_amount > limit:
         reasons.append(f"the stay costs more than {limit}")
     if reasons:

@@ -20,11 +20,11 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain import policy_params
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import IdempotencyRecord
+from domain.policy_params import params
 
 FIELD = "idempotencyKey"
 
@@ -70,7 +70,7 @@ async def claim(scope: str, key: str, payload: dict[str, Any]) -> str | None:
         existing = None
     if existing is not None:
         return _replay(existing, digest)
-    hours = await policy_params.get("idempotency_retention_hours")
+    hours = await params.idempotency_retention_hours
     try:
         async with in_transaction():  # a savepoint: a unique violation leaves the rest intact
             await IdempotencyRecord.create(

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict
 
 from authz.identity import Kind
-from domain import inventory, members, notifications
+from domain import i18n, inventory, members, notifications
 from domain.actor import Actor
 from domain.bookings import confirmation, idempotency, nights
 from domain.bookings.eligibility import guest_profile_for, identify_party, review_status
@@ -59,6 +59,13 @@ async def _ask_for_review(booking: Booking) -> None:
             subject_type="Booking",
             subject_id=booking.id,
         )
+
+
+def _guest_language(actor: Actor) -> str:
+    """The language of the guest's voucher and e-mails: a guest booking for themself reads the
+    language of their request (their saved one or their browser's); for bookings taken by staff
+    or partners, the hotel's default language."""
+    return i18n.language() if actor.identity.kind == Kind.GUEST else i18n.default_language()
 
 
 async def create_booking(
@@ -140,6 +147,7 @@ async def create_booking(
         review_reason=review_reason,
         created_by_account_id=actor.account_id,
         created_by_token_id=actor.token_id,
+        language=_guest_language(actor),
     )
     await nights.hold(booking, room_type.id, quote.nightly_rates)
     if party.member is not None and quote.points_redeemed:

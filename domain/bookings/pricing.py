@@ -8,10 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from domain import inventory, policy_params
+from domain import inventory
 from domain.errors import DomainError, ErrorCode
 from domain.inventory import NightPrice
 from domain.models import RoomType
+from domain.policy_params import params
 
 CENT = Decimal("0.01")
 
@@ -44,7 +45,7 @@ async def quote_stay(
     gross = sum((night.amount for night in nightly), Decimal("0.00"))
     value = Decimal("0.00")
     if points:
-        value = points_value(points, await policy_params.get("points_per_cny"))
+        value = points_value(points, await params.points_per_cny)
     if value > gross:
         raise DomainError(
             ErrorCode.OUT_OF_RANGE, "The points are worth more than the stay costs.", points_field

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain import policy_params
+from domain.policy_params import params
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,14 @@ def _percent(value: Decimal) -> str:
 
 
 async def booking_terms() -> BookingTerms:
-    grace = await policy_params.get("cancellation_grace_hours")
-    charge = await policy_params.get("late_cancellation_charge_nights")
-    no_show = Decimal(await policy_params.get("no_show_refund_percent"))
-    checkin = await policy_params.get("checkin_local_time")
-    checkout = await policy_params.get("checkout_local_time")
-    max_nights = await policy_params.get("max_stay_nights")
-    urgent_hours = await policy_params.get("urgent_change_window_hours")
-    points_per_cny = await policy_params.get("points_per_cny")
+    grace = await params.cancellation_grace_hours
+    charge = await params.late_cancellation_charge_nights
+    no_show = Decimal(await params.no_show_refund_percent)
+    checkin = await params.checkin_local_time
+    checkout = await params.checkout_local_time
+    max_nights = await params.max_stay_nights
+    urgent_hours = await params.urgent_change_window_hours
+    points_per_cny = await params.points_per_cny
 
     rules = [
         RefundRule(

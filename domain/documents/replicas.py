@@ -25,6 +25,7 @@ from domain.models import Document, ReplicaCheck
 from domain.notifications import notify, staff_with_roles
 from domain.unit_of_work import audited, refusals_audited
 from storage import RepairResult, ReplicaReport
+from storage import replicas as storage_replicas
 
 BATCH = 500
 SCHEDULE = dt.timedelta(hours=24)
@@ -32,8 +33,10 @@ ADMIN_ROLE = "admin"
 
 
 def _verify_and_repair(archive, expected: dict[str, str], deep: bool, repair: bool):
-    report: ReplicaReport = archive.verify_replicas(expected, deep=deep)
-    repaired: RepairResult | None = archive.repair(report) if repair and report.problems else None
+    report: ReplicaReport = storage_replicas.verify_replicas(archive, expected, deep=deep)
+    repaired: RepairResult | None = (
+        storage_replicas.repair(archive, report) if repair and report.problems else None
+    )
     return report, repaired
 
 
@@ -143,7 +146,9 @@ async def restore_primary(actor: Actor, *, overwrite: bool = False) -> Restored:
         archive = config.archive()
         if archive.backup is None:
             raise DomainError(ErrorCode.INVALID, "No backup store is configured to restore from.")
-        result = await archive_calls.run(lambda: archive.restore_primary(overwrite=overwrite))
+        result = await archive_calls.run(
+            lambda: storage_replicas.restore_primary(archive, overwrite=overwrite)
+        )
     restored = Restored(
         restored=list(result.restored),
         unchanged=list(result.unchanged),

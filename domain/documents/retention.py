@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from domain import policy_params
 from domain.actor import Actor
 from domain.clock import UTC, clock
 from domain.documents import archive_calls, config
 from domain.documents.kinds import Status
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document
+from domain.policy_params import params
 from domain.unit_of_work import audited, refusals_audited
 
 
@@ -47,9 +47,9 @@ def local_midnight(day: dt.date) -> dt.datetime:
 
 async def retain_until_for(tier: int, at: dt.datetime) -> dt.datetime | None:
     if tier == 1:
-        return add_years(at, await policy_params.get("archive_legal_retention_years"))
+        return add_years(at, await params.archive_legal_retention_years)
     if tier == 3:
-        years = await policy_params.get("archive_work_record_retention_years")
+        years = await params.archive_work_record_retention_years
         return add_years(local_midnight(next_month_start(clock.local(at).date())), years)
     return None
 

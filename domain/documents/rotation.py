@@ -18,6 +18,7 @@ from domain.documents import archive_calls, config
 from domain.documents.kinds import Status
 from domain.models import Document
 from domain.unit_of_work import audited
+from storage import rotation as storage_rotation
 
 BATCH = 200
 
@@ -45,7 +46,7 @@ async def rotate_archive_keys(actor: Actor) -> RotationSummary:
             break
         last_id = rows[-1].id
         by_key = {row.storage_key: row for row in rows}
-        result = await archive_calls.run(archive.rotate_keys, list(by_key))
+        result = await archive_calls.run(storage_rotation.rotate_keys, archive, list(by_key))
         unchanged += len(result.unchanged)
         failed += [(by_key[f.key].name, f"{f.code}: {f.message}") for f in result.failed]
         for outcome in result.rotated:

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from tortoise.expressions import Q
 
-from domain import policy_params
 from domain.actor import SYSTEM, Actor
 from domain.clock import clock
 from domain.documents import uploads
@@ -30,6 +29,7 @@ from domain.documents.kinds import Kind, Status
 from domain.documents.retention import add_years, local_midnight, month_start, remove_content
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document, WorkRecordSeal
+from domain.policy_params import params
 from domain.unit_of_work import audited
 
 BATCH = 200
@@ -129,7 +129,7 @@ class PurgeResult:
 async def purge_expired(actor: Actor = SYSTEM) -> PurgeResult:
     """Remove sealed work records (and indexes) whose retention is over; record each removal."""
     now = clock.now()
-    years = await policy_params.get("archive_work_record_retention_years")
+    years = await params.archive_work_record_retention_years
     result = PurgeResult()
     expired = (
         Document.filter(

@@ -129,6 +129,8 @@ class Booking(TimestampedModel):
         "models.Room", related_name="bookings", null=True, on_delete=fields.SET_NULL
     )
     check_in = fields.DateField(db_index=True)
+    # The language the guest's vouchers and e-mails are written in (en, zh-CN).
+    language = fields.CharField(max_length=10, default="en")
     check_out = fields.DateField()
     guests = fields.IntField()
     nights = fields.IntField()

@@ -20,6 +20,8 @@ class Account(TimestampedModel):
     # Requests per minute; null means the default budget for the account's kind.
     request_budget = fields.IntField(null=True)
     member_id = fields.IntField(null=True)
+    # Saved language for messages (en, zh-CN); empty: the request's Accept-Language decides.
+    language = fields.CharField(max_length=10, default="")
 
     class Meta:
         table = "account"

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from domain.clock import clock
+from domain.i18n import N_
 from domain.models import Booking, BookingNight, InventoryNight, Refund, Room
 from domain.reports.periods import Window
 from domain.reports.registry import Chart, SectionContent, Table, section
@@ -39,7 +40,7 @@ def _currency(rows, key: str) -> str:
     return currencies.pop() if len(currencies) == 1 else "/".join(sorted(currencies)) or "CNY"
 
 
-@section("bookings", "Bookings taken", 10)
+@section("bookings", N_("Bookings taken"), 10)
 async def bookings_taken(target: Window) -> SectionContent:
     rows = await Booking.filter(
         created_at__gte=target.start_at, created_at__lt=target.end_at
@@ -49,7 +50,7 @@ async def bookings_taken(target: Window) -> SectionContent:
     charts = [
         Chart(
             "bar",
-            "Bookings by channel",
+            N_("Bookings by channel"),
             channels,
             [("bookings", [float(by_channel[c]) for c in channels])],
             "bookings",
@@ -60,20 +61,22 @@ async def bookings_taken(target: Window) -> SectionContent:
         charts.append(
             Chart(
                 "line",
-                "Bookings per day",
+                N_("Bookings per day"),
                 [d.strftime("%m-%d") for d in target.days],
                 [("bookings", [float(per_day[d]) for d in target.days])],
                 "bookings",
             )
         )
     return SectionContent(
-        figures=[("Bookings taken", str(len(rows)))],
-        tables=[Table(["Channel", "Bookings"], [[c, str(by_channel[c])] for c in channels])],
+        figures=[(N_("Bookings taken"), str(len(rows)))],
+        tables=[
+            Table([N_("Channel"), N_("Bookings")], [[c, str(by_channel[c])] for c in channels])
+        ],
         charts=charts,
     )
 
 
-@section("occupancy", "Occupancy", 20)
+@section("occupancy", N_("Occupancy"), 20)
 async def occupancy(target: Window) -> SectionContent:
     held = await BookingNight.filter(
         date__gte=target.start, date__lt=target.end, booking__status__in=HELD
@@ -99,16 +102,16 @@ async def occupancy(target: Window) -> SectionContent:
     chart_kind = "line" if len(labels) > 1 else "bar"
     return SectionContent(
         figures=[
-            ("Room-nights sold", str(total_sold)),
-            ("Room-nights available", str(total_available)),
-            ("Occupancy", f"{overall:.1f}%"),
+            (N_("Room-nights sold"), str(total_sold)),
+            (N_("Room-nights available"), str(total_available)),
+            (N_("Occupancy"), f"{overall:.1f}%"),
         ],
-        tables=[Table(["Night", "Sold", "Available", "Occupancy"], rows)],
-        charts=[Chart(chart_kind, "Occupancy per night", labels, [("occupancy", rates)], "%")],
+        tables=[Table([N_("Night"), N_("Sold"), N_("Available"), N_("Occupancy")], rows)],
+        charts=[Chart(chart_kind, N_("Occupancy per night"), labels, [("occupancy", rates)], "%")],
     )
 
 
-@section("revenue", "Room revenue", 30)
+@section("revenue", N_("Room revenue"), 30)
 async def revenue(target: Window) -> SectionContent:
     nights = await BookingNight.filter(
         date__gte=target.start, date__lt=target.end, booking__status__in=EARNING
@@ -120,27 +123,30 @@ async def revenue(target: Window) -> SectionContent:
     channels = _channels(by_channel)
     total = sum(by_channel.values(), Decimal(0))
     return SectionContent(
-        figures=[("Room revenue", _money(total, currency)), ("Room-nights", str(len(nights)))],
+        figures=[
+            (N_("Room revenue"), _money(total, currency)),
+            (N_("Room-nights"), str(len(nights))),
+        ],
         tables=[
             Table(
-                ["Channel", "Revenue"],
+                [N_("Channel"), N_("Revenue")],
                 [[c, _money(by_channel.get(c, Decimal(0)), currency)] for c in channels],
             )
         ],
         charts=[
             Chart(
                 "bar",
-                "Room revenue by channel",
+                N_("Room revenue by channel"),
                 channels,
                 [("revenue", [float(by_channel.get(c, 0)) for c in channels])],
                 currency,
             )
         ],
-        note="Revenue is recognised per night stayed or due in the period.",
+        note=N_("Revenue is recognised per night stayed or due in the period."),
     )
 
 
-@section("cancellations", "Cancellations and refunds", 40)
+@section("cancellations", N_("Cancellations and refunds"), 40)
 async def cancellations(target: Window) -> SectionContent:
     cancelled = await Booking.filter(
         cancelled_at__gte=target.start_at, cancelled_at__lt=target.end_at
@@ -158,13 +164,13 @@ async def cancellations(target: Window) -> SectionContent:
     total = sum(refunded.values(), Decimal(0))
     return SectionContent(
         figures=[
-            ("Cancellations", str(len(cancelled))),
-            ("Refunds", str(len(refunds))),
-            ("Refunded amount", _money(total, currency)),
+            (N_("Cancellations"), str(len(cancelled))),
+            (N_("Refunds"), str(len(refunds))),
+            (N_("Refunded amount"), _money(total, currency)),
         ],
         tables=[
             Table(
-                ["Channel", "Cancellations", "Refunds", "Refunded"],
+                [N_("Channel"), N_("Cancellations"), N_("Refunds"), N_("Refunded")],
                 [
                     [
                         c,
@@ -179,7 +185,7 @@ async def cancellations(target: Window) -> SectionContent:
         charts=[
             Chart(
                 "bar",
-                "Cancellations by channel",
+                N_("Cancellations by channel"),
                 channels,
                 [("cancellations", [float(cancelled_by[c]) for c in channels])],
                 "bookings",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+from domain.i18n import N_, translate
 from domain.reports.registry import Chart
 
 WIDTH = 640
@@ -54,19 +55,22 @@ def _frame(chart: Chart, top: float) -> list[str]:
     return parts
 
 
-def _empty(chart: Chart) -> str:
+NO_DATA = N_("No data for this period.")
+
+
+def _empty(chart: Chart, empty_text: str = NO_DATA) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} 60" width="{WIDTH}" '
         f'height="60"><text x="{LEFT}" y="18" font-size="13" font-weight="bold">'
         f'{escape(chart.title)}</text><text x="{LEFT}" y="42" font-size="12" fill="#666">'
-        "No data for this period.</text></svg>"
+        f"{escape(empty_text)}</text></svg>"
     )
 
 
-def bar_chart(chart: Chart) -> str:
+def bar_chart(chart: Chart, empty_text: str = NO_DATA) -> str:
     values = chart.series[0][1] if chart.series else []
     if not values or not any(values):
-        return _empty(chart)
+        return _empty(chart, empty_text)
     top = _scale_max(values)
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
@@ -94,9 +98,9 @@ def bar_chart(chart: Chart) -> str:
     return "".join(parts)
 
 
-def line_chart(chart: Chart) -> str:
+def line_chart(chart: Chart, empty_text: str = NO_DATA) -> str:
     if not chart.labels or not any(any(values) for _, values in chart.series):
-        return _empty(chart)
+        return _empty(chart, empty_text)
     top = _scale_max([v for _, values in chart.series for v in values])
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
@@ -130,5 +134,8 @@ def line_chart(chart: Chart) -> str:
     return "".join(parts)
 
 
-def render(chart: Chart) -> str:
-    return line_chart(chart) if chart.kind == "line" else bar_chart(chart)
+def render(chart: Chart, lang: str | None = None) -> str:
+    """The chart as inline SVG; its title comes translated, the empty-chart text is
+    translated here."""
+    empty_text = translate(NO_DATA, lang)
+    return line_chart(chart, empty_text) if chart.kind == "line" else bar_chart(chart, empty_text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from domain.i18n import N_
 from domain.reports.periods import Period, Window
 
 ALL_PERIODS = frozenset(Period)
@@ -60,9 +61,9 @@ class Template:
 
 
 TEMPLATES: dict[Period, Template] = {
-    Period.DAILY: Template(Period.DAILY, "Daily report"),
-    Period.WEEKLY: Template(Period.WEEKLY, "Weekly report"),
-    Period.MONTHLY: Template(Period.MONTHLY, "Monthly report"),
+    Period.DAILY: Template(Period.DAILY, N_("Daily report")),
+    Period.WEEKLY: Template(Period.WEEKLY, N_("Weekly report")),
+    Period.MONTHLY: Template(Period.MONTHLY, N_("Monthly report")),
 }
 
 _SECTIONS: dict[str, Section] = {}

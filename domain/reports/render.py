@@ -7,9 +7,12 @@ Policy: P3.2.7 (standard report formats), P3.2.3 (archived as a work record exac
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from html import escape
 
+from domain.i18n import default_language, t, translate
 from domain.reports import charts
+from domain.reports.charts import NO_DATA
 from domain.reports.periods import Window
 from domain.reports.registry import Section, SectionContent, Table
 
@@ -23,8 +26,8 @@ text-align:left}th{background:#f3f3f3}td.num{text-align:right}.figures td:first-
 """
 
 
-def _table(table: Table, css_class: str = "") -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in table.headers)
+def _table(table: Table, lang: str, css_class: str = "") -> str:
+    head = "".join(f"<th>{escape(translate(h, lang))}</th>" for h in table.headers)
     rows = "".join(
         "<tr>"
         + "".join(
@@ -35,26 +38,31 @@ def _table(table: Table, css_class: str = "") -> str:
         for row in table.rows
     )
     if not table.rows:
-        rows = f'<tr><td colspan="{len(table.headers)}">No data for this period.</td></tr>'
+        empty = escape(translate(NO_DATA, lang))
+        rows = f'<tr><td colspan="{len(table.headers)}">{empty}</td></tr>'
     attribute = f' class="{css_class}"' if css_class else ""
     return f"<table{attribute}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def _section(section: Section, content: SectionContent) -> str:
-    parts = [f'<section id="{escape(section.key)}"><h2>{escape(section.title)}</h2>']
+def _section(section: Section, content: SectionContent, lang: str) -> str:
+    title = escape(translate(section.title, lang))
+    parts = [f'<section id="{escape(section.key)}"><h2>{title}</h2>']
     if content.figures:
         parts.append(
             '<table class="figures"><tbody>'
             + "".join(
-                f'<tr><td>{escape(k)}</td><td class="num">{escape(v)}</td></tr>'
+                f'<tr><td>{escape(translate(k, lang))}</td><td class="num">{escape(v)}</td></tr>'
                 for k, v in content.figures
             )
             + "</tbody></table>"
         )
-    parts.extend(_table(t) for t in content.tables)
-    parts.extend(f"<figure>{charts.render(c)}</figure>" for c in content.charts)
+    parts.extend(_table(t, lang) for t in content.tables)
+    parts.extend(
+        f"<figure>{charts.render(replace(c, title=translate(c.title, lang)), lang)}</figure>"
+        for c in content.charts
+    )
     if content.note:
-        parts.append(f'<p class="note">{escape(content.note)}</p>')
+        parts.append(f'<p class="note">{escape(translate(content.note, lang))}</p>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -67,16 +75,26 @@ def render_report(
     generated_at: dt.datetime,
     timezone: str,
     due_at: dt.datetime,
+    lang: str | None = None,
 ) -> bytes:
-    body = "".join(_section(s, c) for s, c in sections)
+    """The report in `lang` (default: the hotel's default language)."""
+    lang = lang or default_language()
+    body = "".join(_section(s, c, lang) for s, c in sections)
+    meta = t(
+        lang,
+        "Period {period} ({timezone}) · generated {generated} · submission due {due}",
+        period=target.label,
+        timezone=timezone,
+        generated=generated_at.isoformat(timespec="minutes"),
+        due=due_at.isoformat(timespec="minutes"),
+    )
+    nothing = t(lang, "No sections are registered for this report.")
     html = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{escape(title)}</h1>"
-        f'<p class="meta">Period {escape(target.label)} ({escape(timezone)}) &middot; '
-        f"generated {escape(generated_at.isoformat(timespec='minutes'))} &middot; "
-        f"submission due {escape(due_at.isoformat(timespec='minutes'))}</p>"
-        f"{body or '<p>No sections are registered for this report.</p>'}"
+        f'<p class="meta">{escape(meta)}</p>'
+        f"{body or f'<p>{escape(nothing)}</p>'}"
         "</body></html>"
     )
     return html.encode("utf-8")

@@ -23,14 +23,15 @@ from enum import StrEnum
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from domain import policy_params
 from domain.actor import SYSTEM, Actor
 from domain.clock import clock
 from domain.documents import uploads
 from domain.documents.kinds import Kind
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import default_language, translate
 from domain.models import Report
 from domain.notifications import notify, staff_with_roles
+from domain.policy_params import params
 from domain.reports import booking_sections, periods, registry
 from domain.reports.periods import Period
 from domain.reports.render import render_report
@@ -54,6 +55,24 @@ def status_of(report: Report, now: dt.datetime | None = None) -> ReportStatus:
     if report.status == "SUBMITTED":
         return ReportStatus.SUBMITTED
     return ReportStatus.OVERDUE if (now or clock.now()) > report.due_at else ReportStatus.DUE
+
+
+def listing(
+    *, period: str | None = None, status: ReportStatus | None = None, now: dt.datetime | None = None
+):
+    """Reports of a period and deadline status, as a query: the same DUE/OVERDUE line as
+    `status_of` (due exactly now is still DUE)."""
+    query = Report.all()
+    if period is not None:
+        query = query.filter(period=period)
+    moment = now or clock.now()
+    if status == ReportStatus.SUBMITTED:
+        query = query.filter(status="SUBMITTED")
+    elif status == ReportStatus.DUE:
+        query = query.filter(status="GENERATED", due_at__gte=moment)
+    elif status == ReportStatus.OVERDUE:
+        query = query.filter(status="GENERATED", due_at__lt=moment)
+    return query
 
 
 def submitted_late(report: Report) -> bool:
@@ -84,7 +103,7 @@ async def generate(actor: Actor, period: str, day: dt.date) -> Report:
         due_at = await periods.due_at(target)
         sections = registry.sections_for(chosen)
         contents = [(s, await s.build(target)) for s in sections]
-        title = f"{registry.TEMPLATES[chosen].title} {target.label}"
+        title = f"{translate(registry.TEMPLATES[chosen].title, default_language())} {target.label}"
         html = render_report(
             title,
             target,
@@ -181,7 +200,7 @@ async def _notice(report: Report, stamp: str, action: str, roles, kind: str, tit
 async def send_deadline_notices() -> dict[str, int]:
     """Remind owners before a deadline; flag overdue reports to owners and supervisors."""
     now = clock.now()
-    lead = dt.timedelta(hours=await policy_params.get("report_reminder_lead_hours"))
+    lead = dt.timedelta(hours=await params.report_reminder_lead_hours)
     sent = {"reminded": 0, "overdue": 0}
     for report in await Report.filter(
         status="GENERATED", reminded_at=None, due_at__gte=now, due_at__lte=now + lead

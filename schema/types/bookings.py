@@ -16,7 +16,7 @@ import strawberry
 from strawberry import relay
 
 from authz.identity import Kind
-from domain import bookings
+from domain import bookings, i18n
 from domain.approvals import ApprovalStatus as DomainApprovalStatus
 from domain.errors import DomainError
 from resolvers import booking_loaders as loaders
@@ -299,7 +299,7 @@ class Refund(relay.Node):
             currency=row.currency,
             points_returned=row.points_returned,
             status=row.status,
-            explanation=row.explanation,
+            explanation=i18n.translate(row.explanation),
             created_at=row.created_at,
             settled_at=row.settled_at,
         )
@@ -328,7 +328,7 @@ class CancellationQuote:
             points_redeemed=quote.points_redeemed,
             points_returned=quote.points_returned,
             currency=quote.currency,
-            explanation=quote.explanation,
+            explanation=i18n.translate(quote.explanation),
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
 import strawberry
 from strawberry import relay
@@ -11,56 +10,29 @@ from strawberry.dataloader import DataLoader
 from strawberry.file_uploads import Upload
 
 from domain import signatures as signature_service
-from domain.documents import kinds
+from domain.documents import kinds, review
 from domain.models import Document as DocumentRow
+from domain.reports import periods
 from domain.reports import service as report_service
 from schema.errors import UserError
 
-
-@strawberry.enum(description="What a document is; the kind decides its tier.")
-class DocumentKind(Enum):
-    CONTRACT = "CONTRACT"
-    AGREEMENT = "AGREEMENT"
-    CUSTOMER_FILE = "CUSTOMER_FILE"
-    WORK_RECORD = "WORK_RECORD"
-    MINUTES = "MINUTES"
-    REPORT = "REPORT"
-    ARCHIVE_INDEX = "ARCHIVE_INDEX"
-
-
-@strawberry.enum
-class DocumentStatus(Enum):
-    ACTIVE = "ACTIVE"
-    DELETED = "DELETED"
-    PURGED = "PURGED"
-
-
-@strawberry.enum(description="Legal review of contracts and agreements (P6.1.3).")
-class LegalReviewStatus(Enum):
-    NOT_REQUIRED = "NOT_REQUIRED"
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-
-
-@strawberry.enum
-class ReviewDecision(Enum):
-    APPROVE = "APPROVE"
-    REJECT = "REJECT"
-
-
-@strawberry.enum
-class ReportPeriod(Enum):
-    DAILY = "DAILY"
-    WEEKLY = "WEEKLY"
-    MONTHLY = "MONTHLY"
-
-
-@strawberry.enum(description="DUE: awaiting submission in time; OVERDUE: past its deadline.")
-class ReportStatus(Enum):
-    DUE = "DUE"
-    OVERDUE = "OVERDUE"
-    SUBMITTED = "SUBMITTED"
+# The domain's enums, exposed under their GraphQL names (one declaration of each).
+DocumentKind = strawberry.enum(
+    kinds.Kind, name="DocumentKind", description="What a document is; the kind decides its tier."
+)
+DocumentStatus = strawberry.enum(kinds.Status, name="DocumentStatus")
+LegalReviewStatus = strawberry.enum(
+    kinds.LegalReview,
+    name="LegalReviewStatus",
+    description="Legal review of contracts and agreements (P6.1.3).",
+)
+ReviewDecision = strawberry.enum(review.Decision, name="ReviewDecision")
+ReportPeriod = strawberry.enum(periods.Period, name="ReportPeriod")
+ReportStatus = strawberry.enum(
+    report_service.ReportStatus,
+    name="ReportStatus",
+    description="DUE: awaiting submission in time; OVERDUE: past its deadline.",
+)
 
 
 def _global(type_name: str | None, pk: object) -> strawberry.ID | None:

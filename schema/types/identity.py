@@ -19,6 +19,10 @@ class Viewer:
     roles: list[str]
     kind: str
     scopes: list[str]
+    language: str | None = strawberry.field(
+        default=None, description="The saved language for messages (en, zh-CN); null: the "
+        "request's Accept-Language decides."
+    )
 
     @classmethod
     def of(cls, identity: Identity) -> Viewer:
@@ -29,6 +33,7 @@ class Viewer:
             roles=list(identity.roles),
             kind=str(identity.kind),
             scopes=list(identity.scopes),
+            language=identity.language,
         )
 
 
@@ -41,6 +46,7 @@ def viewer_of_account(account) -> Viewer:
         roles=list(account.roles or ()),
         kind=account.kind,
         scopes=[],
+        language=account.language or None,
     )
 
 
@@ -121,4 +127,15 @@ class RevokeApiTokenInput:
 @strawberry.type
 class RevokeApiTokenPayload:
     api_token: ApiToken | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SetPreferredLanguageInput:
+    language: str = strawberry.field(description="en or zh-CN (any zh-* or en-* tag is accepted).")
+
+
+@strawberry.type
+class SetPreferredLanguagePayload:
+    viewer: Viewer | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)

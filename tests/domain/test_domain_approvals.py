@@ -115,3 +115,16 @@ async def test_listing_and_bad_input():
     with pytest.raises(DomainError) as refused:
         await decide(await staff("director"), 424242)
     assert refused.value.code == ErrorCode.NOT_FOUND
+
+
+async def test_handlers_are_stored_by_stable_name_and_old_rows_still_finish():
+    """A request names its handler, not an import path; rows stored with the old import path
+    still find theirs, and an unknown name is refused when the request is submitted."""
+    from domain.approval_handlers import handler_named
+    from domain.authority import on_emergency_decided
+
+    assert handler_named("emergency.decided") is on_emergency_decided
+    assert handler_named("domain.authority:on_emergency_decided") is on_emergency_decided
+    supervisor = await staff("supervisor")
+    with pytest.raises(ValueError, match="no approval handler"):
+        await submit(supervisor, handler="domain.authority:renamed_function")

@@ -20,6 +20,7 @@ from domain.actor import SYSTEM
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import OutboxEvent
+from workers.delivery import default_adapters
 
 pytestmark = pytest.mark.policy("P3.1.3")
 SECRET = "whsec_" + base64.b64encode(b"pms-shared-secret-0123456789").decode()
@@ -40,7 +41,7 @@ class FakePms:
 
 def dispatcher(tmp_path, pms: FakePms, **retry) -> outbox.OutboxDispatcher:
     client = httpx.AsyncClient(transport=httpx.MockTransport(pms))
-    adapters = outbox.default_adapters(
+    adapters = default_adapters(
         tmp_path, pms_url="https://pms.example/hooks", pms_secret=SECRET, http_client=client
     )
     return outbox.OutboxDispatcher(adapters, retry=outbox.RetryPolicy(**retry))
@@ -125,7 +126,7 @@ async def test_concurrent_workers_deliver_each_event_once(tmp_path):
                 outbox.EMAIL, to=f"g{i}@example.com", subject="Hi", body=str(i), topic="t"
             ),
         )
-    adapters = outbox.default_adapters(tmp_path)
+    adapters = default_adapters(tmp_path)
     workers = [outbox.OutboxDispatcher(adapters) for _ in range(4)]
     reports = await asyncio.gather(*(w.run_once(limit=20) for w in workers))
     assert sum(r.delivered for r in reports) == 20
@@ -137,12 +138,12 @@ async def test_concurrent_workers_deliver_each_event_once(tmp_path):
 
 async def test_unknown_destination_is_retried_not_lost(tmp_path):
     await run(SYSTEM, "enqueue", lambda: outbox.enqueue("x", "CARRIER_PIGEON", {}))
-    report = await outbox.OutboxDispatcher(outbox.default_adapters(tmp_path)).run_once()
+    report = await outbox.OutboxDispatcher(default_adapters(tmp_path)).run_once()
     assert report.retried == 1 and "no adapter" in next(iter(report.errors.values()))
 
 
 async def test_file_adapter_is_the_pms_fallback(hotel, tmp_path):
     agent = await staff("booking_agent")
     await book(agent, hotel.std, TODAY, 1)
-    await outbox.OutboxDispatcher(outbox.default_adapters(tmp_path)).run_once()
+    await outbox.OutboxDispatcher(default_adapters(tmp_path)).run_once()
     assert json.loads((tmp_path / "pms.log").read_text())["type"] == "booking.confirmed"

@@ -30,6 +30,8 @@ from storage import (
     read_header,
 )
 from storage.backends.base import ReadStream
+from storage.replicas import repair, restore_primary, verify_replicas
+from storage.rotation import rotate_keys
 from storage.streams import IterReader, Source
 
 DAY = date(2026, 11, 28)
@@ -367,13 +369,13 @@ def test_purge_refused_by_object_lock_deletes_nothing(keyring: Keyring, make_s3)
 def test_verify_detects_missing_and_altered_backup_and_repair_fixes(archive: Archive) -> None:
     recorded = put_samples(archive)
     contract, guest, log = recorded
-    assert archive.verify_replicas(recorded).healthy
+    assert verify_replicas(archive, recorded).healthy
     backup = archive.backup
     assert backup is not None
 
     raw_wipe(backup, contract)
     raw_put(backup, guest, flip_byte(raw_get(backup, guest), -5))
-    report = archive.verify_replicas(recorded)
+    report = verify_replicas(archive, recorded)
     assert report.missing_on_backup == (contract,)
     assert report.differs == (guest,)
     assert report.ok == (log,)
@@ -382,11 +384,11 @@ def test_verify_detects_missing_and_altered_backup_and_repair_fixes(archive: Arc
         guest: "primary",
     }
 
-    result = archive.repair(report)
+    result = repair(archive, report)
     assert sorted(result.repaired) == sorted([contract, guest])
     assert result.failed == ()
-    assert archive.verify_replicas(recorded).healthy
-    assert archive.verify_replicas(recorded, deep=False).healthy
+    assert verify_replicas(archive, recorded).healthy
+    assert verify_replicas(archive, recorded, deep=False).healthy
     assert decrypt_bytes(raw_get(backup, guest), archive.keyring, document_id="doc-guest", tier=2)
 
 
@@ -396,10 +398,10 @@ def test_altered_primary_is_repaired_from_the_backup(archive: Archive) -> None:
     contract = next(iter(recorded))
     raw_put(archive.primary, contract, flip_byte(raw_get(archive.primary, contract), 200))
     assert code_of(archive.read_bytes, "doc-contract", 1, contract) == ErrorCode.TAMPERED
-    report = archive.verify_replicas(recorded)
+    report = verify_replicas(archive, recorded)
     assert report.differs == (contract,)
     assert report.problems[0].good_copy == "backup"
-    assert archive.repair(report).repaired == (contract,)
+    assert repair(archive, report).repaired == (contract,)
     assert archive.read_bytes("doc-contract", 1, contract) == SECRET * 40
 
 
@@ -411,10 +413,10 @@ def test_differing_copies_without_a_record_are_not_guessed(archive: Archive) -> 
     assert backup is not None
     altered = flip_byte(raw_get(backup, contract), -1)
     raw_put(backup, contract, altered)
-    report = archive.verify_replicas(list(recorded))  # no recorded checksums given
+    report = verify_replicas(archive, list(recorded))  # no recorded checksums given
     assert report.differs == (contract,)
     assert not report.problems[0].repairable
-    result = archive.repair(report)
+    result = repair(archive, report)
     assert result.repaired == ()
     assert [failure.code for failure in result.failed] == [ErrorCode.TAMPERED]
     assert raw_get(backup, contract) == altered  # untouched
@@ -427,10 +429,10 @@ def test_lost_document_and_lost_work_record_are_reported(archive: Archive) -> No
     raw_wipe(archive.primary, contract)
     raw_wipe(archive.backup, contract)  # type: ignore[arg-type]
     raw_wipe(archive.primary, log)
-    report = archive.verify_replicas(recorded)
+    report = verify_replicas(archive, recorded)
     assert report.missing == (contract, log)
     assert report.problems[0].state is ReplicaState.MISSING
-    assert {failure.code for failure in archive.repair(report).failed} == {ErrorCode.NOT_FOUND}
+    assert {failure.code for failure in repair(archive, report).failed} == {ErrorCode.NOT_FOUND}
 
 
 @pytest.mark.policy("P3.2.5")
@@ -442,16 +444,16 @@ def test_restore_primary_rebuilds_a_wiped_primary(archive: Archive) -> None:
     raw_wipe(archive.primary)
     assert list(archive.primary.list_keys()) == []
 
-    result = archive.restore_primary()
+    result = restore_primary(archive)
     assert sorted(result.restored) == sorted([contract, guest, retained.key])
     assert result.failed == () and result.conflicts == ()
     assert archive.read_bytes("doc-contract", 1, contract) == SECRET * 40
     assert archive.read_bytes("doc-guest", 2, guest) == SECRET + b"second part"
     assert archive.primary.head(retained.key).retain_until == until
-    assert archive.verify_replicas({k: recorded[k] for k in (contract, guest)}).healthy
+    assert verify_replicas(archive, {k: recorded[k] for k in (contract, guest)}).healthy
     assert not archive.primary.exists(log)  # work records had no second copy (tier 3)
 
-    again = archive.restore_primary()
+    again = restore_primary(archive)
     assert again.restored == () and len(again.unchanged) == 3
 
 
@@ -459,9 +461,9 @@ def test_restore_reports_conflicts_unless_told_to_overwrite(archive: Archive) ->
     recorded = put_samples(archive)
     contract = next(iter(recorded))
     raw_put(archive.primary, contract, b"garbage")
-    assert archive.restore_primary().conflicts == (contract,)
-    assert archive.restore_primary(overwrite=True).restored == (contract,)
-    assert archive.verify_replicas(recorded).healthy
+    assert restore_primary(archive).conflicts == (contract,)
+    assert restore_primary(archive, overwrite=True).restored == (contract,)
+    assert verify_replicas(archive, recorded).healthy
 
 
 # -- key rotation ---------------------------------------------------------------------------
@@ -477,7 +479,7 @@ def test_rotation_rewraps_every_copy_and_retires_the_old_key(
     new_entry = Keyring.generate_entry("k2")
 
     rotating = Archive(Keyring.from_string(f"{new_entry},{old_entry}"), *stores)
-    result = rotating.rotate_keys(recorded)
+    result = rotate_keys(rotating, recorded)
     assert result.failed == () and result.unchanged == ()
     rotated = {item.key: item for item in result.rotated}
     assert set(rotated) == set(recorded)
@@ -489,12 +491,12 @@ def test_rotation_rewraps_every_copy_and_retires_the_old_key(
         new_size = read_header(IterReader([after])).size
         assert after[new_size:] == before[old_size:]  # body untouched
     new_records = {key: item.ciphertext_sha256 for key, item in rotated.items()}
-    assert rotating.verify_replicas(new_records).healthy
+    assert verify_replicas(rotating, new_records).healthy
 
     new_only = Archive(Keyring.from_string(new_entry), *stores)
     assert new_only.read_bytes("doc-contract", 1, next(iter(recorded))) == SECRET * 40
     assert new_only.read_bytes("doc-log", 3, object_key(3, WORK_LOG)) == b"shift handover notes"
-    assert rotating.rotate_keys(recorded).unchanged == tuple(recorded)
+    assert rotate_keys(rotating, recorded).unchanged == tuple(recorded)
 
 
 @pytest.mark.policy("P3.2.1")
@@ -507,14 +509,14 @@ def test_rotation_interrupted_between_stores_is_completed_next_run(
     rotating = Archive(ring, stores[0], flaky)
 
     flaky.failing = True
-    first = rotating.rotate_keys([record.key])
+    first = rotate_keys(rotating, [record.key])
     assert [failure.code for failure in first.failed] == [ErrorCode.BACKEND_UNAVAILABLE]
     assert rotating.read_bytes("doc-contract", 1, record.key) == SECRET  # both copies open
 
     flaky.failing = False
-    second = rotating.rotate_keys([record.key])
+    second = rotate_keys(rotating, [record.key])
     assert len(second.rotated) == 1
-    assert rotating.verify_replicas({record.key: second.rotated[0].ciphertext_sha256}).healthy
+    assert verify_replicas(rotating, {record.key: second.rotated[0].ciphertext_sha256}).healthy
 
 
 @pytest.mark.policy("P3.2.1")
@@ -527,7 +529,7 @@ def test_rotation_on_locked_buckets_writes_new_locked_versions(keyring: Keyring,
     )
     ring = Keyring.from_string(f"{Keyring.generate_entry('k2')},{keyring.to_string()}")
     rotating = Archive(ring, primary, backup)
-    result = rotating.rotate_keys([record.key])
+    result = rotate_keys(rotating, [record.key])
     assert [item.kek_id for item in result.rotated] == ["k2"]
     for store in (primary, backup):
         assert store.head(record.key).retain_until == until  # the new version is locked too
@@ -575,13 +577,13 @@ def test_rotation_on_local_stores_keeps_retained_copies_as_versions(
         Keyring.from_string(f"{new_entry},{keyring.to_string()}"), tmp_path, clock
     )
 
-    result = rotating.rotate_keys(records)
+    result = rotate_keys(rotating, records)
     assert result.failed == () and result.unchanged == ()
     rotated = {item.key: item.ciphertext_sha256 for item in result.rotated}
     assert set(rotated) == set(records)
     assert list(rotating.primary.list_keys()) == sorted(records)  # versions are not listed
-    assert rotating.verify_replicas(rotated).healthy
-    assert rotating.verify_replicas(rotated, deep=False).healthy
+    assert verify_replicas(rotating, rotated).healthy
+    assert verify_replicas(rotating, rotated, deep=False).healthy
 
     new_only = Keyring.from_string(new_entry)
     for key, record in records.items():
@@ -613,11 +615,11 @@ def test_purge_covers_the_versions_that_rotation_kept(keyring: Keyring, tmp_path
     record = archive.put("doc-contract", 1, CONTRACT, SECRET, retain_until=until)
     ring = Keyring.from_string(f"{Keyring.generate_entry('k2')},{keyring.to_string()}")
     rotating = local_archive_with_clock(ring, tmp_path, clock)
-    assert len(rotating.rotate_keys([record.key]).rotated) == 1
+    assert len(rotate_keys(rotating, [record.key]).rotated) == 1
     clock.now += timedelta(days=1)
     ring = Keyring.from_string(f"{Keyring.generate_entry('k3')},{ring.to_string()}")
     rotating = local_archive_with_clock(ring, tmp_path, clock)
-    assert len(rotating.rotate_keys([record.key]).rotated) == 1
+    assert len(rotate_keys(rotating, [record.key]).rotated) == 1
     kept = stored_versions(rotating, record.key)
     assert [len(copies) for copies in kept.values()] == [2, 2]  # one per rotation, per store
 
@@ -651,13 +653,13 @@ def test_retained_rotation_interrupted_between_local_stores_is_completed(
     flaky = FlakyPuts(archive.backup)  # type: ignore[arg-type]
     rotating = Archive(ring, archive.primary, flaky, clock=clock)
     flaky.failing = True
-    assert [f.code for f in rotating.rotate_keys([record.key]).failed] == [
+    assert [f.code for f in rotate_keys(rotating, [record.key]).failed] == [
         ErrorCode.BACKEND_UNAVAILABLE
     ]
     flaky.failing = False
-    second = rotating.rotate_keys([record.key])
+    second = rotate_keys(rotating, [record.key])
     assert second.failed == () and len(second.rotated) == 1
-    assert rotating.verify_replicas({record.key: second.rotated[0].ciphertext_sha256}).healthy
+    assert verify_replicas(rotating, {record.key: second.rotated[0].ciphertext_sha256}).healthy
     assert [len(copies) for copies in stored_versions(archive, record.key).values()] == [1, 1]
 
 
@@ -675,7 +677,7 @@ def test_unversioned_buckets_refuse_to_rotate_retained_copies(
         "doc-contract", 1, CONTRACT, SECRET, retain_until=datetime.now(UTC) + timedelta(days=1)
     )
     ring = Keyring.from_string(f"{Keyring.generate_entry('k2')},{keyring.to_string()}")
-    [failure] = Archive(ring, *stores).rotate_keys([record.key]).failed
+    [failure] = rotate_keys(Archive(ring, *stores), [record.key]).failed
     assert failure.code == ErrorCode.RETENTION_LOCKED and "not versioned" in failure.message
     assert archive.primary.checksum(record.key) == record.ciphertext_sha256  # untouched
 
@@ -693,5 +695,5 @@ def test_rotation_refuses_copies_that_differ(archive: Archive) -> None:
     assert backup is not None
     raw_put(backup, record.key, flip_byte(raw_get(backup, record.key), -1))
     ring = Keyring.from_string(f"{Keyring.generate_entry('k2')},{archive.keyring.to_string()}")
-    result = Archive(ring, archive.primary, backup).rotate_keys([record.key])
+    result = rotate_keys(Archive(ring, archive.primary, backup), [record.key])
     assert [failure.code for failure in result.failed] == [ErrorCode.TAMPERED]

@@ -1,0 +1,381 @@
+"""The catalogue of policy parameters: every "X" of POLICY.md declared once, with its type,
+default, unit, clause, description and allowed range (P0.3 traceability, P8.3 policy review).
+
+Each attribute of `PolicyCatalogue` is one parameter; its kind says how its text is parsed and
+what it reads as (`Int` -> int, `Money`/`Percent`/`Number` -> Decimal, `TimeOfDay` -> "HH:MM").
+Read the current value through `params.<name>` (awaitable, typed) in `domain.policy_params`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any, ClassVar, Generic, TypeVar, overload
+
+T = TypeVar("T")
+Reader = Callable[[str], Awaitable[Any]]
+
+
+class Parameter(Generic[T]):
+    """One declared parameter. Its name is the attribute it is assigned to; on an instance of
+    the catalogue the attribute reads as an awaitable of its current value."""
+
+    value_type: ClassVar[str]
+    fixed_unit: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        default: T,
+        *args: str,
+        minimum: Decimal | int | None = 0,
+        maximum: Decimal | int | None = None,
+    ) -> None:
+        unit, clause, description = (
+            (self.fixed_unit, *args) if self.fixed_unit is not None else args
+        )
+        self.key = ""
+        self.default = default
+        self.unit = unit
+        self.clause = clause
+        self.description = description
+        self.minimum = minimum
+        self.maximum = maximum
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Parameter[T]: ...
+    @overload
+    def __get__(self, instance: PolicyCatalogue, owner: type) -> Awaitable[T]: ...
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        return instance.read(self.key)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.key}={self.default!r})"
+
+
+class Int(Parameter[int]):
+    value_type = "INT"
+
+
+class Number(Parameter[Decimal]):
+    value_type = "DECIMAL"
+
+
+class Money(Parameter[Decimal]):
+    value_type = "MONEY"
+    fixed_unit = "CNY"
+
+
+class Percent(Parameter[Decimal]):
+    value_type = "PERCENT"
+    fixed_unit = "%"
+
+
+class TimeOfDay(Parameter[str]):
+    value_type = "TIME"
+    fixed_unit = "HH:MM"
+
+
+class PolicyCatalogue:
+    """Every parameter of the policy. `PolicyCatalogue(read)` gives typed access to the current
+    values through `read(key)`."""
+
+    def __init__(self, read: Reader) -> None:
+        self.read = read
+
+    repeat_rate_baseline_percent = Percent(
+        Decimal("20"), "P1.2",
+        "Repeat-purchase rate at the start of the loyalty programme.",
+        maximum=100,
+    )
+    repeat_rate_target_percent = Percent(
+        Decimal("35"), "P1.2",
+        "Repeat-purchase rate the loyalty programme aims for within three years.",
+        maximum=100,
+    )
+    conversion_uplift_target_percent = Percent(
+        Decimal("10"), "P1.2",
+        "Short-term goal: raise of the booking conversion rate within three months.",
+        maximum=100,
+    )
+    supervisor_count = Int(
+        2, "people", "P2.1",
+        "Number of supervisors heading the department's groups.",
+        minimum=1, maximum=50,
+    )
+    headcount_cap = Int(
+        30, "people", "P2.3",
+        "Maximum headcount of the department; changes need HR review.",
+        minimum=1, maximum=10000,
+    )
+    hiring_min_experience_years = Int(
+        2, "years", "P2.4",
+        "Years of hotel experience required when hiring.",
+        maximum=40,
+    )
+    onboarding_learning_months = Int(
+        3, "months", "P2.6",
+        "Months of basic-position learning for every new employee.",
+        maximum=24,
+    )
+    booking_process_steps = Int(
+        5, "steps", "P3.1",
+        "Standard steps of the booking process (P3.1.1 to P3.1.5).",
+        minimum=1, maximum=20,
+    )
+    crm_modules = Int(
+        5, "modules", "P3.1",
+        "Modules of customer-relationship maintenance (P3.1.7 to P3.1.11).",
+        minimum=1, maximum=20,
+    )
+    cancellation_grace_hours = Int(
+        24, "hours", "P3.1.5",
+        "Free cancellation until this many hours before the local check-in time.",
+        maximum=720,
+    )
+    late_cancellation_charge_nights = Int(
+        1, "nights", "P3.1.5",
+        "Nights charged when a booking is cancelled after the grace period.",
+        maximum=30,
+    )
+    no_show_refund_percent = Percent(
+        Decimal("0"), "P3.1.5",
+        "Share of the prepaid amount refunded for a no-show.",
+        maximum=100,
+    )
+    checkin_local_time = TimeOfDay(
+        "14:00", "P3.1.5",
+        "Hotel's local check-in time, the reference point of the cancellation grace period.",
+    )
+    checkout_local_time = TimeOfDay(
+        "12:00", "P3.1.1",
+        "Hotel's local check-out time.",
+    )
+    booking_review_amount = Money(
+        Decimal("20000"), "P3.1.2",
+        "A stay costing more than this goes to staff review before confirmation.",
+    )
+    max_stay_nights = Int(
+        30, "nights", "P3.1.1",
+        "Longest stay one booking may cover.",
+        minimum=1, maximum=365,
+    )
+    urgent_change_window_hours = Int(
+        48, "hours", "P3.1.4",
+        "A change to a booking whose check-in is within this window is urgent and needs "
+        "three-level approval.",
+        maximum=720,
+    )
+    points_per_cny = Int(
+        100, "points", "P3.1.2",
+        "Loyalty points that pay for one CNY of a stay when redeemed.",
+        minimum=1, maximum=100000,
+    )
+    idempotency_retention_hours = Int(
+        24, "hours", "P3.1.1",
+        "How long idempotency keys of booking requests are remembered.",
+        minimum=24, maximum=720,
+    )
+    followup_call_deadline_hours = Int(
+        24, "hours", "P3.1.7",
+        "The telephone satisfaction follow-up after a first stay is due within this time.",
+        minimum=1, maximum=168,
+    )
+    complaint_respond_days = Int(
+        5, "days", "P3.1.9",
+        "A complaint is answered within this many days (the '5' of '5+X').",
+        minimum=1, maximum=60,
+    )
+    complaint_resolve_days = Int(
+        10, "days", "P3.1.9",
+        "A complaint is resolved within this many days (the 'X' of '5+X').",
+        minimum=1, maximum=120,
+    )
+    care_plan_lead_weeks = Int(
+        4, "weeks", "P3.1.11",
+        "The annual customer-care plan is drawn up this many weeks in advance.",
+        minimum=1, maximum=52,
+    )
+    archive_legal_retention_years = Int(
+        10, "years", "P3.2.1",
+        "Tier 1 legal documents (contracts, agreements) are write-once and kept at least this "
+        "many years; no role may delete one earlier.",
+        minimum=1, maximum=100,
+    )
+    archive_work_record_retention_years = Int(
+        3, "years", "P3.2.3",
+        "Work records are kept this many years, then purged.",
+        minimum=1, maximum=30,
+    )
+    minutes_draft_hours = Int(
+        24, "hours", "P3.2.6",
+        "First draft of meeting minutes is due this many hours after the meeting.",
+        minimum=1, maximum=168,
+    )
+    report_template_count = Int(
+        3, "formats", "P3.2.7",
+        "Standard report formats (daily, weekly, monthly).",
+        minimum=1, maximum=20,
+    )
+    report_daily_deadline_hours = Int(
+        24, "hours", "P3.2.7",
+        "Submission deadline of the daily report.",
+        minimum=1, maximum=168,
+    )
+    report_weekly_deadline_hours = Int(
+        48, "hours", "P3.2.7",
+        "Submission deadline of the weekly report.",
+        minimum=1, maximum=336,
+    )
+    report_monthly_deadline_hours = Int(
+        72, "hours", "P3.2.7",
+        "Submission deadline of the monthly report.",
+        minimum=1, maximum=720,
+    )
+    report_reminder_lead_hours = Int(
+        6, "hours", "P3.2.7",
+        "A reminder goes out this many hours before a report submission deadline.",
+        minimum=1, maximum=72,
+    )
+    approval_supervisor_limit = Money(
+        Decimal("10000"), "P4.1.1",
+        "Amounts below this are approved by a supervisor.",
+    )
+    approval_director_limit = Money(
+        Decimal("100000"), "P4.1.1",
+        "Amounts up to this are signed by the director; above it the operations committee "
+        "decides.",
+    )
+    emergency_paperwork_days = Int(
+        3, "days", "P4.1.2",
+        "Formal paperwork of an emergency authorisation is completed within this time.",
+        minimum=1, maximum=30,
+    )
+    weekly_meeting_hours = Number(
+        Decimal("1"), "hours", "P4.2.1",
+        "Length of the weekly business meeting.",
+        maximum=24,
+    )
+    monthly_meeting_hours = Number(
+        Decimal("2"), "hours", "P4.2.2",
+        "Length of the monthly operations-analysis meeting.",
+        maximum=24,
+    )
+    quarterly_seminar_hours = Number(
+        Decimal("4"), "hours", "P4.2.3",
+        "Length of the quarterly strategy seminar.",
+        maximum=48,
+    )
+    resolution_deadline_hours = Int(
+        72, "hours", "P4.2.4",
+        "Execution deadline of an important meeting resolution.",
+        minimum=1, maximum=2160,
+    )
+    special_meeting_notice_hours = Int(
+        2, "hours", "P4.2.6",
+        "Notice given to everyone concerned before a special meeting.",
+        maximum=168,
+    )
+    sales_bonus_top_percent = Percent(
+        Decimal("10"), "P5.1.1",
+        "Top share of the sales team that gets the monthly extra bonus.",
+        maximum=100,
+    )
+    cs_failed_training_sessions = Int(
+        2, "sessions", "P5.1.2",
+        "Special training sessions for customer-service staff failing the quarterly assessment.",
+        maximum=50,
+    )
+    reward_kinds = Int(
+        3, "kinds", "P5.2.1",
+        "Kinds of reward.",
+        minimum=1, maximum=20,
+    )
+    complaint_penalty_min_percent = Percent(
+        Decimal("5"), "P5.2.3",
+        "Performance pay deducted for the least severe improper complaint handling.",
+        maximum=100,
+    )
+    complaint_penalty_max_percent = Percent(
+        Decimal("20"), "P5.2.3",
+        "Performance pay deducted for the most severe improper complaint handling.",
+        maximum=100,
+    )
+    violation_handling_start_hours = Int(
+        24, "hours", "P5.2.5",
+        "Handling of a violation starts within this time.",
+        minimum=1, maximum=720,
+    )
+    emergency_plan_levels = Int(
+        3, "levels", "P6.2.1",
+        "Levels of emergency plans.",
+        minimum=1, maximum=10,
+    )
+    system_failure_restore_hours = Int(
+        4, "hours", "P6.2.1",
+        "A level-1 system failure is restored within this time.",
+        minimum=1, maximum=168,
+    )
+    audit_sample_percent = Percent(
+        Decimal("5"), "P6.2.2",
+        "Share of cases internal audit samples each quarter.",
+        maximum=100,
+    )
+    joint_project_meeting_hours = Number(
+        Decimal("1"), "hours", "P7.1.3",
+        "Length of the weekly progress meeting of a joint project.",
+        maximum=24,
+    )
+    onboarding_online_learning_hours = Int(
+        20, "hours", "P7.1.4",
+        "Hours of online learning new staff complete in the knowledge base.",
+        maximum=500,
+    )
+    communication_retention_days = Int(
+        365, "days", "P7.1.5",
+        "Communication records are kept this many days for tracing.",
+        minimum=1, maximum=3650,
+    )
+    dispute_steps = Int(
+        3, "steps", "P7.2.1",
+        "Steps of dispute resolution.",
+        minimum=1, maximum=10,
+    )
+    arbitration_decision_days = Int(
+        7, "days", "P7.2.2",
+        "The arbitration panel decides within this many days of the application.",
+        minimum=1, maximum=90,
+    )
+    arbitration_extension_days = Int(
+        7, "days", "P7.2.2",
+        "Extension of the arbitration deadline in special cases.",
+        maximum=90,
+    )
+    workshop_top_problems = Int(
+        3, "problems", "P8.2",
+        "The top problems of the staff questionnaire that get a workshop.",
+        minimum=1, maximum=20,
+    )
+    max_open_sockets_per_account = Int(
+        5, "sockets", "P6.1.2",
+        "Live sockets one account or API token may hold open at once; each is a standing "
+        "channel to customer data, so a leaked credential reaches no further.",
+        minimum=1, maximum=100,
+    )
+
+
+PARAMETERS: dict[str, Parameter] = {
+    value.key: value for value in vars(PolicyCatalogue).values() if isinstance(value, Parameter)
+}
+
+# Pairs that must stay ordered (lower, upper): a change that would invert one is refused.
+ORDERED_PAIRS = [
+    ("approval_supervisor_limit", "approval_director_limit"),
+    ("complaint_respond_days", "complaint_resolve_days"),
+    ("complaint_penalty_min_percent", "complaint_penalty_max_percent"),
+    ("repeat_rate_baseline_percent", "repeat_rate_target_percent"),
+]
