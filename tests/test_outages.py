@@ -18,9 +18,9 @@ import redis as redis_sync
 from redis.asyncio import Redis
 from tortoise import exceptions as tortoise_errors
 
-from authz import ratelimit
+from authz import ratelimit, socket_slots
 from domain import broker
-from domain.outages import unavailable_dependency
+from domain.outages import SharedOrLocal, unavailable_dependency
 from tests.services import (
     ApiClient,
     ApiServer,
@@ -65,7 +65,7 @@ def _counted_in_redis(client: ApiClient, url: str) -> bool:
     """Send a request, then look for request-budget counters in Redis."""
     client.post("{ bookingTerms { version } }")
     with redis_sync.Redis.from_url(url, socket_timeout=2) as redis_client:
-        return bool(redis_client.keys("hotel:rl:*"))
+        return bool(redis_client.keys("hotel:rl*"))
 
 
 @pytest.mark.skipif(redis_missing() is not None, reason=redis_missing() or "")
@@ -185,9 +185,24 @@ async def test_counters_count_in_the_process_while_redis_is_unreachable():
         verdicts = [await counter.hit("budget:x", 2, 60, now=120.0) for _ in range(3)]
         assert [v.allowed for v in verdicts] == [True, True, False]
         assert await counter.peek("budget:x", 60, now=120.0) == 3
-        await counter.reset("budget:x")
+        await counter.reset("budget:x", 60, now=120.0)
         assert await counter.peek("budget:x", 60, now=120.0) == 0
         assert counter.degraded
+    finally:
+        await closed.aclose()
+
+
+async def test_socket_slots_count_in_the_process_while_redis_is_unreachable():
+    closed = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    slots = SharedOrLocal(
+        socket_slots.RedisSocketSlots(closed), socket_slots.MemorySocketSlots(), "socket slots"
+    )
+    try:
+        assert [await slots.take("account:1", f"s{i}", 2) for i in range(3)] == [
+            True, True, False]
+        await slots.release("account:1", "s0")
+        assert await slots.count("account:1") == 1
+        assert slots.degraded
     finally:
         await closed.aclose()
 
@@ -199,6 +214,7 @@ async def test_live_update_wakeups_do_not_fail_while_redis_is_unreachable():
         await redis_broker.publish(7)  # dropped: the stream polls the table instead
         async with redis_broker.listen(7) as wakeups:
             assert wakeups.empty()
+        await redis_broker.publish_access_change("account:7")  # sockets re-check on a timer
         assert redis_broker.breaker.down
     finally:
         await closed.aclose()
