@@ -1,7 +1,10 @@
 """Fixed-window counters for request budgets and log-in throttling.
 
 In-process counters for the embedded single-process default; Redis counters when `REDIS_URL` is
-set, so every API process shares one budget per token, user and client address.
+set, so every API process shares one budget per token, user and client address. While Redis is
+unreachable, `FallbackCounter` counts in the process instead (each process then enforces the
+budget on its own share of the traffic) and tries Redis again after a short back-off: an outage
+of Redis never refuses a request or a log-in.
 
 A window's counter lives under a name derived from the key and the window's number (time
 divided by the window length), so every operation, a reset included, touches one known key: no
@@ -15,6 +18,8 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+
+from domain.outages import SharedOrLocal
 
 
 @dataclass(frozen=True)
@@ -107,9 +112,29 @@ class RedisCounter:
         await self._redis.unlink(self.key_name(key, window))
 
 
-counter: MemoryCounter | RedisCounter = MemoryCounter()
+class FallbackCounter(SharedOrLocal):
+    """The shared (Redis) counter, or the process's own while the shared one is unreachable
+    (after a connection failure, for a short back-off, then Redis is tried again)."""
+
+    def __init__(self, shared) -> None:
+        super().__init__(shared, MemoryCounter(), "redis counters")
+
+    # The counter API, whatever its arguments: hit(key, limit, window_seconds, now),
+    # peek(key, window_seconds, now), reset(key, ...); other methods both kinds share are
+    # passed on the same way.
+    async def hit(self, *args, **kwargs) -> Verdict:
+        return await self._call("hit", *args, **kwargs)
+
+    async def peek(self, *args, **kwargs) -> int:
+        return await self._call("peek", *args, **kwargs)
+
+    async def reset(self, *args, **kwargs) -> None:
+        return await self._call("reset", *args, **kwargs)
 
 
-def use(new_counter: MemoryCounter | RedisCounter) -> None:
+counter: MemoryCounter | RedisCounter | FallbackCounter = MemoryCounter()
+
+
+def use(new_counter: MemoryCounter | RedisCounter | FallbackCounter) -> None:
     global counter
     counter = new_counter

@@ -8,7 +8,12 @@ Two kinds of message travel here:
   (`session:<family>`), an account (`account:<id>`) or an API token (`token:<id>`), published
   after sessions are revoked, accounts disabled or changed and API tokens revoked. Every open
   socket of the subject re-checks its credentials and closes when they ended (P6.1.2: a revoked
-  credential reaches nothing, over HTTP or over a socket)."""
+  credential reaches nothing, over HTTP or over a socket).
+
+A message is a hint, never part of a commit: while Redis is unreachable publishing drops it
+(and stops trying for a short back-off) and subscriptions keep re-subscribing in the
+background, so notification streams fall back to polling the table, sockets to their timer, and
+live delivery resumes once Redis is back."""
 
 from __future__ import annotations
 
@@ -17,6 +22,8 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
+
+from domain.outages import Breaker, unavailable_dependency
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "hotel:notify:"
@@ -82,40 +89,75 @@ class InProcessBroker:
 
 
 class RedisBroker:
-    def __init__(self, redis) -> None:
+    """`redis` must have no socket (read) timeout, or an idle subscription would time out:
+    `publish` is bounded by `timeout` instead."""
+
+    def __init__(self, redis, *, timeout: float = 3.0) -> None:
         self._redis = redis
+        self.timeout = timeout
+        self.breaker = Breaker("redis broker")
         self._access = _AccessFanout()
         # One subscription per process carries every access change; sockets listen locally.
         self._access_pump: asyncio.Task | None = None
         self._access_subscribed = asyncio.Event()
 
     async def publish(self, account_id: int) -> None:
-        await self._redis.publish(f"{CHANNEL_PREFIX}{account_id}", "1")
+        await self.breaker.call(
+            lambda: asyncio.wait_for(
+                self._redis.publish(f"{CHANNEL_PREFIX}{account_id}", "1"), self.timeout
+            )
+        )
+
+    async def _relay(
+        self, channel: str, account_id: int, queue: asyncio.Queue, first_try: asyncio.Event
+    ) -> None:
+        """Forward messages of `channel` to `queue`; (re)subscribe whenever Redis comes back."""
+        while True:
+            pubsub = self._redis.pubsub()
+            try:
+                await pubsub.subscribe(channel)
+                self.breaker.succeeded()
+                if first_try.is_set():
+                    # Anything published while we were not subscribed is in the table: look.
+                    queue.put_nowait(account_id)
+                first_try.set()
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        queue.put_nowait(account_id)
+            except Exception as problem:
+                if unavailable_dependency(problem) is None:  # a bug, not an outage
+                    raise
+                self.breaker.failed(problem)
+            finally:
+                first_try.set()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+            await asyncio.sleep(self.breaker.backoff_seconds)
 
     @contextlib.asynccontextmanager
     async def listen(self, account_id: int) -> AsyncIterator[asyncio.Queue]:
         queue: asyncio.Queue = asyncio.Queue()
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(f"{CHANNEL_PREFIX}{account_id}")
-
-        async def pump() -> None:
-            async for message in pubsub.listen():
-                if message.get("type") == "message":
-                    queue.put_nowait(account_id)
-
-        task = asyncio.create_task(pump())
+        first_try = asyncio.Event()
+        task = asyncio.create_task(
+            self._relay(f"{CHANNEL_PREFIX}{account_id}", account_id, queue, first_try)
+        )
         try:
+            # Subscribed (or known to be down) before the caller reads the table, so a
+            # notification committed after that read always wakes it.
+            await first_try.wait()
             yield queue
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
 
     async def publish_access_change(self, *subjects: str) -> None:
         for subject in subjects:
-            await self._redis.publish(ACCESS_CHANNEL, subject)
+            await self.breaker.call(
+                lambda subject=subject: asyncio.wait_for(
+                    self._redis.publish(ACCESS_CHANNEL, subject), self.timeout
+                )
+            )
 
     @contextlib.asynccontextmanager
     async def watch_access(self, subjects: Iterable[str]) -> AsyncIterator[asyncio.Queue]:

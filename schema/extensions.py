@@ -2,7 +2,8 @@
 caches keyed by the document, large documents parsed and validated off the event loop),
 depth/alias limits, introspection off in production, and the shape of errors: every error
 carries `extensions.code`, unexpected exceptions are masked (INTERNAL_ERROR + request id, no
-stack trace).
+stack trace). An exception that means the database or Redis is down is not a bug: it becomes
+SERVICE_UNAVAILABLE with `retryAfter`, and an HTTP response gets status 503 and Retry-After.
 
 Every extension is given to strawberry as a factory, so each request gets its own instance and
 its own `execution_context` (a shared instance would see another request's context)."""
@@ -38,6 +39,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.schema import validate_document
 
+from domain.outages import RETRY_AFTER_SECONDS, unavailable_dependency
 from schema.document_shape import DocumentLimits, TooComplex, measure
 from schema.errors import ApiError
 
@@ -80,6 +82,9 @@ class MaskUnexpectedErrors(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
+        dependency = unavailable_dependency(error.original_error)
+        if dependency is not None:
+            return self._unavailable(error, dependency, request_id)
         log.error(
             "unexpected error in %s",
             ".".join(str(p) for p in error.path or ()),
@@ -88,6 +93,22 @@ class MaskUnexpectedErrors(MaskErrors):
         )
         return ApiError(
             "INTERNAL_ERROR", f"Internal error (request {request_id}).", requestId=request_id
+        )
+
+    def _unavailable(self, error: GraphQLError, dependency: str, request_id) -> GraphQLError:
+        log.warning(
+            "%s unavailable in %s: %s", dependency, ".".join(str(p) for p in error.path or ()),
+            error.original_error, extra={"request_id": request_id},
+        )
+        response = getattr(self.execution_context.context, "response", None)
+        if response is not None:  # HTTP (a socket has no status to set)
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return ApiError(
+            "SERVICE_UNAVAILABLE",
+            f"The {dependency} is unavailable; retry in {RETRY_AFTER_SECONDS} seconds.",
+            retryAfter=RETRY_AFTER_SECONDS,
+            requestId=request_id,
         )
 
 

@@ -16,6 +16,7 @@ from server.downloads import download
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
 from server.middleware import EdgeMiddleware, error_response
+from server.outages import OutageMiddleware
 from server.settings import Settings, get_settings
 
 
@@ -94,6 +95,7 @@ def create_app(
             WebSocketRoute("/graphql", view),
         ],
         middleware=[
+            Middleware(OutageMiddleware),
             Middleware(ReadinessGate, holder=holder),
             Middleware(EdgeMiddleware, settings=settings),
         ],

@@ -1,6 +1,11 @@
 """Start and stop the platform's moving parts in one place, for the app's lifespan, the worker,
 the CLI and the tests alike: database, secrets, Redis-backed counters and broker, the enforcer,
-and the in-process job runner."""
+and the in-process job runner.
+
+Redis is optional at run time even when configured: nothing here waits for it. Its clients
+connect lazily (each command reconnects by itself, with short timeouts), the counters fall back to
+per-process ones and wake-ups to polling while it is down, so the API starts and serves without
+it and picks it up again when it returns."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from authz import matrix, passwords, ratelimit, sessions, socket_slots, tokens
 from authz.enforcer import enforcer
 from domain import broker, i18n, outbox
 from domain.clock import clock
+from domain.outages import SharedOrLocal
 from schema import relay
 from server import db
 from server.archive import configure_archive
@@ -34,6 +40,13 @@ class Runtime:
 
 
 def configure_domain(settings: Settings) -> None:
+    db.configure(
+        db.Timeouts(
+            connect_seconds=settings.dependency_timeout_seconds,
+            statement_seconds=settings.database_statement_timeout_seconds,
+            sqlite_busy_seconds=settings.sqlite_busy_timeout_seconds,
+        )
+    )
     clock.hotel_timezone = ZoneInfo(settings.hotel_timezone)
     i18n.configure(settings.default_language)
     tokens.configure(
@@ -88,11 +101,20 @@ async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        runtime.redis = Redis.from_url(settings.redis_url)
-        ratelimit.use(ratelimit.RedisCounter(runtime.redis))
-        socket_slots.use(socket_slots.RedisSocketSlots(runtime.redis))
-        broker.use(broker.RedisBroker(Redis.from_url(settings.redis_url)))
-        await _wake_workers_through_arq(runtime)
+        runtime.redis = Redis.from_url(settings.redis_url, **redis_timeouts(settings))
+        ratelimit.use(ratelimit.FallbackCounter(ratelimit.RedisCounter(runtime.redis)))
+        socket_slots.use(
+            SharedOrLocal(
+                socket_slots.RedisSocketSlots(runtime.redis),
+                socket_slots.MemorySocketSlots(),
+                "redis socket slots",
+            )
+        )
+        subscriber = Redis.from_url(
+            settings.redis_url, socket_connect_timeout=settings.dependency_timeout_seconds
+        )
+        broker.use(broker.RedisBroker(subscriber, timeout=settings.dependency_timeout_seconds))
+        _wake_workers_through_arq(runtime)
     else:
         ratelimit.use(ratelimit.MemoryCounter())
         socket_slots.use(socket_slots.MemorySocketSlots())
@@ -101,19 +123,36 @@ async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
     return runtime
 
 
-async def _wake_workers_through_arq(runtime: Runtime) -> None:
+def redis_timeouts(settings: Settings) -> dict:
+    """A Redis that does not answer costs a request this long at most, never a hang."""
+    return {
+        "socket_connect_timeout": settings.dependency_timeout_seconds,
+        "socket_timeout": settings.dependency_timeout_seconds,
+    }
+
+
+def _wake_workers_through_arq(runtime: Runtime) -> None:
     """With Redis, a commit that wrote outbox events enqueues a delivery run for the arq
-    workers right away (at most one per second); the cron schedule catches anything missed."""
+    workers right away (at most one per second); the cron schedule catches anything missed.
+    The arq client is made without arq's `create_pool`, which pings and gives up at start: it
+    connects on first use, and while Redis is down the events wait in their table (the wake-up
+    is skipped for a back-off, so commits are not slowed by connection attempts)."""
     import time
 
-    from arq import create_pool
-    from arq.connections import RedisSettings
+    from arq.connections import ArqRedis
 
-    pool = await create_pool(RedisSettings.from_dsn(runtime.settings.redis_url))
+    from domain.outages import Breaker
+
+    pool = ArqRedis.from_url(runtime.settings.redis_url, **redis_timeouts(runtime.settings))
     runtime.extras["arq"] = pool
+    breaker = Breaker("redis job queue")
 
     async def deliver_soon() -> None:
-        await pool.enqueue_job("deliver_outbox", _job_id=f"deliver_outbox:{int(time.time())}")
+        await breaker.call(
+            lambda: pool.enqueue_job(
+                "deliver_outbox", _job_id=f"deliver_outbox:{int(time.time())}"
+            )
+        )
 
     outbox.set_wakeup(deliver_soon)
 

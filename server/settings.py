@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     max_page_size: int = 100
     # Largest JSON request body; multipart uploads get document_max_upload_bytes + 1 MiB.
     max_request_bytes: int = 1024 * 1024
+    # How long a call to PostgreSQL or Redis may wait for a connection (and a Redis command for
+    # its answer) before the request is answered SERVICE_UNAVAILABLE; a database statement gets
+    # database_statement_timeout_seconds. SQLite waits sqlite_busy_timeout_seconds for another
+    # process's write lock before the write is refused the same way.
+    dependency_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    database_statement_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     run_jobs_in_process: bool = True
     job_tick_seconds: float = 5.0
     pms_webhook_url: str | None = None
