@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "hotel:notify:"
+SUBSCRIBE_TIMEOUT_SECONDS = 5.0
 
 
 class InProcessBroker:
@@ -47,6 +48,11 @@ class RedisBroker:
         queue: asyncio.Queue = asyncio.Queue()
         pubsub = self._redis.pubsub()
         await pubsub.subscribe(f"{CHANNEL_PREFIX}{account_id}")
+        # Redis confirms the subscription with a message of its own: once it is read, a wake-up
+        # published by any process is heard, so the caller need not wait and hope.
+        confirmed = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_SECONDS)
+        if not confirmed or confirmed.get("type") != "subscribe":
+            log.warning("no subscription confirmation from Redis", extra={"account": account_id})
 
         async def pump() -> None:
             async for message in pubsub.listen():
