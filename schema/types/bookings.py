@@ -16,9 +16,7 @@ import strawberry
 from strawberry import relay
 
 from authz.identity import Kind
-from domain import bookings
 from domain.approvals import ApprovalStatus as DomainApprovalStatus
-from domain.errors import DomainError
 from resolvers import booking_loaders as loaders
 from schema.errors import UserError
 from schema.loaders import approval_decisions_loader
@@ -496,11 +494,9 @@ class Booking(relay.Node):
         return [BookingChangeRequest.of(row) for row in rows]
 
     @strawberry.field(description="What cancelling now would give back; null once it cannot be.")
-    async def cancellation_quote(self) -> CancellationQuote | None:
-        try:
-            return CancellationQuote.of(await bookings.cancellation_quote(self.row))
-        except DomainError:  # cancelled, checked in or over already
-            return None
+    async def cancellation_quote(self, info: strawberry.Info) -> CancellationQuote | None:
+        quote = await loaders.cancellation_quotes(info).load(self.row)
+        return quote and CancellationQuote.of(quote)  # none once cancelled, checked in or over
 
     @strawberry.field(description="Why the booking waits for staff review (staff only).")
     def review_reason(self, info: strawberry.Info) -> str | None:
