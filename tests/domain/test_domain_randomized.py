@@ -1,5 +1,6 @@
 """Random creates, changes and cancellations, ten at a time: the inventory never oversells and
-always counts exactly the nights bookings hold (P3.1.1, P3.1.4, P3.1.5).
+always counts exactly the nights bookings hold. (An inventory invariant, not a policy clause:
+the clauses of intake, changes and cancellation are verified by the tests named after them.)
 
 Three thousand operations on PostgreSQL, where the ten run side by side and contend for the
 nights' rows: that run proves the locking (and fails if the transactions did not overlap).
