@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from authz import matrix, ratelimit, sessions, tokens
+from authz import matrix, passwords, ratelimit, sessions, tokens
 from authz.enforcer import enforcer
 from domain import audit, broker, outbox
 from domain.clock import clock
@@ -48,6 +48,7 @@ def configure_domain(settings: Settings) -> None:
         )
     )
     relay.configure(settings.max_page_size)
+    passwords.configure(test_environment=settings.env == "test")
     for hook in EXTRA_CONFIGURE:
         hook(settings)
 
