@@ -21,6 +21,7 @@ from booking_support import (
 
 from authz.enforcer import enforcer
 from domain.models import AuditEntry, Booking
+from tests.concurrency import assert_ran_concurrently, watching_transactions
 from tests.conftest import counting_queries
 
 AVAILABLE = """
@@ -37,13 +38,17 @@ async def _free(gql, code: str, check_in, nights: int) -> int:
 
 
 async def test_fifty_concurrent_requests_for_the_last_room_book_it_once(gql, hotel, staff, guest):
+    """SQLite serialises the transactions, so only the PostgreSQL run contends for the night's
+    row and proves the conditional update (it fails if the transactions did not overlap)."""
     agent = await staff("booking_agent")
     member = await guest()
     check_in = TODAY + D(days=14)
     phone = await booking_input(hotel.single, check_in, 2)
     online = await booking_input(hotel.single, check_in, 2, channel="ONLINE")
     callers = [(phone, agent.token), (online, member.token)] * 25
-    replies = await asyncio.gather(*(gql(CREATE, {"input": i}, token=t) for i, t in callers))
+    with watching_transactions() as overlap:
+        replies = await asyncio.gather(*(gql(CREATE, {"input": i}, token=t) for i, t in callers))
+    assert_ran_concurrently(overlap)
     assert {r.status for r in replies} == {200}
     assert all(r.errors == [] for r in replies), [r.errors for r in replies if r.errors]
     payloads = [r.data["createBooking"] for r in replies]

@@ -30,6 +30,7 @@ from domain.bookings.idempotency import purge_expired
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Booking, IdempotencyRecord
+from tests.concurrency import assert_ran_concurrently, watching_transactions
 
 D = dt.timedelta
 
@@ -123,6 +124,8 @@ async def test_same_key_same_input_returns_the_original_booking(hotel):
 
 
 async def test_concurrent_retries_create_one_booking(hotel):
+    """Ten retries of one request at once make one booking. SQLite serialises them, so the
+    PostgreSQL run proves the key's unique claim (it fails if the retries did not overlap)."""
     agent = await staff("booking_agent")
     version = await terms_version()
 
@@ -143,7 +146,9 @@ async def test_concurrent_retries_create_one_booking(hotel):
             ),
         )
 
-    results = await asyncio.gather(*(attempt() for _ in range(10)), return_exceptions=True)
+    with watching_transactions() as overlap:
+        results = await asyncio.gather(*(attempt() for _ in range(10)), return_exceptions=True)
+    assert_ran_concurrently(overlap)
     assert all(isinstance(r, Booking) for r in results), results
     assert len({r.id for r in results}) == 1
     assert await Booking.all().count() == 1
