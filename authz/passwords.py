@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
@@ -26,14 +26,25 @@ _workers = 2
 _pool = ThreadPoolExecutor(max_workers=_workers, thread_name_prefix="argon2")
 
 
-def configure(workers: int) -> None:
-    """Size the pool (setting `PASSWORD_HASH_WORKERS`); hashes already queued still finish."""
-    global _pool, _workers
-    if workers != _workers:
+def configure(*, workers: int | None = None, test_environment: bool | None = None) -> None:
+    """Size the pool (setting `PASSWORD_HASH_WORKERS`; hashes already queued still finish).
+
+    The test environment (ENV=test) hashes with argon2's cheapest parameters, so the suite
+    does not spend a quarter of a second per log-in; every other environment keeps the
+    library's defaults. A hash records its own parameters, so either verifies the other's."""
+    global _pool, _workers, _hasher, _DUMMY_HASH
+    if workers is not None and workers != _workers:
         old = _pool
         _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
         _workers = workers
         old.shutdown(wait=False)
+    if test_environment is not None:
+        _hasher = (
+            PasswordHasher.from_parameters(profiles.CHEAPEST)
+            if test_environment
+            else PasswordHasher()
+        )
+        _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 def _verify(password_hash: str | None, password: str) -> bool:

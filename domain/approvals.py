@@ -22,7 +22,7 @@ together.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -252,8 +252,9 @@ async def get_approval(approval_id: int) -> ApprovalRequest | None:
 
 async def list_approvals(
     filter: ApprovalFilter | None = None, *, first: int = 50, after_id: int | None = None
-) -> tuple[list[ApprovalRequest], bool, int]:
-    """Newest first, keyset-paged by id. Returns (items, has_next_page, total_count)."""
+) -> tuple[list[ApprovalRequest], bool, Callable[[], Awaitable[int]]]:
+    """Newest first, keyset-paged by id. Returns (items, has_next_page, count) where `count()`
+    counts every match: a query of its own, run only by a caller that needs the total."""
     query = ApprovalRequest.all()
     f = filter or ApprovalFilter()
     if f.status:
@@ -276,11 +277,10 @@ async def list_approvals(
         query = query.filter(any_role, status=ApprovalStatus.PENDING).exclude(
             submitted_by_account_id=account_id
         )
-    total = await query.count()
     page = query.filter(id__lt=after_id) if after_id else query
     first = max(1, min(first, 200))
     rows = await page.order_by("-id").limit(first + 1)
-    return rows[:first], len(rows) > first, total
+    return rows[:first], len(rows) > first, query.count
 
 
 async def decisions_for(request_ids: Sequence[int]) -> dict[int, list[ApprovalDecision]]:

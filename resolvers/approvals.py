@@ -39,11 +39,11 @@ async def list_approvals(
         ),
         awaiting_account=(identity.id, identity.roles) if f.awaiting_my_decision else None,
     )
-    rows, has_next, total = await approvals.list_approvals(
+    rows, has_next, count = await approvals.list_approvals(
         domain_filter, first=max(size, 1), after_id=decode_cursor(after) if after else None
     )
     return connection(
-        rows[:size], has_next=has_next, total=total, after=after, to_node=ApprovalRequest.of
+        rows[:size], has_next=has_next, count=count, after=after, to_node=ApprovalRequest.of
     )
 
 

@@ -1,7 +1,7 @@
 """Per-request dataloaders of the booking area: the nested fields of a booking (its room type,
-guest, member, room, refunds and change requests, and a change's approval) load in one query
-per batch through the domain's batch readers, so a page of bookings costs the same number of
-queries whatever its length (ARCHITECTURE.md, No N+1; P3.1.1-P3.1.5).
+guest, member, room, refunds, change requests and cancellation quote, and a change's approval)
+load in one query per batch through the domain's batch readers, so a page of bookings costs the
+same number of queries whatever its length (ARCHITECTURE.md, No N+1; P3.1.1-P3.1.5).
 
 Each loader yields ORM rows; the GraphQL types map them, so the mapping stays in one place."""
 
@@ -13,8 +13,9 @@ from typing import Any
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from domain.bookings import cancellation_quotes as quotes_of
 from domain.bookings import queries
-from domain.models import ApprovalRequest, Room
+from domain.models import ApprovalRequest, Booking, Room
 
 Batch = Callable[[Sequence[int]], Awaitable[dict[int, Any]]]
 
@@ -61,3 +62,16 @@ def change_requests(info: strawberry.Info) -> DataLoader:
 
 def approval_requests(info: strawberry.Info) -> DataLoader:
     return _loader(info, "approval_requests", _approvals_by_ids)
+
+
+def cancellation_quotes(info: strawberry.Info) -> DataLoader:
+    """Quotes keyed by the booking rows themselves (the rules read the row, not only its id)."""
+
+    async def load(rows: list[Booking]) -> list[Any]:
+        found = await quotes_of(rows)
+        return [found.get(row.id) for row in rows]
+
+    return info.context.loader(
+        "bookings.cancellation_quotes",
+        lambda: DataLoader(load_fn=load, cache_key_fn=lambda row: row.id),
+    )

@@ -156,7 +156,7 @@ async def list_bookings(
     return connection(
         page.items[:size],
         has_next=page.has_next_page or len(page.items) > size,
-        total=page.total_count,
+        count=page.total_count,
         after=after,
         to_node=Booking.of,
     )

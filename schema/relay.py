@@ -1,11 +1,11 @@
 """Relay plumbing: global IDs, connections with `totalCount`, and the page-size cap that every
 connection obeys. Pages are keyset pages on the primary key (newest first), so deep pages cost
-the same as the first."""
+the same as the first; the matches are counted only when `totalCount` is selected."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
@@ -45,7 +45,12 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        # Counting every match is a query of its own: run it only when the client asks.
+        return await self.count()
 
     @strawberry.field
     def nodes(self) -> list[T]:
@@ -75,9 +80,15 @@ def page_size(first: int | None) -> int:
 
 
 def connection(
-    rows: list, *, has_next: bool, total: int, after: str | None, to_node: Callable
+    rows: list,
+    *,
+    has_next: bool,
+    count: Callable[[], Awaitable[int]],
+    after: str | None,
+    to_node: Callable,
 ) -> Connection:
-    """A page of rows (newest first, already cut to size) as a Relay connection."""
+    """A page of rows (newest first, already cut to size) as a Relay connection; `count` counts
+    every match, awaited only if the selection asks for `totalCount`."""
     edges = [Edge(cursor=encode_cursor(row.id), node=to_node(row)) for row in rows]
     return Connection(
         edges=edges,
@@ -87,20 +98,19 @@ def connection(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total,
+        count=count,
     )
 
 
 async def paginate(queryset, first: int | None, after: str | None, to_node: Callable) -> Connection:
     """Page a Tortoise queryset newest-first. `to_node` maps a model row to its GraphQL type."""
     size = page_size(first)
-    total = await queryset.count()
     page_query = queryset
     if after:
         page_query = page_query.filter(id__lt=decode_cursor(after))
     rows = await page_query.order_by("-id").limit(size + 1)
     return connection(
-        rows[:size], has_next=len(rows) > size, total=total, after=after, to_node=to_node
+        rows[:size], has_next=len(rows) > size, count=queryset.count, after=after, to_node=to_node
     )
 
 

@@ -66,7 +66,9 @@ def configure_domain(settings: Settings) -> None:
             window_seconds=settings.login_throttle_window_seconds,
         )
     )
-    passwords.configure(settings.password_hash_workers)
+    passwords.configure(
+        workers=settings.password_hash_workers, test_environment=settings.env == "test"
+    )
     relay.configure(settings.max_page_size)
     for hook in EXTRA_CONFIGURE:
         hook(settings)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
+import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -31,10 +35,40 @@ from domain.models import Account
 from server import runtime as runtime_module
 from server.app import create_app
 from server.settings import Settings
+from storage import S3Config, make_client
 
-DATABASE_URL = os.environ.get("HOTEL_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("REDIS_URL")
 ON_CI = os.environ.get("CI") == "true"
+# pytest-xdist runs the suite in worker processes gw0, gw1, ...; without it there is one ("").
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(WORKER.removeprefix("gw")) if WORKER.startswith("gw") else 0
+
+
+def per_worker_database(url: str | None) -> str | None:
+    """Each xdist worker has a PostgreSQL database of its own, named after the configured one:
+    `.../test` -> `.../test_gw0`, `.../test_gw1`, ... (created on first use)."""
+    if not url or not WORKER or not url.startswith("postgres"):
+        return url
+    parsed = urlparse(url)
+    return parsed._replace(path=f"{parsed.path.rstrip('/')}_{WORKER}").geturl()
+
+
+def per_worker_redis(url: str | None) -> str | None:
+    """Each xdist worker flushes a Redis database of its own: the configured number plus the
+    worker's index (`redis://host/1` -> db 1 for gw0, db 2 for gw1, ...)."""
+    if not url or not WORKER:
+        return url
+    parsed = urlparse(url)
+    number = int(parsed.path.strip("/") or 0) + WORKER_INDEX
+    return parsed._replace(path=f"/{number}").geturl()
+
+
+CONFIGURED_DATABASE_URL = os.environ.get("HOTEL_TEST_DATABASE_URL")
+DATABASE_URL = per_worker_database(CONFIGURED_DATABASE_URL)
+REDIS_URL = per_worker_redis(os.environ.get("REDIS_URL"))
+# Subprocesses the tests start (`hotel ...`) inherit this worker's own services.
+for _name, _value in (("HOTEL_TEST_DATABASE_URL", DATABASE_URL), ("REDIS_URL", REDIS_URL)):
+    if _value:
+        os.environ[_name] = _value
 PASSWORD = "correct-horse-42"
 
 
@@ -54,26 +88,71 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="print which POLICY.md clauses are verified by which tests")
 
 
+CLAUSE = re.compile(r"P\d+(\.\d+)+")
+POLICY_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "policy" / "POLICY.md"
+
+
+def _known_clauses() -> set[str] | None:
+    """The clause numbers POLICY.md defines, when the policy sits beside the repository."""
+    if not POLICY_FILE.exists():
+        return None
+    text = POLICY_FILE.read_text(encoding="utf-8")
+    return {m.group(1) for m in re.finditer(r"^- (P\d+(?:\.\d+)+) ", text, re.MULTILINE)}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    known = _known_clauses()
     clauses: dict[str, list[str]] = {}
     for item in items:
         for mark in item.iter_markers("policy"):
-            clauses.setdefault(mark.args[0], []).append(item.nodeid)
+            clause = mark.args[0] if len(mark.args) == 1 else None
+            if not isinstance(clause, str) or not CLAUSE.fullmatch(clause):
+                raise pytest.UsageError(f"{item.nodeid}: policy marker needs one clause number")
+            if known is not None and clause not in known:
+                raise pytest.UsageError(f"{item.nodeid}: {clause} is not a clause of POLICY.md")
+            clauses.setdefault(clause, []).append(item.nodeid)
+            # Reports carry their user properties to the xdist controller, which collects nothing.
+            item.user_properties.append(("policy", clause))
     config.stash[_CLAUSES] = clauses
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for key, clause in report.user_properties:
+        if key != "policy":
+            continue
+        marked = _marked.setdefault(clause, [])
+        if report.nodeid not in marked:
+            marked.append(report.nodeid)
+        if report.when == "call" and report.passed:
+            _verified.setdefault(clause, []).append(report.nodeid)
+
+
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    """With --policy-report: each clause with the tests that verified it in this run. A test
+    counts only if it ran and passed (with xdist the workers' reports arrive here too); a
+    clause whose tests were all skipped, failed or deselected is listed apart, unverified."""
     if not config.getoption("--policy-report"):
         return
-    clauses = config.stash.get(_CLAUSES, {})
-    terminalreporter.section(f"policy clauses verified by tests ({len(clauses)})")
-    for clause in sorted(clauses, key=lambda c: [int(p) for p in c[1:].split(".")]):
-        terminalreporter.write_line(f"{clause}: {len(clauses[clause])} tests")
-        for nodeid in clauses[clause]:
-            terminalreporter.write_line(f"    {nodeid}")
+    clauses = {**config.stash.get(_CLAUSES, {}), **_marked}
+    verified = _verified
+    order = sorted(clauses, key=lambda c: [int(p) for p in c[1:].split(".")])
+    terminalreporter.section(f"policy clauses verified by passing tests ({len(verified)})")
+    for clause in order:
+        if clause in verified:
+            terminalreporter.write_line(f"{clause}: {len(verified[clause])} tests")
+            for nodeid in verified[clause]:
+                terminalreporter.write_line(f"    {nodeid}")
+    unverified = [c for c in order if c not in verified]
+    if unverified:
+        terminalreporter.section(f"policy clauses marked but not verified in this run "
+                                 f"({len(unverified)}: not run, skipped or failed)")
+        for clause in unverified:
+            terminalreporter.write_line(f"{clause}: {', '.join(clauses[clause])}")
 
 
 _CLAUSES = pytest.StashKey[dict]()
+_marked: dict[str, list[str]] = {}  # clause -> tests that reported, whatever their outcome
+_verified: dict[str, list[str]] = {}  # clause -> tests that passed
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -92,10 +171,30 @@ needs_postgres = pytest.mark.skipif(
 )
 
 
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+async def _create_worker_database(url: str) -> None:
+    """The xdist worker's own database, created through the configured one if it is missing."""
+    import asyncpg
+
+    name = urlparse(url).path.lstrip("/")
+    connection = await asyncpg.connect(_asyncpg_dsn(CONFIGURED_DATABASE_URL or url))
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
 async def _reset_postgres_schema(url: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    if url != CONFIGURED_DATABASE_URL:
+        await _create_worker_database(url)
+    connection = await asyncpg.connect(_asyncpg_dsn(url))
     try:
         await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     finally:
@@ -112,7 +211,9 @@ def settings(data_dir: Path) -> Settings:
     return Settings(
         env="test",
         data_dir=data_dir,
-        database_url=DATABASE_URL or f"sqlite://{data_dir / 'test.sqlite3'}",
+        # A test database need not survive a power cut: without fsync per commit, the suite
+        # waits on the disk neither for its own commits nor for other processes' writes.
+        database_url=DATABASE_URL or f"sqlite://{data_dir / 'test.sqlite3'}?synchronous=OFF",
         redis_url=REDIS_URL if reachable(REDIS_URL, 6379) else None,
         secret_key="test-secret-key-not-for-production",
         run_jobs_in_process=False,
@@ -129,7 +230,8 @@ async def runtime(settings: Settings) -> AsyncIterator[runtime_module.Runtime]:
     await runtime_module.stop(rt)
 
 
-async def _wipe(settings: Settings) -> None:
+async def wipe_database(settings: Settings) -> None:
+    """Empty every table (the schema stays): far cheaper than migrating a new database."""
     connection = Tortoise.get_connection("default")
     tables = [model._meta.db_table for model in Tortoise.apps["models"].values()]
     if settings.database_url.startswith("postgres"):
@@ -147,7 +249,7 @@ async def _wipe(settings: Settings) -> None:
 @pytest.fixture(autouse=True)
 async def fresh_state(request, runtime, settings) -> AsyncIterator[None]:
     """Every test starts on an empty database (bar the bootstrap rows) at a known time."""
-    await _wipe(settings)
+    await wipe_database(settings)
     audit_verify.forget()  # what this process verified belonged to the wiped database
     policy_params.invalidate_cache()
     await runtime_module.bootstrap_data()
@@ -168,6 +270,29 @@ def app(runtime, settings):
     application = create_app(settings, manage_runtime=False)
     application.state.holder["runtime"] = runtime
     return application
+
+
+class _StatementLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.statements.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def counting_queries() -> Iterator[_StatementLog]:
+    """Collect the SQL statements Tortoise sends while the block runs (`.statements`)."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = _StatementLog(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
 
 
 @dataclass
@@ -293,6 +418,18 @@ def _start_server() -> ThreadedMotoServer:
     return server
 
 
+@functools.cache
+def _client_for_endpoint(config: S3Config) -> Any:
+    return make_client(config)
+
+
+def s3_client(config: S3Config) -> Any:
+    """A boto3 client for the endpoint and credentials of `config`, shared by every bucket
+    there: building a client (a boto3 session loading the S3 model) costs far more CPU than a
+    test's requests, and a client is not tied to one bucket."""
+    return _client_for_endpoint(dataclasses.replace(config, bucket="any-bucket"))
+
+
 @pytest.fixture(scope="session")
 def moto_endpoints() -> Iterator[tuple[str, str]]:
     servers = [_start_server(), _start_server()]
@@ -326,10 +463,15 @@ async def serving(app) -> AsyncIterator[str]:
     """Serve an ASGI app with a real uvicorn on loopback; yields 'host:port'."""
     import uvicorn
 
-    port = free_port()
+    # The socket is bound here and handed over, so no other process (an xdist worker) can take
+    # the port between choosing and listening.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
                                            log_config=None, ws="websockets-sansio"))
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag, no event
         await asyncio.sleep(0.01)
     try:
@@ -337,6 +479,7 @@ async def serving(app) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+        listener.close()
 
 
 _authorisations = iter(range(1, 10_000))

@@ -133,8 +133,8 @@ async def test_mutations_are_audited_with_actor_request_and_outcome(gql, person)
     assert all(r.key_id == audit_keys.current_key_id() and len(r.mac) == 64 for r in rows)
 
 
-@pytest.mark.policy("P6.2.2")
 async def test_a_guest_cannot_read_the_audit_log(gql, person):
+    # Access control, not P6.2.2: nothing samples cases for the quarterly internal audit yet.
     guest = await person(kind="GUEST")
     assert (await gql(LOG, token=guest.token)).error_codes == ["FORBIDDEN"]
     assert (await gql(VERIFY, token=guest.token)).error_codes == ["FORBIDDEN"]

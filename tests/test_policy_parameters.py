@@ -26,7 +26,6 @@ async def test_parameters_are_listed_with_defaults_units_and_clauses(gql, person
     assert all(p["description"] and p["clause"].startswith("P") for p in params.values())
 
 
-@pytest.mark.policy("P3.1.9")
 async def test_director_changes_a_parameter_versioned_and_read_through_the_accessor(gql, person):
     director = await person("director")
     reply = await gql(

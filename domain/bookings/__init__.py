@@ -16,6 +16,7 @@ from domain.bookings.cancellation import (
     CancellationResult,
     cancel_booking,
     cancellation_quote,
+    cancellation_quotes,
 )
 from domain.bookings.change_links import (
     IssuedConfirmation,
@@ -64,6 +65,7 @@ __all__ = [
     "booking_terms",
     "cancel_booking",
     "cancellation_quote",
+    "cancellation_quotes",
     "change_confirmation_token",
     "check_in",
     "check_out",

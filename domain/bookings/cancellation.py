@@ -13,6 +13,7 @@ points not charged; cancelling twice is INVALID_TRANSITION.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -20,7 +21,12 @@ from domain import i18n, members
 from domain.actor import Actor
 from domain.bookings import idempotency, nights, sync
 from domain.bookings.queries import load_booking
-from domain.bookings.states import BookingStatus, check_transition, save_transition
+from domain.bookings.states import (
+    TRANSITIONS,
+    BookingStatus,
+    check_transition,
+    save_transition,
+)
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.i18n import N_, t
@@ -87,7 +93,40 @@ def _points_for(money: Decimal, booking: Booking) -> int:
 async def cancellation_quote(booking: Booking) -> CancellationQuote:
     """What cancelling now would give back, under which rule, and until when it is free."""
     check_transition(booking, BookingStatus.CANCELLED)
-    deadline = await free_cancellation_deadline(booking)
+    [quote] = await _quotes([booking])
+    return quote
+
+
+async def cancellation_quotes(bookings: Sequence[Booking]) -> dict[int, CancellationQuote]:
+    """The quotes of many bookings (a page of them) by booking id, with one query for the
+    nights of all the late ones; a booking that can no longer be cancelled has none."""
+    open_bookings = [
+        b for b in bookings if BookingStatus.CANCELLED in TRANSITIONS[BookingStatus(b.status)]
+    ]
+    return {quote.booking_id: quote for quote in await _quotes(open_bookings)}
+
+
+async def _quotes(bookings: Sequence[Booking]) -> list[CancellationQuote]:
+    deadlines = [await free_cancellation_deadline(booking) for booking in bookings]
+    late = [
+        booking.id
+        for booking, deadline in zip(bookings, deadlines, strict=True)
+        if booking.status != BookingStatus.PENDING_REVIEW and clock.now() > deadline
+    ]
+    held: dict[int, list[BookingNight]] = {}
+    if late:
+        for night in await BookingNight.filter(booking_id__in=late).order_by("date"):
+            held.setdefault(night.booking_id, []).append(night)
+    charge_nights = await params.late_cancellation_charge_nights
+    return [
+        _quote(booking, deadline, held.get(booking.id, []), charge_nights)
+        for booking, deadline in zip(bookings, deadlines, strict=True)
+    ]
+
+
+def _quote(
+    booking: Booking, deadline: dt.datetime, held: list[BookingNight], charge_nights: int
+) -> CancellationQuote:
     paid = Decimal(booking.total_amount).quantize(CENT)
     local_deadline = clock.local(deadline).strftime("%Y-%m-%d %H:%M")
     if booking.status == BookingStatus.PENDING_REVIEW:
@@ -97,8 +136,6 @@ async def cancellation_quote(booking: Booking) -> CancellationQuote:
         rule, charge, points_kept = Rule.FREE_CANCELLATION, ZERO, 0
         why = N_(f"Cancelled before {local_deadline} (hotel time): everything is refunded.")
     else:
-        charge_nights = await params.late_cancellation_charge_nights
-        held = await BookingNight.filter(booking_id=booking.id).order_by("date")
         stay_charge = sum((n.amount for n in held[:charge_nights]), ZERO).quantize(
             CENT, rounding=ROUND_HALF_UP
         )

@@ -45,7 +45,10 @@ class BookingFilter:
 class BookingPage:
     items: list[Booking]
     has_next_page: bool
-    total_count: int
+    matching: QuerySet[Booking]  # every booking the filter matches, counted only on demand
+
+    async def total_count(self) -> int:
+        return await self.matching.count()
 
 
 def visible_bookings(identity: Identity, *, own_only: bool = False) -> QuerySet[Booking]:
@@ -120,14 +123,17 @@ async def list_bookings(
     own_only: bool = False,
 ) -> BookingPage:
     """One page of the bookings the identity may see. `after_id` is the id of the last booking
-    of the previous page (the cursor). Two queries, whatever the page size."""
-    query = apply_filter(visible_bookings(identity, own_only=own_only), filter or BookingFilter())
-    total = await query.count()
+    of the previous page (the cursor). One query whatever the page size, and one more for
+    `total_count()` when a caller wants it."""
+    matching = apply_filter(
+        visible_bookings(identity, own_only=own_only), filter or BookingFilter()
+    )
+    query = matching
     if after_id is not None:
         query = query.filter(id__lt=after_id) if newest_first else query.filter(id__gt=after_id)
     first = max(1, min(first, 200))
     rows = await query.order_by("-id" if newest_first else "id").limit(first + 1)
-    return BookingPage(rows[:first], len(rows) > first, total)
+    return BookingPage(rows[:first], len(rows) > first, matching)
 
 
 async def get_booking_by_number(

@@ -17,9 +17,8 @@ import strawberry
 from strawberry import relay
 
 from authz.identity import Kind
-from domain import bookings, i18n
+from domain import i18n
 from domain.approvals import ApprovalStatus as DomainApprovalStatus
-from domain.errors import DomainError
 from domain.personal_data import PersonalData
 from resolvers import booking_loaders as loaders
 from schema.errors import UserError
@@ -511,11 +510,9 @@ class Booking(relay.Node):
         return [BookingChangeRequest.of(row) for row in rows]
 
     @strawberry.field(description="What cancelling now would give back; null once it cannot be.")
-    async def cancellation_quote(self) -> CancellationQuote | None:
-        try:
-            return CancellationQuote.of(await bookings.cancellation_quote(self.row))
-        except DomainError:  # cancelled, checked in or over already
-            return None
+    async def cancellation_quote(self, info: strawberry.Info) -> CancellationQuote | None:
+        quote = await loaders.cancellation_quotes(info).load(self.row)
+        return quote and CancellationQuote.of(quote)  # none once cancelled, checked in or over
 
     @strawberry.field(description="Why the booking waits for staff review (staff only).")
     def review_reason(self, info: strawberry.Info) -> str | None:

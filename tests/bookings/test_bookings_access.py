@@ -29,14 +29,26 @@ from strawberry.permission import PermissionExtension
 
 from domain.models import AuditEntry, Booking, BookingChangeRequest, Refund
 from schema.bookings import BookingMutation, BookingQuery
+from schema.permissions import Allow
 
-pytestmark = pytest.mark.policy("P6.1.2")
 
-
+@pytest.mark.policy("P6.1.2")
 def test_every_booking_field_declares_a_permission():
+    """Each root field of the area names exactly one matrix cell (resource and action); an
+    extension with no permission in it, or an area without fields, would guard nothing."""
+    checked = []
     for root in (BookingQuery, BookingMutation):
         for field in root.__strawberry_definition__.fields:
-            assert any(isinstance(e, PermissionExtension) for e in field.extensions), field.name
+            cells = [
+                (permission.resource, permission.action)
+                for extension in field.extensions
+                if isinstance(extension, PermissionExtension)
+                for permission in extension.permissions
+                if isinstance(permission, Allow)
+            ]
+            assert len(cells) == 1 and all(cells[0]), (field.name, cells)
+            checked.append(field.name)
+    assert {"bookings", "create_booking", "cancel_booking"} <= set(checked)
 
 
 async def _numbers(gql, token) -> list[str]:
@@ -53,6 +65,7 @@ async def _seen(gql, token, booking) -> tuple[bool, bool]:
     return by_number.data["booking"] is not None, by_node.data["node"] is not None
 
 
+@pytest.mark.policy("P6.1.2")
 async def test_guests_see_only_their_own_bookings(gql, hotel, staff, guest):
     me, other = await guest(member=True), await guest()
     agent = await staff("booking_agent")
@@ -70,6 +83,7 @@ async def test_guests_see_only_their_own_bookings(gql, hotel, staff, guest):
     assert len(await _numbers(gql, agent.token)) == 4
 
 
+@pytest.mark.policy("P6.1.2")
 async def test_partners_see_only_what_their_token_created(gql, hotel, staff, partner_token):
     ota, other_ota = await partner_token("bookings:write"), await partner_token("bookings:write")
     reader = await partner_token("bookings:read")
@@ -89,6 +103,7 @@ async def test_partners_see_only_what_their_token_created(gql, hotel, staff, par
     assert (await Booking.get(number=theirs["number"])).status == "CONFIRMED"
 
 
+@pytest.mark.policy("P6.1.2")
 @pytest.mark.parametrize("role", ["booking_agent", "cs_rep", "supervisor", "director", "finance"])
 async def test_staff_who_serve_guests_read_every_booking(gql, hotel, staff, guest, role):
     me = await guest()
@@ -99,12 +114,14 @@ async def test_staff_who_serve_guests_read_every_booking(gql, hotel, staff, gues
     assert reply.data["bookings"]["totalCount"] == 2
 
 
+@pytest.mark.policy("P6.1.2")
 @pytest.mark.parametrize("role", ["legal", "hr", "tech_lead", "admin", "data_analyst"])
 async def test_other_staff_read_no_bookings(gql, hotel, staff, role):
     someone = await staff(role)
     assert (await gql(LIST, token=someone.token)).error_codes == ["FORBIDDEN"]
 
 
+@pytest.mark.policy("P6.1.2")
 async def test_anonymous_callers_and_inventory_only_partners_read_no_bookings(
     gql, hotel, partner_token
 ):
@@ -115,6 +132,7 @@ async def test_anonymous_callers_and_inventory_only_partners_read_no_bookings(
     assert len(rooms.data["roomTypes"]) == 4
 
 
+@pytest.mark.policy("P6.1.2")
 async def test_a_guest_cannot_cancel_someone_elses_booking(gql, hotel, guest):
     me, other = await guest(), await guest()
     theirs = await book(gql, other.token, hotel.std, channel="ONLINE")
@@ -228,6 +246,7 @@ async def _send(gql, operation: str, booking: dict, token: str | None, hotel):
     return await gql(document[operation], {"id": booking["id"]}, token=token)
 
 
+@pytest.mark.policy("P6.1.2")
 @pytest.mark.parametrize(("operation", "who"), REFUSALS)
 async def test_each_mutation_is_refused_to_a_role_without_the_grant(
     gql, hotel, staff, guest, partner_token, operation, who
@@ -257,6 +276,7 @@ async def test_each_mutation_is_refused_to_a_role_without_the_grant(
     assert await AuditEntry.filter(action=operation, outcome="DENIED").count() == denied
 
 
+@pytest.mark.policy("P6.1.2")
 async def test_the_matrix_narrows_a_staff_role_to_its_own_bookings(gql, hotel, staff, person):
     """A role granted `read_own` instead of `read` sees the bookings its account took."""
     admin = await person("admin")

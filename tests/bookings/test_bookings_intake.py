@@ -154,7 +154,6 @@ async def test_a_partner_books_through_the_partner_channel_and_sees_no_id_number
     assert (await GuestProfile.get()).id_document_number == "G12345678"
 
 
-@pytest.mark.policy("P3.1.1")
 @pytest.mark.parametrize(
     ("change", "code", "field"),
     [
@@ -222,7 +221,6 @@ async def test_terms_accepted_before_a_rule_changed_are_refused(gql, hotel, staf
     assert fresh.data["createBooking"]["booking"]["termsVersion"] == terms["version"]
 
 
-@pytest.mark.policy("P3.1.1")
 async def test_a_retried_request_with_the_same_key_returns_the_same_booking(gql, hotel, staff):
     agent = await staff("booking_agent")
     given = await booking_input(hotel.std, idempotencyKey="call-0001")
@@ -243,7 +241,6 @@ async def test_a_retried_request_with_the_same_key_returns_the_same_booking(gql,
     assert theirs["errors"] == [] and theirs["booking"]["number"] != first["booking"]["number"]
 
 
-@pytest.mark.policy("P3.1.1")
 async def test_concurrent_retries_create_one_booking(gql, hotel, staff):
     agent = await staff("booking_agent")
     given = await booking_input(hotel.std, idempotencyKey="double-click")

@@ -20,7 +20,6 @@ def _dates(start_days: int, nights: int) -> dict:
     return {"a": start.isoformat(), "b": (start + D(days=nights)).isoformat()}
 
 
-@pytest.mark.policy("P3.1.1")
 async def test_director_prices_a_range_and_availability_follows(gql, hotel, staff):
     director = await staff("director")
     reply = await gql(
@@ -43,7 +42,6 @@ async def test_director_prices_a_range_and_availability_follows(gql, hotel, staf
     assert standard["totalAmount"] == "2951.50"
 
 
-@pytest.mark.policy("P3.1.1")
 async def test_new_nights_are_put_on_sale(gql, hotel, staff):
     supervisor = await staff("supervisor")
     beyond = _dates(120, 2)  # the fixture's calendar ends after 90 nights

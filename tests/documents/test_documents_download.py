@@ -191,7 +191,6 @@ async def test_customer_file_content_is_refused_to_other_roles(person, uploaded,
     assert await DownloadGrant.all().count() == 0
 
 
-@pytest.mark.policy("P3.2.1")
 async def test_download_memory_stays_flat_whatever_the_size(app, person, uploaded, link):
     """A 24 MiB document is served over a real socket while Python's allocations are traced:
     the peak stays a few archive chunks (1 MiB each), not the document's size."""

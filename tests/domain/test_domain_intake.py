@@ -39,6 +39,7 @@ from domain.models import (
     OutboxEvent,
     PointsEntry,
 )
+from tests.concurrency import assert_ran_concurrently, watching_transactions
 
 D = dt.timedelta
 
@@ -224,6 +225,10 @@ async def test_a_guest_books_with_their_own_membership_only(hotel):
 
 @pytest.mark.policy("P3.1.2")
 async def test_concurrent_point_redemptions_never_go_negative(hotel):
+    """12 agents redeem 3,000 of a member's 10,000 points at once: three win. The conditional
+    UPDATE on the balance is what stops a fourth, and only PostgreSQL runs the redemptions side
+    by side: SQLite serialises the transactions, so there this checks the bookkeeping and the
+    PostgreSQL run proves the rule (it fails if the transactions did not overlap)."""
     member_id = await new_member(points=10_000)
     agents = [await staff("booking_agent") for _ in range(12)]
     version = await terms_version()
@@ -246,9 +251,11 @@ async def test_concurrent_point_redemptions_never_go_negative(hotel):
             ),
         )
 
-    results = await asyncio.gather(
-        *(redeem(a, i) for i, a in enumerate(agents)), return_exceptions=True
-    )
+    with watching_transactions() as overlap:
+        results = await asyncio.gather(
+            *(redeem(a, i) for i, a in enumerate(agents)), return_exceptions=True
+        )
+    assert_ran_concurrently(overlap)
     won = [r for r in results if isinstance(r, Booking)]
     lost = [r for r in results if isinstance(r, DomainError)]
     assert len(won) == 3 and len(lost) == 9

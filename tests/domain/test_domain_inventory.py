@@ -35,8 +35,8 @@ from domain.models import (
     Room,
     RoomType,
 )
+from tests.concurrency import assert_ran_concurrently, watching_transactions
 
-pytestmark = pytest.mark.policy("P3.1.1")
 D = dt.timedelta
 
 
@@ -96,7 +96,9 @@ async def test_rates_are_an_upsert_and_open_the_calendar(hotel):
 
 
 async def test_last_room_race_has_exactly_one_winner(hotel):
-    """50 concurrent requests for the last room: one booking, 49 ROOM_UNAVAILABLE."""
+    """50 concurrent requests for the last room: one booking, 49 ROOM_UNAVAILABLE. SQLite
+    serialises the transactions, so the conditional UPDATE on the night is contended only in
+    the PostgreSQL run, which proves it (it fails if the transactions did not overlap)."""
     agents = [await staff("booking_agent") for _ in range(50)]
     version = await terms_version()
     check_in = TODAY + D(days=10)
@@ -117,7 +119,9 @@ async def test_last_room_race_has_exactly_one_winner(hotel):
             ),
         )
 
-    results = await asyncio.gather(*(attempt(a) for a in agents), return_exceptions=True)
+    with watching_transactions() as overlap:
+        results = await asyncio.gather(*(attempt(a) for a in agents), return_exceptions=True)
+    assert_ran_concurrently(overlap)
     won = [r for r in results if isinstance(r, Booking)]
     lost = [r for r in results if isinstance(r, DomainError)]
     assert len(won) == 1 and len(lost) == 49, results

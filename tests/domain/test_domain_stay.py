@@ -23,7 +23,6 @@ from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import OutboxEvent, Room
 
-pytestmark = pytest.mark.policy("P3.1.3")
 D = dt.timedelta
 
 
@@ -31,6 +30,7 @@ async def act(actor, action, function, booking_id, *args):
     return await run(actor, action, lambda: function(actor, booking_id, *args))
 
 
+@pytest.mark.policy("P3.1.3")
 async def test_check_in_assigns_a_room_and_check_out_frees_it(hotel):
     desk = await staff("booking_agent")
     booking = await book(desk, hotel.single, TODAY, 3)
@@ -69,6 +69,7 @@ async def test_guests_do_not_run_the_front_desk(hotel):
     assert refused.value.code == ErrorCode.FORBIDDEN
 
 
+@pytest.mark.policy("P3.1.5")
 async def test_no_show_from_the_arrival_day_releases_the_nights(hotel):
     desk = await staff("booking_agent")
     booking = await book(desk, hotel.std, TODAY + D(days=1), 3)

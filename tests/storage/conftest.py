@@ -10,7 +10,6 @@ document tests use them too.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from storage import Keyring, LocalBackend, S3Backend, S3Config, create_bucket, make_client
+from storage import Keyring, LocalBackend, S3Backend, S3Config, create_bucket
+from tests.conftest import s3_client
 
 S3Factory = Callable[..., S3Backend]
 
@@ -58,18 +58,16 @@ def make_s3(moto_endpoints: tuple[str, str]) -> S3Factory:
         endpoint = moto_endpoints[0 if role == "primary" else 1]
         bucket = f"{role}-{uuid.uuid4().hex[:20]}"
         config = s3_config(endpoint, bucket, **overrides)
-        # One client per bucket: building a boto3 client costs more than the requests here.
-        client = raw_s3_client(config)
+        client = raw_s3_client(config)  # one per endpoint, shared by the buckets there
         create_bucket(config, object_lock=object_lock, client=client)
         return S3Backend(config, name=role, client=client)
 
     return factory
 
 
-@functools.cache
 def raw_s3_client(config: S3Config) -> Any:
     """A plain boto3 client for a bucket, to look at or damage what is stored."""
-    return make_client(config)
+    return s3_client(config)
 
 
 @pytest.fixture
@@ -88,3 +86,9 @@ def local_pair(tmp_path) -> tuple[LocalBackend, LocalBackend]:
         LocalBackend(tmp_path / "primary", name="primary"),
         LocalBackend(tmp_path / "backup", name="backup"),
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_state() -> None:
+    """The storage layer keeps no rows: its tests skip the suite's per-test database reset
+    (tests/conftest.py), and so do not start the runtime at all."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +23,6 @@ from storage import (
     S3Config,
     StorageError,
     decrypt_bytes,
-    make_client,
     make_name,
     object_key,
     read_header,
@@ -33,6 +31,7 @@ from storage.backends.base import ReadStream
 from storage.replicas import repair, restore_primary, verify_replicas
 from storage.rotation import rotate_keys
 from storage.streams import IterReader, Source
+from tests.conftest import s3_client
 
 DAY = date(2026, 11, 28)
 CONTRACT = make_name(DAY, 1, "合同 Room Contract")
@@ -50,9 +49,8 @@ def code_of(call, *args, **kwargs) -> ErrorCode:
 # -- raw access to what a store holds, bypassing the library ---------------------------------
 
 
-@functools.cache
 def raw_s3_client(config: S3Config) -> Any:
-    return make_client(config)
+    return s3_client(config)
 
 
 def raw_get(store: Backend, key: str) -> bytes:
@@ -186,7 +184,6 @@ def test_work_records_are_kept_on_the_primary_only(archive: Archive) -> None:
 
 
 @pytest.mark.policy("P3.2.1")
-@pytest.mark.policy("P3.2.2")
 def test_plaintext_never_reaches_the_buckets(keyring: Keyring, make_s3) -> None:
     archive = Archive(keyring, make_s3("primary"), make_s3("backup"))
     records = [

@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from storage import ErrorCode, S3Backend, S3Config, StorageError, create_bucket, make_client
+from tests.conftest import s3_client
 
 MIB = 1 << 20
 
@@ -112,7 +113,7 @@ def test_unversioned_bucket_refuses_to_overwrite_a_retained_copy(
     moto_endpoints, s3_settings
 ) -> None:
     config = s3_settings(moto_endpoints[0], f"plain-{uuid.uuid4().hex[:16]}")
-    client = make_client(config)
+    client = s3_client(config)
     client.create_bucket(Bucket=config.bucket)  # no versioning, no object lock
     store = S3Backend(config, client=client)
     store.put("kept", b"v1", retain_until=datetime.now(UTC) + timedelta(days=1))
@@ -144,7 +145,7 @@ def test_keeping_the_previous_version_is_what_a_versioned_bucket_does(make_s3, r
 @pytest.mark.policy("P3.2.3")
 def test_unversioned_bucket_refuses_to_keep_a_previous_version(moto_endpoints, s3_settings) -> None:
     config = s3_settings(moto_endpoints[0], f"plain-{uuid.uuid4().hex[:16]}")
-    client = make_client(config)
+    client = s3_client(config)
     client.create_bucket(Bucket=config.bucket)  # no versioning, no object lock
     store = S3Backend(config, client=client)
     store.put("kept", b"v1", retain_until=datetime.now(UTC) + timedelta(days=1))

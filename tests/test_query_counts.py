@@ -1,0 +1,357 @@
+"""No list grows its query count with its length (ARCHITECTURE.md, No N+1): every list field of
+the API is asked for with every nested field it has (the selection is generated from the
+schema, so a field added later is covered without editing this file), once over a few rows and
+once over more, and both answers must cost the same number of SQL statements. Counting the
+matches is a statement of its own, run only when `totalCount` is selected."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from graphql import (
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    get_named_type,
+    is_required_argument,
+)
+
+from authz import matrix
+from authz.enforcer import enforcer
+from domain import notifications
+from domain.actor import SYSTEM
+from domain.models import Document
+from domain.unit_of_work import audited
+from schema import build_schema
+from tests.bookings.booking_support import (
+    CANCEL,
+    CHANGE,
+    CHECK_IN,
+    TODAY,
+    Hotel,
+    book,
+    make_hotel,
+    member_gid,
+    new_member,
+)
+from tests.conftest import counting_queries, make_account
+
+D = dt.timedelta
+FEW, MORE = 5, 5  # rows added before the first and before the second measure
+SCHEMA = build_schema()._schema
+
+
+def selection(type_: GraphQLObjectType, depth: int = 4, seen: tuple[str, ...] = ()) -> str:
+    """Every field of `type_` that needs no argument, objects followed `depth` levels deep
+    (a type already on the path is not entered again)."""
+    parts = []
+    for name, field in type_.fields.items():
+        if any(is_required_argument(arg) for arg in field.args.values()):
+            continue
+        named = get_named_type(field.type)
+        if isinstance(named, GraphQLInterfaceType | GraphQLUnionType):
+            continue
+        if isinstance(named, GraphQLObjectType):
+            if depth and named.name not in seen:
+                inner = selection(named, depth - 1, (*seen, type_.name))
+                parts.append(f"{name} {{ {inner} }}")
+            continue
+        parts.append(name)
+    return " ".join(parts)
+
+
+def list_fields() -> dict[str, GraphQLObjectType]:
+    """The root fields that answer many rows: connections and lists."""
+    found = {}
+    for name, field in SCHEMA.query_type.fields.items():
+        outer = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        named = get_named_type(field.type)
+        if isinstance(outer, GraphQLList) or named.name.endswith("Connection"):
+            found[name] = named
+    return found
+
+
+@dataclass
+class World:
+    gql: object
+    person: Callable
+    hotel: Hotel | None = None
+    tokens: dict | None = None
+    reader: object = None  # the one whose own notifications are listed
+
+    async def token(self, role: str) -> str:
+        self.tokens = self.tokens or {}
+        if role not in self.tokens:
+            self.tokens[role] = (await self.person(role)).token
+        return self.tokens[role]
+
+
+async def _ok(world: World, document: str, variables: dict, role: str) -> dict:
+    reply = await world.gql(document, variables, token=await world.token(role))
+    assert reply.errors == [], reply.errors
+    return reply.data
+
+
+# -- how each list gets more rows ---------------------------------------------------------
+
+_serial = iter(range(1, 100_000))
+
+
+async def more_bookings(world: World, count: int) -> None:
+    """Bookings of every shape a page shows: a member's, one arriving today (its cancellation
+    would be charged, so its quote reads its nights), one checked in (a room), one cancelled
+    (a refund) and one with a change request waiting for approval (urgent)."""
+    world.hotel = world.hotel or await make_hotel()
+    agent = await world.token("booking_agent")
+    for shape in (i % 5 for i in range(count)):  # every shape in each batch of five
+        n = next(_serial) % 40  # the hotel sells 90 nights ahead
+        if shape == 0:
+            member = await new_member(points=0, name=f"Member {n}")
+            await book(world.gql, agent, world.hotel.std, TODAY + D(days=20 + n),
+                       guest=None, memberId=member_gid(member))
+        elif shape == 1:
+            await book(world.gql, agent, world.hotel.dlx, TODAY, 1)
+        elif shape == 2:
+            booking = await book(world.gql, agent, world.hotel.std, TODAY, 1)
+            await _ok(world, CHECK_IN, {"id": booking["id"]}, "booking_agent")
+        elif shape == 3:
+            booking = await book(world.gql, agent, world.hotel.std, TODAY + D(days=3 + n))
+            await _ok(world, CANCEL, {"id": booking["id"], "reason": "plans changed"},
+                      "booking_agent")
+        else:
+            booking = await book(world.gql, agent, world.hotel.std, TODAY + D(days=2))
+            change = {"bookingId": booking["id"], "checkOut": (TODAY + D(days=5)).isoformat(),
+                      "urgent": True,
+                      "authorization": {"kind": "WRITTEN_DOCUMENT",
+                                        "documentId": await _authorisation()}}
+            reply = await world.gql(CHANGE, {"input": change}, token=agent)
+            assert reply.errors == [], reply.errors
+
+
+async def _authorisation() -> str:
+    from tests.conftest import archived_authorisation
+
+    return await archived_authorisation()
+
+
+SUBMIT = """mutation($amount: Decimal) { submitApproval(input: {kind: "PURCHASE",
+  reason: "new linen", amount: $amount, currency: "CNY"}) { approval { id } errors { code } } }"""
+DECIDE = """mutation($id: ID!) { decideApproval(input: {approvalId: $id, decision: APPROVE,
+  comment: "fine"}) { approval { id } errors { code } } }"""
+
+
+async def more_approvals(world: World, count: int) -> None:
+    """Requests by several people, half of them decided (a decision and its decider)."""
+    for i in range(count):
+        submitter = (await world.person("booking_agent")).token
+        reply = await world.gql(SUBMIT, {"amount": "500"}, token=submitter)
+        assert reply.data["submitApproval"]["errors"] == [], reply.body
+        if i % 2 == 0:
+            request = reply.data["submitApproval"]["approval"]["id"]
+            decided = await _ok(world, DECIDE, {"id": request}, "supervisor")
+            assert decided["decideApproval"]["errors"] == []
+
+
+async def more_documents(world: World, count: int) -> None:
+    for _ in range(count):
+        n = next(_serial)
+        name = f"20261128-{n:04d}-work-log-{n}"
+        await Document.create(
+            archive_id=f"count{n}", name=name, subject=f"work log {n}", number=n,
+            document_date=TODAY, tier=3, kind="WORK_RECORD", content_type="text/plain",
+            size=1, sha256="0" * 64, ciphertext_size=1, ciphertext_sha256="0" * 64,
+            storage_key=f"tier-3/2026/11/{name}.enc", kek_id="k1",
+        )
+
+
+GENERATE = """mutation($d: Date!) { generateReport(input: {period: DAILY, date: $d}) {
+  report { id } errors { code } } }"""
+
+
+async def more_reports(world: World, count: int) -> None:
+    """Daily reports of past days, each archived as a document."""
+    for _ in range(count):
+        day = TODAY - D(days=next(_serial))
+        data = await _ok(world, GENERATE, {"d": day.isoformat()}, "director")
+        assert data["generateReport"]["errors"] == []
+
+
+async def more_outbox_events(world: World, count: int) -> None:
+    world.hotel = world.hotel or await make_hotel()
+    agent = await world.token("booking_agent")
+    for _ in range(count):  # a booking sends a voucher and tells the PMS
+        await book(world.gql, agent, world.hotel.std, TODAY + D(days=30 + next(_serial) % 50))
+
+
+async def more_audit_entries(world: World, count: int) -> None:
+    for _ in range(count):
+        n = next(_serial)
+        await audited(SYSTEM, "test.count", "Thing", lambda: _nothing(), subject_id=n)
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def more_notifications(world: World, count: int) -> None:
+    world.reader = world.reader or await world.person("cs_rep")
+    me = world.reader
+    world.tokens = {**(world.tokens or {}), "cs_rep": me.token}
+    for _ in range(count):
+        n = next(_serial)
+
+        async def work(n=n):
+            return await notifications.notify(me.account.id, "TASK_ASSIGNED", f"Task {n}",
+                                              subject_id=n)
+
+        await audited(SYSTEM, "test.notify", "Notification", work)
+
+
+async def more_staff(world: World, count: int) -> None:
+    for _ in range(count):
+        await make_account(f"clerk{next(_serial)}@test.hotel", ["cs_rep"])
+
+
+async def more_authorization_changes(world: World, count: int) -> None:
+    admin = await world.person("admin")
+    for _ in range(count):
+        n = next(_serial)
+        rule = matrix.Rule("finance", "audit_log", "read")
+        await matrix.set_grant(admin.account.id, rule, bool(n % 2), f"change {n}")
+
+
+async def more_room_types(world: World, count: int) -> None:
+    from domain import inventory
+
+    for _ in range(count):
+        n = next(_serial)
+
+        async def work(n=n):
+            room_type = await inventory.create_room_type(
+                SYSTEM, code=f"T{n}", name=f"Type {n}", capacity=2, base_rate=Decimal("400.00")
+            )
+            await inventory.add_rooms(SYSTEM, room_type.id, [f"T{n}-1", f"T{n}-2"])
+            await inventory.set_nightly_rates(
+                SYSTEM, room_type.id, TODAY, TODAY + D(days=10), Decimal("400.00")
+            )
+            return room_type
+
+        await audited(SYSTEM, "setUpRoomType", "RoomType", work)
+
+
+SET_PARAM = """mutation($k: String!, $v: String!) { setPolicyParameter(input: {key: $k,
+  value: $v, reason: "tuning"}) { errors { code } } }"""
+_PARAMETERS = iter(
+    [("cancellation_grace_hours", str(h)) for h in range(25, 60)]
+    + [("late_cancellation_charge_nights", "2")]
+)
+
+
+async def more_parameter_versions(world: World, count: int) -> None:
+    """The catalogue is fixed: what grows is the history behind each current value."""
+    for _ in range(count):
+        key, value = next(_PARAMETERS)
+        data = await _ok(world, SET_PARAM, {"k": key, "v": value}, "director")
+        assert data["setPolicyParameter"]["errors"] == []
+
+
+async def more_grants(world: World, count: int) -> None:
+    admin = await world.person("admin")
+    for _ in range(count):
+        n = next(_serial)
+        await matrix.set_grant(admin.account.id, matrix.Rule("finance", f"area{n}", "read"),
+                               True, "a new area")
+
+
+@dataclass(frozen=True)
+class Case:
+    role: str  # who reads the list
+    grow: Callable[[World, int], Awaitable[None]]
+    arguments: str = "(first: 50)"
+    fixed_length: bool = False  # the list is a catalogue: what grows is behind each row
+
+
+CASES: dict[str, Case] = {
+    "bookings": Case("director", more_bookings),
+    "approvals": Case("director", more_approvals),
+    "documents": Case("director", more_documents),
+    "reports": Case("director", more_reports),
+    "outboxEvents": Case("admin", more_outbox_events),
+    "auditLog": Case("auditor", more_audit_entries),
+    "notifications": Case("cs_rep", more_notifications),
+    "staffAccounts": Case("admin", more_staff),
+    "authorizationChanges": Case("hr", more_authorization_changes),
+    "roomTypes": Case("booking_agent", more_room_types, ""),
+    "rooms": Case("director", more_room_types, ""),
+    "availability": Case(
+        "booking_agent",
+        more_room_types,
+        f'(checkIn: "{TODAY + D(days=1)}", checkOut: "{TODAY + D(days=4)}")',
+    ),
+    "policyParameters": Case("director", more_parameter_versions, "", fixed_length=True),
+    "permissionMatrix": Case("admin", more_grants, ""),
+}
+
+
+def test_every_list_field_has_a_query_count_case():
+    assert set(list_fields()) == set(CASES), "add a Case for the new list field"
+
+
+def _document(field: str, case: Case, *, with_total: bool = True) -> str:
+    wanted = selection(list_fields()[field])
+    if not with_total:
+        wanted = wanted.replace("totalCount", "")
+    return f"{{ {field}{case.arguments} {{ {wanted} }} }}"
+
+
+def _rows(answer) -> int:
+    return len(answer["nodes"]) if isinstance(answer, dict) else len(answer)
+
+
+async def _measure(world: World, field: str, case: Case, document: str) -> tuple[int, int]:
+    """(statements, rows) of one request, asked twice and counted the second time: what is
+    loaded once per process (the permission matrix, the policy parameters) stays out."""
+    token = await world.token(case.role)
+    await enforcer.refresh(force=True)
+    await world.gql(document, token=token)
+    with counting_queries() as counter:
+        reply = await world.gql(document, token=token)
+    assert reply.errors == [], reply.errors
+    return len(counter.statements), _rows(reply.data[field])
+
+
+@pytest.mark.parametrize("field", sorted(CASES))
+async def test_a_list_costs_the_same_queries_for_few_and_more_rows(gql, person, field):
+    case = CASES[field]
+    world = World(gql, person)
+    document = _document(field, case)
+    await case.grow(world, FEW)
+    few, few_rows = await _measure(world, field, case, document)
+    await case.grow(world, MORE)
+    more, more_rows = await _measure(world, field, case, document)
+    if case.fixed_length:
+        assert more_rows == few_rows > 0
+    else:
+        assert more_rows > few_rows > 0, (few_rows, more_rows)
+    assert few == more, f"{field}: {few} statements for {few_rows} rows, {more} for {more_rows}"
+
+
+
+CONNECTIONS = sorted(f for f, t in list_fields().items() if t.name.endswith("Connection"))
+
+
+@pytest.mark.parametrize("field", CONNECTIONS)
+async def test_the_matches_are_counted_only_when_total_count_is_asked(gql, person, field):
+    case = CASES[field]
+    world = World(gql, person)
+    await case.grow(world, FEW)
+    with_total, _ = await _measure(world, field, case, _document(field, case))
+    without, rows = await _measure(world, field, case, _document(field, case, with_total=False))
+    assert rows > 0
+    assert without == with_total - 1
