@@ -279,18 +279,12 @@ async def redeliver(actor: Actor, event_id: int) -> OutboxEvent:
     return await OutboxEvent.get(id=event_id)
 
 
-async def list_events(
-    *,
-    status: str | None = None,
-    destination: str | None = None,
-    first: int = 50,
-    after_id: int | None = None,
-) -> list[OutboxEvent]:
+def events(*, status: str | None = None, destination: str | None = None):
+    """The outbox rows an operator lists, by status and destination, as a query (the API pages
+    it)."""
     query = OutboxEvent.all()
     if status:
         query = query.filter(status=status)
     if destination:
         query = query.filter(destination=destination)
-    if after_id:
-        query = query.filter(id__gt=after_id)
-    return await query.order_by("id").limit(max(1, min(first, 200)))
+    return query

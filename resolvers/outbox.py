@@ -6,7 +6,6 @@ from __future__ import annotations
 import strawberry
 
 from domain import outbox
-from domain.models import OutboxEvent as OutboxRow
 from resolvers.support import perform
 from schema.relay import Connection, paginate, parse_global_id
 from schema.types.outbox import (
@@ -23,11 +22,10 @@ async def outbox_events(
     after: str | None = None,
     filter: OutboxFilter | None = None,
 ) -> Connection[OutboxEvent]:
-    query = OutboxRow.all()
-    if filter and filter.status:
-        query = query.filter(status=filter.status)
-    if filter and filter.destination:
-        query = query.filter(destination=filter.destination)
+    query = outbox.events(
+        status=filter.status if filter else None,
+        destination=filter.destination if filter else None,
+    )
     return await paginate(query, first, after, OutboxEvent.of)
 
 
