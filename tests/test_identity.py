@@ -214,16 +214,16 @@ async def test_tokens_follow_the_injected_clock_not_the_wall_clock(gql, person):
     assert (await gql(ME, token=staff.token)).status == 200
 
 
-def test_only_the_test_environment_hashes_passwords_cheaply():
+async def test_only_the_test_environment_hashes_passwords_cheaply():
     from authz import passwords
 
     try:
         passwords.configure(test_environment=False)
-        strong = passwords.hash_password(PASSWORD)
+        strong = await passwords.hash_new_password(PASSWORD)
     finally:
         passwords.configure(test_environment=True)
-    cheap = passwords.hash_password(PASSWORD)
+    cheap = await passwords.hash_new_password(PASSWORD)
     assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert cheap.startswith("$argon2id$") and "m=65536" not in cheap
-    assert passwords.verify_password(strong, PASSWORD)
-    assert passwords.verify_password(cheap, PASSWORD)
+    assert await passwords.password_matches(strong, PASSWORD)
+    assert await passwords.password_matches(cheap, PASSWORD)

@@ -34,7 +34,7 @@ async def test_a_write_lock_held_past_the_busy_timeout_is_service_unavailable(
 ):
     agent = await staff("booking_agent")
     variables = {"input": await booking_input(hotel.std, TODAY + D(days=12))}
-    other_process = sqlite3.connect(settings.database_url.removeprefix("sqlite://"),
+    other_process = sqlite3.connect(settings.database_url.removeprefix("sqlite://").partition("?")[0],
                                     isolation_level=None)
     try:
         other_process.execute("BEGIN IMMEDIATE")  # holds the write lock, as a busy writer would
