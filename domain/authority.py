@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 
 from authz.identity import identity_of_account
-from domain import approvals, notifications, policy_params
+from domain import approvals, money, notifications, policy_params
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
@@ -48,6 +48,15 @@ async def submit(
         raise DomainError(ErrorCode.REQUIRED, "Say what is to be approved and why.", "reason")
     if (kind or "").strip().upper().endswith(PAPERWORK_SUFFIX):
         raise DomainError(ErrorCode.INVALID, "Paperwork requests are opened by the system.", "kind")
+    if amount is not None:
+        # Checked before the amount picks who decides: a malformed one decides nothing.
+        amount = money.check_bounds(
+            money.parse_amount(amount, "amount"),
+            "amount",
+            minimum=Decimal(0),
+            maximum=await policy_params.get("approval_amount_max"),
+            what="An amount to approve",
+        )
     role = await deciding_role(amount)
     common = dict(
         kind=kind,

@@ -183,6 +183,17 @@ PARAMETERS: dict[str, Parameter] = {
             0,
         ),
         _p(
+            "nightly_rate_max",
+            "MONEY",
+            D("100000"),
+            "CNY",
+            "P3.1.1",
+            "Highest nightly rate staff may set for a room type: a typing slip of a few digits "
+            "is refused instead of selling a night at that price.",
+            1,
+            10_000_000,
+        ),
+        _p(
             "max_stay_nights",
             "INT",
             30,
@@ -362,6 +373,17 @@ PARAMETERS: dict[str, Parameter] = {
             "Amounts up to this are signed by the director; above it the operations committee "
             "decides.",
             0,
+        ),
+        _p(
+            "approval_amount_max",
+            "MONEY",
+            D("100000000"),
+            "CNY",
+            "P4.1.1",
+            "Largest amount one approval request may ask for; larger sums are split or decided "
+            "outside the system.",
+            1,
+            1_000_000_000,
         ),
         _p(
             "emergency_paperwork_days",
@@ -573,6 +595,7 @@ PARAMETERS: dict[str, Parameter] = {
 # Pairs that must stay ordered (lower, upper): a change that would invert one is refused.
 ORDERED_PAIRS = [
     ("approval_supervisor_limit", "approval_director_limit"),
+    ("approval_director_limit", "approval_amount_max"),
     ("complaint_respond_days", "complaint_resolve_days"),
     ("complaint_penalty_min_percent", "complaint_penalty_max_percent"),
     ("repeat_rate_baseline_percent", "repeat_rate_target_percent"),

@@ -6,12 +6,14 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from domain.errors import as_refusal
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.errors import ApiError
 from schema.extensions import build_extensions
 from schema.root import FoundationMutation, FoundationQuery, Subscription
+from schema.scalars import SCALAR_OVERRIDES
 
 
 class Schema(strawberry.Schema):
@@ -21,7 +23,9 @@ class Schema(strawberry.Schema):
         unexpected = [
             e
             for e in errors
-            if not isinstance(e.original_error, ApiError) and e.original_error is not None
+            if e.original_error is not None
+            and not isinstance(e.original_error, ApiError)
+            and as_refusal(e.original_error) is None
         ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
@@ -57,4 +61,5 @@ def build_schema(
             max_tokens=max_tokens,
         ),
         config=StrawberryConfig(disable_field_suggestions=production),
+        scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -1,5 +1,6 @@
 """Execution guards: parser and validation caches, depth/alias/token limits, introspection off in
-production, and masking of unexpected exceptions (INTERNAL_ERROR + request id, no stack trace)."""
+production, and masking of unexpected exceptions (INTERNAL_ERROR + request id, no stack trace);
+a refusal that escapes a resolver is shown with its code instead."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from domain.errors import as_refusal
 from schema.errors import ApiError
 
 log = logging.getLogger("hotel.graphql")
@@ -33,6 +35,13 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=_is_unexpected, error_message="Internal error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        refusal = as_refusal(error.original_error)
+        if refusal is not None:
+            # A refusal raised where no payload carries it (a query, a lookup by a value too
+            # long for its column): shown with its code, not hidden as an internal error.
+            coded = ApiError(refusal.code, refusal.message, field=refusal.field)
+            coded.path, coded.locations = error.path, error.locations
+            return coded
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
         log.error(
