@@ -4,7 +4,9 @@ P4.1.1: below `approval_supervisor_limit` a supervisor approves; from there up t
 `approval_director_limit` the director signs; above it the operations committee decides.
 P4.1.2: in an emergency a supervisor authorises at once; the formal approval at the level the
 amount needs follows as a second request due within `emergency_paperwork_days`, and an
-emergency whose paperwork is not done in time is reported to the director.
+emergency whose paperwork is not done in time is reported to the director. An amount is a
+well-formed sum of money (domain/money.py) up to `approval_amount_max`, checked before it
+decides who approves.
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ AND sold < capacity``, taken in ascending date order and checked by its row coun
 row locks serialise competing updates (same order everywhere, so no deadlocks); SQLite serialises
 writers on the database. Either way two bookings can never both take the last room, and a
 failed night raises `ROOM_UNAVAILABLE`, rolling the whole booking back.
+
+Rates are well-formed amounts (domain/money.py) above zero and at most `nightly_rate_max`, so a
+slip of a few digits cannot price a stay beyond what the money columns hold.
 """
 
 from __future__ import annotations

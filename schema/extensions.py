@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError, StringValueNode, visit
+from graphql.language import Visitor
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -14,11 +15,12 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 
 from domain.errors import as_refusal
-from schema.errors import ApiError
+from schema.errors import BAD_USER_INPUT, ApiError
 
 log = logging.getLogger("hotel.graphql")
 
@@ -55,6 +57,57 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
 
+NUL = "\x00"
+
+
+def _variables_hold_nul(variables: object) -> bool:
+    """Look through variables without recursion (their depth is the client's choice)."""
+    pending = [variables]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+    return False
+
+
+class _NulInLiteral(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_string_value(self, node: StringValueNode, *_args):
+        if NUL in node.value:
+            self.found = True
+            return self.BREAK
+        return None
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """Text with a NUL character is refused before execution (BAD_USER_INPUT): PostgreSQL
+    cannot store it in a text column and refuses the query, which would otherwise surface as an
+    internal error on one backend and be stored on the other."""
+
+    def on_execute(self):
+        context = self.execution_context
+        found = _variables_hold_nul(context.variables)
+        if not found and context.graphql_document is not None:
+            finder = _NulInLiteral()
+            visit(context.graphql_document, finder)
+            found = finder.found
+        if found:
+            context.result = ExecutionResult(
+                data=None,
+                errors=[ApiError(BAD_USER_INPUT, "Text may not contain the NUL character.")],
+            )
+        yield
+
+
 def build_extensions(*, production: bool, max_depth: int, max_aliases: int, max_tokens: int):
     extensions = [
         MaskUnexpectedErrors(),
@@ -63,6 +116,7 @@ def build_extensions(*, production: bool, max_depth: int, max_aliases: int, max_
         QueryDepthLimiter(max_depth=max_depth),
         MaxAliasesLimiter(max_alias_count=max_aliases),
         MaxTokensLimiter(max_token_count=max_tokens),
+        RefuseNulCharacters(),
     ]
     if production:
         extensions.append(DisableIntrospection())

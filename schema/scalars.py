@@ -14,9 +14,7 @@ from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.types.scalar import ScalarDefinition
 
 from domain import money
-from schema.errors import ApiError
-
-BAD_USER_INPUT = "BAD_USER_INPUT"
+from schema.errors import BAD_USER_INPUT, ApiError
 
 
 def _parse_money(value: object) -> Decimal:

@@ -205,3 +205,21 @@ async def test_a_long_or_odd_request_id_is_replaced_not_an_internal_error(gql, p
     )
     assert kept.headers["x-request-id"] == "client-req-0001"
     assert await AuditEntry.filter(request_id="client-req-0001", outcome="SUCCESS").count() == 1
+
+
+async def test_text_with_a_nul_character_is_refused_before_it_reaches_the_database(gql, person):
+    """Found by the fuzzer on PostgreSQL: a NUL in any string (a variable or a literal) made
+    the query fail in the database (INTERNAL_ERROR); SQLite stored it."""
+    agent = await person("booking_agent")
+    as_variable = await gql(
+        SUBMIT, {"amount": None, "currency": None, "kind": "PUR\x00CHASE"}, token=agent.token
+    )
+    as_literal = await gql(
+        'mutation { submitApproval(input: {kind: "A\\u0000B", reason: "x"}) { errors { code } } }',
+        token=agent.token,
+    )
+    for reply in (as_variable, as_literal):
+        assert reply.status == 200 and reply.data is None
+        assert reply.error_codes == ["BAD_USER_INPUT"]
+    await _no_approval_written()
+    assert await AuditEntry.filter(action="submitApproval").count() == 0

@@ -138,8 +138,9 @@ async def callers(runtime) -> dict[str, str]:
 
 async def _assert_handled(gql, document: str, token: str | None) -> None:
     reply = await gql(document, token=token)
-    assert reply.status < 500, (reply.status, document, reply.body)
-    assert "INTERNAL_ERROR" not in reply.error_codes, (document, reply.body)
+    seen = f"\n{document}\n-> HTTP {reply.status} {reply.body}"
+    assert reply.status < 500, seen
+    assert "INTERNAL_ERROR" not in reply.error_codes, seen
 
 
 STAFF_QUERIES = queries(SCHEMA, custom_scalars=CUSTOM_SCALARS)

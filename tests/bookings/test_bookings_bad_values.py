@@ -5,7 +5,7 @@ what is not an amount, `nightly_rate_max` bounds the rest, and nothing is writte
 from __future__ import annotations
 
 import pytest
-from booking_support import TODAY, D, book
+from booking_support import BY_NUMBER, TODAY, D, book
 
 from domain import policy_params
 from domain.models import AuditEntry, Booking, NightlyRate
@@ -57,3 +57,15 @@ async def test_the_maximum_is_a_policy_parameter(gql, hotel, staff):
     reply = await gql(SET_RATES, {"rt": hotel.std, "amount": "100000"}, token=director.token)
     assert reply.data["setNightlyRates"]["errors"] == []
     assert await NightlyRate.filter(amount=100000).count() == 3
+
+
+async def test_a_lookup_by_a_value_longer_than_its_column_is_refused_with_a_code(gql, staff):
+    """Found by the fuzzer: `booking(number: <22 characters>)` was INTERNAL_ERROR (the ORM
+    refuses to compare a value longer than the column)."""
+    agent = await staff("booking_agent")
+    reply = await gql(BY_NUMBER, {"n": "N" * 22}, token=agent.token)
+    assert reply.status == 200
+    assert reply.error_codes == ["TOO_LONG"]
+    assert reply.errors[0]["extensions"]["field"] == "number"
+    assert reply.data == {"booking": None}
+    assert await AuditEntry.filter(outcome="ERROR").count() == 0
