@@ -119,7 +119,9 @@ async def audited(
                     actor,
                     action,
                     subject_type=subject_type,
-                    subject_id=subject_id if subject_id is not None else _subject_id_of(result),
+                    subject_id=_audit_subject(
+                        subject_id if subject_id is not None else _subject_id_of(result)
+                    ),
                     detail=detail,
                 )
         except DomainError as refusal:
