@@ -27,7 +27,6 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import make_account
 from graphql import build_schema
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -36,6 +35,7 @@ from hypothesis_graphql import Mode, from_schema, mutations, nodes, queries
 from authz import tokens
 from domain.actor import SYSTEM
 from domain.demo_inventory import seed_demo_inventory
+from tests.conftest import make_account
 
 SCHEMA = build_schema((Path(__file__).parent.parent / "schema.graphql").read_text())
 FACTOR = float(os.environ.get("FUZZ_CASES_FACTOR", "1"))
