@@ -1,12 +1,19 @@
 """The permission matrix (P6.1.2): default grants shipped in `grants/*.csv`, the live matrix in
-the `role_grant` table, and changes to it filed with HR (P4.1.5)."""
+the `role_grant` table, and changes to it filed with HR (P4.1.5).
+
+A change names a cell of the matrix the service knows: a staff role, a caller kind (guest,
+partner, anonymous) or a partner scope, and a resource and action the shipped grants use (the
+code checks no others). Anything else would be a grant that guards nothing, so it is refused."""
 
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from authz.identity import ANONYMOUS_ROLE, GUEST_ROLE, PARTNER_ROLE, STAFF_ROLES
+from authz.tokens import KNOWN_SCOPES
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import AuthorizationChange, AuthzVersion, RoleGrant
@@ -67,14 +74,42 @@ async def bump_version() -> None:
         await row.save(update_fields=["version"])
 
 
+def known_roles() -> tuple[str, ...]:
+    return (
+        *STAFF_ROLES,
+        GUEST_ROLE,
+        PARTNER_ROLE,
+        ANONYMOUS_ROLE,
+        *(f"scope:{scope}" for scope in KNOWN_SCOPES),
+    )
+
+
+@functools.cache
+def _shipped_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    shipped = default_rules()
+    return frozenset(r.resource for r in shipped), frozenset(r.action for r in shipped)
+
+
+def check_rule(rule: Rule) -> None:
+    """Refuse a cell the service does not know (INVALID on the field that names it)."""
+    if not (rule.role and rule.resource and rule.action):
+        raise DomainError(ErrorCode.REQUIRED, "Role, resource and action are required.", "role")
+    resources, actions = _shipped_vocabulary()
+    if rule.role not in known_roles():
+        raise DomainError(ErrorCode.INVALID, "There is no such role.", "role")
+    if rule.resource not in resources:
+        raise DomainError(ErrorCode.INVALID, "There is no such resource.", "resource")
+    if rule.action not in actions:
+        raise DomainError(ErrorCode.INVALID, "There is no such action.", "action")
+
+
 async def set_grant(
     changed_by_id: int, rule: Rule, granted: bool, reason: str
 ) -> AuthorizationChange:
     """Grant or revoke one cell and file the change with HR. Call in an audited transaction."""
     if not (reason or "").strip():
         raise DomainError(ErrorCode.REQUIRED, "Say why the grant changes.", "reason")
-    if not (rule.role and rule.resource and rule.action):
-        raise DomainError(ErrorCode.REQUIRED, "Role, resource and action are required.", "role")
+    check_rule(rule)
     existing = await RoleGrant.get_or_none(
         role=rule.role, resource=rule.resource, action=rule.action
     )

@@ -29,7 +29,7 @@ from decimal import Decimal
 from tortoise.expressions import F, Q
 
 from authz.identity import Kind
-from domain import notifications
+from domain import money, notifications
 from domain.actor import Actor
 from domain.approval_handlers import handler_named
 from domain.clock import clock
@@ -100,13 +100,13 @@ async def submit_approval(
     if not clean_levels or any(not level for level in clean_levels):
         raise ValueError("every approval level names at least one role")
     if amount is not None:
-        amount = Decimal(str(amount))
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-            raise DomainError(
-                ErrorCode.INVALID, "The amount is positive with two decimals.", "amount"
-            )
+        amount = money.parse_amount(amount, "amount")
+        if amount < 0:
+            raise DomainError(ErrorCode.OUT_OF_RANGE, "An amount is not negative.", "amount")
         if not currency:
             raise DomainError(ErrorCode.REQUIRED, "Give the currency of the amount.", "currency")
+    if currency:
+        currency = money.parse_currency(currency)
     if due_at is not None and due_at <= clock.now():
         raise DomainError(ErrorCode.OUT_OF_RANGE, "The due time has passed already.", "dueAt")
     if handler is not None:
@@ -116,7 +116,7 @@ async def submit_approval(
         subject_type=subject_type,
         subject_id=None if subject_id is None else str(subject_id),
         amount=amount,
-        currency=currency.upper() if currency else None,
+        currency=currency or None,
         reason=reason.strip(),
         status=ApprovalStatus.PENDING,
         levels=clean_levels,

@@ -42,6 +42,7 @@ class Outcome:
     SUCCESS = "SUCCESS"
     REJECTED = "REJECTED"  # a business rule refused it (payload error)
     DENIED = "DENIED"  # the permission matrix refused it
+    ERROR = "ERROR"  # it ended in an unexpected error (the client saw INTERNAL_ERROR)
 
 
 async def append(

@@ -4,7 +4,9 @@ P4.1.1: below `approval_supervisor_limit` a supervisor approves; from there up t
 `approval_director_limit` the director signs; above it the operations committee decides.
 P4.1.2: in an emergency a supervisor authorises at once; the formal approval at the level the
 amount needs follows as a second request due within `emergency_paperwork_days`, and an
-emergency whose paperwork is not done in time is reported to the director.
+emergency whose paperwork is not done in time is reported to the director. An amount is a
+well-formed sum of money (domain/money.py) up to `approval_amount_max`, checked before it
+decides who approves.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from authz.identity import Identity
-from domain import approvals, notifications
+from domain import approvals, money, notifications
 from domain.actor import Actor
 from domain.approval_handlers import handles
 from domain.clock import clock
@@ -50,6 +52,15 @@ async def submit(
         raise DomainError(ErrorCode.REQUIRED, "Say what is to be approved and why.", "reason")
     if (kind or "").strip().upper().endswith(PAPERWORK_SUFFIX):
         raise DomainError(ErrorCode.INVALID, "Paperwork requests are opened by the system.", "kind")
+    if amount is not None:
+        # Checked before the amount picks who decides: a malformed one decides nothing.
+        amount = money.check_bounds(
+            money.parse_amount(amount, "amount"),
+            "amount",
+            minimum=Decimal(0),
+            maximum=await params.approval_amount_max,
+            what="An amount to approve",
+        )
     role = await deciding_role(amount)
     common = dict(
         kind=kind,

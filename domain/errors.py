@@ -1,9 +1,14 @@
 """Business-rule failures as data. Domain code raises `DomainError(code, message, field)`; the
-resolver layer turns it into a `UserError` in the mutation payload (ARCHITECTURE.md, Errors)."""
+resolver layer turns it into a `UserError` in the mutation payload (ARCHITECTURE.md, Errors).
+A value the ORM refuses before it reaches the database (too long for its column) is such a
+refusal too (`as_refusal`), never an unexpected error."""
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
+
+from tortoise.exceptions import ValidationError
 
 
 class ErrorCode(StrEnum):
@@ -25,6 +30,7 @@ class ErrorCode(StrEnum):
     AUTHORIZATION_REQUIRED = "AUTHORIZATION_REQUIRED"
     ALREADY_DECIDED = "ALREADY_DECIDED"
     DUPLICATE = "DUPLICATE"
+    TOO_LONG = "TOO_LONG"
     # Documents, signatures and the archive (P3.2, P4.2.5, P6.1.3).
     FILE_TOO_LARGE = "FILE_TOO_LARGE"
     CONTENT_TYPE_NOT_ALLOWED = "CONTENT_TYPE_NOT_ALLOWED"
@@ -63,3 +69,38 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, {self.message!r}, field={self.field!r})"
+
+
+# The ORM checks every value against its column (a CharField's `max_length`, a field's
+# validators) before it builds a query, and raises `ValidationError("<field>: <why>")`.
+_TOO_LONG = re.compile(r"^(?P<field>\w+): Length of .* (?P<length>\d+) > (?P<limit>\d+)$", re.S)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def refusal_of_invalid_value(error: ValidationError) -> DomainError:
+    """The ORM's refusal of a value as a business refusal on the field, named as the API names
+    it: TOO_LONG for a string longer than its column, INVALID otherwise. Declared lengths are
+    the domain's limits, so every input that lands in (or is looked up in) a column is checked
+    without a length check per input."""
+    match = _TOO_LONG.match(str(error))
+    if match:
+        field = _camel(match["field"])
+        return DomainError(
+            ErrorCode.TOO_LONG, f"{field} has at most {match['limit']} characters.", field
+        )
+    field = _camel(str(error).split(":", 1)[0])
+    return DomainError(ErrorCode.INVALID, f"{field} is not valid.", field)
+
+
+def as_refusal(error: BaseException | None) -> DomainError | None:
+    """The refusal an exception stands for, if it is one (a DomainError or a value the ORM
+    refused before it reached the database); None for an unexpected error."""
+    if isinstance(error, DomainError):
+        return error
+    if isinstance(error, ValidationError):
+        return refusal_of_invalid_value(error)
+    return None

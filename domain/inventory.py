@@ -8,6 +8,9 @@ AND sold < capacity``, taken in ascending date order and checked by its row coun
 row locks serialise competing updates (same order everywhere, so no deadlocks); SQLite serialises
 writers on the database. Either way two bookings can never both take the last room, and a
 failed night raises `ROOM_UNAVAILABLE`, rolling the whole booking back.
+
+Rates are well-formed amounts (domain/money.py) above zero and at most `nightly_rate_max`, so a
+slip of a few digits cannot price a stay beyond what the money columns hold.
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ from decimal import Decimal
 
 from tortoise.expressions import F
 
+from domain import money
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import InventoryNight, NightlyRate, Room, RoomType
 from domain.policy_params import params
 
-CENT = Decimal("0.01")
+CENT = money.CENT
 
 
 # ---- value objects ------------------------------------------------------------------------
@@ -105,13 +109,15 @@ async def get_room_type(room_type_id: int | str, field: str = "roomTypeId") -> R
     return room_type
 
 
-def _money(value: Decimal | int | str, field: str) -> Decimal:
-    amount = Decimal(str(value))
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(CENT):
-        raise DomainError(
-            ErrorCode.INVALID, "An amount is positive with at most two decimal places.", field
-        )
-    return amount
+async def _nightly_rate(value: Decimal | int | str, field: str) -> Decimal:
+    """A rate of one night: a well-formed amount above zero, at most `nightly_rate_max`."""
+    return money.check_bounds(
+        money.parse_amount(value, field),
+        field,
+        minimum=CENT,
+        maximum=await params.nightly_rate_max,
+        what="A nightly rate",
+    )
 
 
 async def create_room_type(
@@ -132,16 +138,15 @@ async def create_room_type(
         raise DomainError(ErrorCode.REQUIRED, "Name the room type.", "name")
     if not 1 <= capacity <= 20:
         raise DomainError(ErrorCode.OUT_OF_RANGE, "Capacity is 1 to 20 guests.", "capacity")
-    if len(currency) != 3 or not currency.isalpha():
-        raise DomainError(ErrorCode.INVALID, "Currency is a three-letter code.", "currency")
+    currency = money.parse_currency(currency)
     if await RoomType.filter(code=code).exists():
         raise DomainError(ErrorCode.DUPLICATE, f"Room type {code} exists already.", "code")
     return await RoomType.create(
         code=code,
         name=name.strip(),
         capacity=capacity,
-        base_rate=_money(base_rate, "baseRate"),
-        currency=currency.upper(),
+        base_rate=await _nightly_rate(base_rate, "baseRate"),
+        currency=currency,
         description=description,
     )
 
@@ -227,9 +232,7 @@ async def set_nightly_rates(
     can be repeated). Returns the number of nights priced."""
     await get_room_type(room_type_id)
     _validate_range(start, end)
-    price = _money(amount, "amount")
-    if price <= 0:
-        raise DomainError(ErrorCode.OUT_OF_RANGE, "A nightly rate is above zero.", "amount")
+    price = await _nightly_rate(amount, "amount")
     days = stay_dates(start, end)
     await NightlyRate.bulk_create(
         [NightlyRate(room_type_id=room_type_id, date=day, amount=price) for day in days],

@@ -3,8 +3,15 @@ events (ARCHITECTURE.md data flow; P0.3 traceability).
 
 `audited()` runs a domain service in a transaction and appends the SUCCESS entry to the audit
 trail inside it. When a business rule refuses the operation, the transaction is rolled back and a
-REJECTED entry is written on its own, so refusals are traceable too. Work that must only happen
-once the data is committed (waking live subscribers) is registered with `after_commit`.
+REJECTED entry is written on its own, so refusals are traceable too; so is an attempt that ends
+in an unexpected error (an ERROR entry with the request id, in a transaction of its own, before
+the error travels on). Work that must only happen once the data is committed (waking live
+subscribers) is registered with `after_commit`.
+
+A value longer than its column (every `CharField` declares `max_length`, which the ORM checks
+before it sends anything to the database) is a refusal too: `TOO_LONG` on the field, named as
+the API names it, instead of an unexpected error. One check here covers every input that lands
+in a column, without a length check per input.
 """
 
 from __future__ import annotations
@@ -15,11 +22,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
+from tortoise.exceptions import ValidationError
 from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.actor import Actor
-from domain.errors import DomainError
+from domain.errors import DomainError, refusal_of_invalid_value
+from domain.models import AuditEntry
+from domain.outages import unavailable_dependency
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -71,13 +81,50 @@ async def _record_refusal(
                 actor,
                 action,
                 subject_type=subject_type,
-                subject_id=subject_id,
+                subject_id=_audit_subject(subject_id),
                 outcome=audit.Outcome.REJECTED,
                 detail=f"{refusal.code}: {refusal.message}",
             )
     finally:
         _pending.reset(token)
     await _run_callbacks(callbacks)
+
+
+_SUBJECT_ID_LENGTH = AuditEntry._meta.fields_map["subject_id"].max_length
+
+
+def _audit_subject(subject_id: str | int | None) -> str | None:
+    """A subject id as the trail can hold it: the id of a refused attempt comes from the caller's
+    input and may be longer than the column; its start identifies it well enough."""
+    if subject_id is None:
+        return None
+    text = str(subject_id)
+    return text if len(text) <= _SUBJECT_ID_LENGTH else text[: _SUBJECT_ID_LENGTH - 1] + "…"
+
+
+async def _record_error(
+    actor: Actor, action: str, subject_type: str, subject_id, error: Exception
+) -> None:
+    """The ERROR entry of an attempt that failed unexpectedly. Its own failure (the database
+    may be what failed) is logged and must not hide the original error. In nested units of
+    work the inner entry is rolled back with the outer transaction; the outermost one stays.
+    When the error says the database itself is unavailable, writing to it would only wait out
+    another timeout: the attempt is logged instead."""
+    if unavailable_dependency(error) == "database":
+        log.warning("%s failed: the database is unavailable (request %s)", action,
+                    actor.request_id)
+        return
+    try:
+        await audit.append_alone(
+            actor,
+            action,
+            subject_type=subject_type,
+            subject_id=_audit_subject(subject_id),
+            outcome=audit.Outcome.ERROR,
+            detail=f"unexpected {type(error).__name__}",
+        )
+    except Exception:
+        log.exception("could not audit the failed %s (request %s)", action, actor.request_id)
 
 
 def _subject_id_of(result: object) -> str | None:
@@ -104,12 +151,23 @@ async def audited(
                     actor,
                     action,
                     subject_type=subject_type,
-                    subject_id=subject_id if subject_id is not None else _subject_id_of(result),
+                    subject_id=_audit_subject(
+                        subject_id if subject_id is not None else _subject_id_of(result)
+                    ),
                     detail=detail,
                 )
         except DomainError as refusal:
             callbacks.clear()
             await _record_refusal(actor, action, subject_type, subject_id, refusal)
+            raise
+        except ValidationError as invalid:
+            callbacks.clear()
+            refusal = refusal_of_invalid_value(invalid)
+            await _record_refusal(actor, action, subject_type, subject_id, refusal)
+            raise refusal from invalid
+        except Exception as error:
+            callbacks.clear()
+            await _record_error(actor, action, subject_type, subject_id, error)
             raise
     finally:
         _pending.reset(token)
@@ -127,9 +185,17 @@ async def refusals_audited(
 ) -> AsyncIterator[None]:
     """Audit a refusal raised by the steps of an operation that run outside its transaction
     (work on the archive, key derivation): the REJECTED entry is written on its own and the
-    refusal re-raised. The successful end of such an operation is recorded by `audited`."""
+    refusal re-raised; an unexpected error leaves an ERROR entry. The successful end of such an
+    operation is recorded by `audited`."""
     try:
         yield
     except DomainError as refusal:
         await _record_refusal(actor, action, subject_type, subject_id, refusal)
+        raise
+    except ValidationError as invalid:
+        refusal = refusal_of_invalid_value(invalid)
+        await _record_refusal(actor, action, subject_type, subject_id, refusal)
+        raise refusal from invalid
+    except Exception as error:
+        await _record_error(actor, action, subject_type, subject_id, error)
         raise

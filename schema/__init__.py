@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from domain.errors import as_refusal
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.document_shape import DocumentLimits
@@ -14,6 +15,7 @@ from schema.extensions import build_extensions, is_unexpected
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
+from schema.scalars import SCALAR_OVERRIDES
 
 
 class Schema(strawberry.Schema):
@@ -21,8 +23,11 @@ class Schema(strawberry.Schema):
 
     def process_errors(self, errors, execution_context=None) -> None:
         # Errors the client caused (syntax, validation, a malformed id) carry a GraphQLError
-        # as their cause or none at all: only other exceptions are incidents worth a traceback.
-        unexpected = [e for e in errors if is_unexpected(e)]
+        # as their cause or none at all, and refusals carry their code: only other exceptions
+        # are incidents worth a traceback.
+        unexpected = [
+            e for e in errors if is_unexpected(e) and as_refusal(e.original_error) is None
+        ]
         if unexpected:
             super().process_errors(unexpected, execution_context)
 
@@ -59,4 +64,5 @@ def build_schema(
             limits=document_limits,
         ),
         config=StrawberryConfig(disable_field_suggestions=production),
+        scalar_overrides=SCALAR_OVERRIDES,
     )

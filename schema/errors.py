@@ -32,6 +32,10 @@ def user_errors(error: DomainError) -> list[UserError]:
     ]
 
 
+# An input value the schema refuses before any resolver runs (Apollo's code for it).
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
 class ApiError(GraphQLError):
     """A top-level error the client is meant to see (never masked)."""
 

@@ -1,9 +1,10 @@
 """Execution guards: the document guard (shape limits before parsing, parse and validation
 caches keyed by the document, large documents parsed and validated off the event loop),
-depth/alias limits, introspection off in production, and the shape of errors: every error
-carries `extensions.code`, unexpected exceptions are masked (INTERNAL_ERROR + request id, no
-stack trace). An exception that means the database or Redis is down is not a bug: it becomes
-SERVICE_UNAVAILABLE with `retryAfter`, and an HTTP response gets status 503 and Retry-After.
+depth/alias limits, NUL characters refused, introspection off in production, and the shape of
+errors: every error carries `extensions.code`, unexpected exceptions are masked (INTERNAL_ERROR +
+request id, no stack trace), a refusal that escapes a resolver is shown with its code. An
+exception that means the database or Redis is down is not a bug: it becomes SERVICE_UNAVAILABLE
+with `retryAfter`, and an HTTP response gets status 503 and Retry-After.
 
 Every extension is given to strawberry as a factory, so each request gets its own instance and
 its own `execution_context` (a shared instance would see another request's context)."""
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 
 from graphql import (
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     GraphQLError,
     GraphQLSyntaxError,
@@ -26,8 +28,11 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    StringValueNode,
     parse,
+    visit,
 )
+from graphql.language import Visitor
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import (
     AddValidationRules,
@@ -39,9 +44,10 @@ from strawberry.extensions import (
 )
 from strawberry.schema.schema import validate_document
 
+from domain.errors import as_refusal
 from domain.outages import RETRY_AFTER_SECONDS, unavailable_dependency
 from schema.document_shape import DocumentLimits, TooComplex, measure
-from schema.errors import ApiError
+from schema.errors import BAD_USER_INPUT, ApiError
 
 log = logging.getLogger("hotel.graphql")
 
@@ -80,6 +86,13 @@ class MaskUnexpectedErrors(MaskErrors):
         ]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        refusal = as_refusal(error.original_error)
+        if refusal is not None:
+            # A refusal raised where no payload carries it (a query, a lookup by a value too
+            # long for its column): shown with its code, not hidden as an internal error.
+            coded = ApiError(refusal.code, refusal.message, field=refusal.field)
+            coded.path, coded.locations = error.path, error.locations
+            return coded
         context = self.execution_context.context
         request_id = getattr(context, "request_id", None)
         dependency = unavailable_dependency(error.original_error)
@@ -282,6 +295,57 @@ def _resolve_operation(context) -> None:
         raise ApiError(OPERATION_RESOLUTION_FAILURE, f"No operation named `{wanted}`.")
 
 
+NUL = "\x00"
+
+
+def _variables_hold_nul(variables: object) -> bool:
+    """Look through variables without recursion (their depth is the client's choice)."""
+    pending = [variables]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list | tuple):
+            pending.extend(value)
+    return False
+
+
+class _NulInLiteral(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_string_value(self, node: StringValueNode, *_args):
+        if NUL in node.value:
+            self.found = True
+            return self.BREAK
+        return None
+
+
+class RefuseNulCharacters(SchemaExtension):
+    """Text with a NUL character is refused before execution (BAD_USER_INPUT): PostgreSQL
+    cannot store it in a text column and refuses the query, which would otherwise surface as an
+    internal error on one backend and be stored on the other."""
+
+    def on_execute(self):
+        context = self.execution_context
+        found = _variables_hold_nul(context.variables)
+        if not found and context.graphql_document is not None:
+            finder = _NulInLiteral()
+            visit(context.graphql_document, finder)
+            found = finder.found
+        if found:
+            context.result = ExecutionResult(
+                data=None,
+                errors=[ApiError(BAD_USER_INPUT, "Text may not contain the NUL character.")],
+            )
+        yield
+
+
 def build_extensions(
     *,
     production: bool,
@@ -303,6 +367,7 @@ def build_extensions(
         MaskUnexpectedErrors,
         lambda: DocumentGuard(cache),
         lambda: AddValidationRules(rules),
+        RefuseNulCharacters,
     ]
     if production:
         extensions.append(DisableIntrospection)

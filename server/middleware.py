@@ -5,6 +5,7 @@ shape with a 4xx status, never a stack trace."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 
@@ -93,6 +94,17 @@ def too_large(limit: int):
                           f"The request body is larger than {limit} bytes.")
 
 
+# A caller's own request id is kept when it is short and plain (it lands in the audit trail's
+# request_id column and is echoed in a header); anything else gets a fresh id.
+_CALLER_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,40}")
+
+
+def _request_id(sent: str | None) -> str:
+    if sent and _CALLER_REQUEST_ID.fullmatch(sent):
+        return sent
+    return uuid.uuid4().hex
+
+
 class EdgeMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -112,8 +124,7 @@ class EdgeMiddleware:
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         connection = HTTPConnection(scope)
-        request_id = connection.headers.get("x-request-id") or uuid.uuid4().hex
-        request_id = request_id[:64]
+        request_id = _request_id(connection.headers.get("x-request-id"))
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         state["client_ip"] = client_address(connection)

@@ -159,6 +159,12 @@ class PolicyCatalogue:
         Decimal("20000"), "P3.1.2",
         "A stay costing more than this goes to staff review before confirmation.",
     )
+    nightly_rate_max = Money(
+        Decimal("100000"), "P3.1.1",
+        "Highest nightly rate staff may set for a room type: a typing slip of a few digits "
+        "is refused instead of selling a night at that price.",
+        minimum=1, maximum=10000000,
+    )
     max_stay_nights = Int(
         30, "nights", "P3.1.1",
         "Longest stay one booking may cover.",
@@ -249,6 +255,12 @@ class PolicyCatalogue:
         Decimal("100000"), "P4.1.1",
         "Amounts up to this are signed by the director; above it the operations committee "
         "decides.",
+    )
+    approval_amount_max = Money(
+        Decimal("100000000"), "P4.1.1",
+        "Largest amount one approval request may ask for; larger sums are split or decided "
+        "outside the system.",
+        minimum=1, maximum=1000000000,
     )
     emergency_paperwork_days = Int(
         3, "days", "P4.1.2",
@@ -386,6 +398,7 @@ PARAMETERS: dict[str, Parameter] = {
 # Pairs that must stay ordered (lower, upper): a change that would invert one is refused.
 ORDERED_PAIRS = [
     ("approval_supervisor_limit", "approval_director_limit"),
+    ("approval_director_limit", "approval_amount_max"),
     ("complaint_respond_days", "complaint_resolve_days"),
     ("complaint_penalty_min_percent", "complaint_penalty_max_percent"),
     ("repeat_rate_baseline_percent", "repeat_rate_target_percent"),
