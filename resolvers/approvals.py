@@ -9,10 +9,8 @@ from authz.enforcer import Access
 from domain import approvals, authority
 from domain.errors import DomainError, ErrorCode
 from domain.models import ApprovalRequest as ApprovalRow
-from resolvers.support import perform
-from schema.node import register
-from schema.permissions import access_of
-from schema.relay import Connection, connection, decode_cursor, page_size, parse_global_id
+from resolvers.nodes import register
+from resolvers.support import access_of, perform
 from schema.types.approvals import (
     ApprovalFilter,
     ApprovalPayload,
@@ -20,6 +18,7 @@ from schema.types.approvals import (
     DecideApprovalInput,
     SubmitApprovalInput,
 )
+from schema.types.relay import Connection, connection, decode_cursor, page_size, parse_global_id
 
 
 async def list_approvals(

@@ -23,11 +23,8 @@ from domain.bookings.changes import get_change_request
 from domain.errors import DomainError, ErrorCode
 from domain.models import Refund as RefundRow
 from domain.models import Room as RoomRow
-from resolvers.support import perform
-from schema.errors import ApiError, user_errors
-from schema.node import register
-from schema.permissions import access_of
-from schema.relay import Connection, connection, decode_cursor, page_size, parse_global_id
+from resolvers.nodes import register
+from resolvers.support import access_of, perform
 from schema.types.bookings import (
     Booking,
     BookingActionInput,
@@ -52,6 +49,8 @@ from schema.types.bookings import (
     VoucherBooking,
     VoucherVerification,
 )
+from schema.types.errors import ApiError, user_errors
+from schema.types.relay import Connection, connection, decode_cursor, page_size, parse_global_id
 
 NOT_FOUND = "There is no such booking."
 

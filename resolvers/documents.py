@@ -21,8 +21,6 @@ from domain.documents.kinds import TIERS, tier_of, tier_resource
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document as DocumentRow
 from resolvers.support import attempt, perform
-from schema.errors import UserError, forbidden, user_errors
-from schema.relay import Connection, paginate, parse_global_id
 from schema.types.documents import (
     DeleteDocumentInput,
     Document,
@@ -47,6 +45,8 @@ from schema.types.documents import (
     VerifyReplicasInput,
     VerifyReplicasPayload,
 )
+from schema.types.errors import UserError, forbidden, user_errors
+from schema.types.relay import Connection, paginate, parse_global_id
 
 
 def _related(value: strawberry.ID | None) -> tuple[str | None, str | None]:

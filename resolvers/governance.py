@@ -9,9 +9,8 @@ from authz import matrix
 from authz.enforcer import enforcer
 from domain import audit, policy_params
 from domain.models import AuditEntry
+from resolvers.nodes import register
 from resolvers.support import perform
-from schema.node import register
-from schema.relay import Connection, global_id, paginate
 from schema.types.governance import (
     AuditChainStatus,
     AuditEntryProblem,
@@ -26,6 +25,7 @@ from schema.types.governance import (
     SetRoleGrantPayload,
 )
 from schema.types.governance import AuditEntry as AuditEntryType
+from schema.types.relay import Connection, global_id, paginate
 
 
 def _parameter(current: policy_params.CurrentValue) -> PolicyParameter:

@@ -7,7 +7,6 @@ import strawberry
 from authz import accounts, sessions, tokens
 from authz.identity import Identity
 from resolvers.support import attempt, perform
-from schema.relay import parse_global_id
 from schema.types.identity import (
     ApiToken as ApiTokenType,
 )
@@ -25,6 +24,7 @@ from schema.types.identity import (
     SetPreferredLanguagePayload,
     Viewer,
 )
+from schema.types.relay import parse_global_id
 
 
 def _login_payload(issued: tokens.IssuedTokens) -> LoginPayload:

@@ -11,12 +11,12 @@ import strawberry
 from domain import broker as broker_module
 from domain import notifications
 from domain.models import Notification
+from resolvers.nodes import register
 from resolvers.support import perform
-from schema.errors import unauthenticated
-from schema.node import register
-from schema.relay import Connection, paginate, parse_global_id
+from schema.types.errors import unauthenticated
 from schema.types.governance import Notification as NotificationType
 from schema.types.notifications import MarkNotificationsReadInput, MarkNotificationsReadPayload
+from schema.types.relay import Connection, paginate, parse_global_id
 
 # Wake-ups can be lost (a process restart, a dropped Redis connection); the stream also looks
 # at the table this often, so nothing is missed for longer.

@@ -7,13 +7,13 @@ import strawberry
 
 from domain import outbox
 from resolvers.support import perform
-from schema.relay import Connection, paginate, parse_global_id
 from schema.types.outbox import (
     OutboxEvent,
     OutboxEventPayload,
     OutboxFilter,
     RedeliverOutboxEventInput,
 )
+from schema.types.relay import Connection, paginate, parse_global_id
 
 
 async def outbox_events(

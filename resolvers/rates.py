@@ -7,9 +7,9 @@ import strawberry
 
 from domain import inventory
 from resolvers.support import perform
-from schema.relay import parse_global_id
 from schema.types.bookings import RoomType
 from schema.types.rates import SetNightlyRatesInput, SetNightlyRatesPayload
+from schema.types.relay import parse_global_id
 
 
 async def set_nightly_rates(

@@ -11,7 +11,6 @@ import strawberry
 from domain.models import Report as ReportRow
 from domain.reports import service
 from resolvers.support import attempt, perform
-from schema.relay import Connection, paginate, parse_global_id
 from schema.types.documents import (
     GenerateReportInput,
     Report,
@@ -19,6 +18,7 @@ from schema.types.documents import (
     ReportPayload,
     SubmitReportInput,
 )
+from schema.types.relay import Connection, paginate, parse_global_id
 
 
 async def reports(

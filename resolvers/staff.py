@@ -7,10 +7,10 @@ import strawberry
 from authz import accounts
 from domain.models import Account
 from domain.models import AuthorizationChange as AuthorizationChangeRow
+from resolvers.nodes import register
 from resolvers.support import perform
-from schema.node import register
-from schema.relay import Connection, paginate, parse_global_id
 from schema.types.governance import AuthorizationChange
+from schema.types.relay import Connection, paginate, parse_global_id
 from schema.types.staff import (
     AcknowledgeAuthorizationChangeInput,
     AuthorizationChangeFilter,

@@ -9,9 +9,10 @@ from typing import TypeVar
 
 import strawberry
 
+from authz.enforcer import Access
 from domain.errors import DomainError
 from domain.unit_of_work import audited
-from schema.errors import UserError, user_errors
+from schema.types.errors import UserError, forbidden, user_errors
 
 T = TypeVar("T")
 
@@ -40,3 +41,12 @@ async def attempt(call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[User
         return await call(), []
     except DomainError as refusal:
         return None, user_errors(refusal)
+
+
+def access_of(info: strawberry.Info, resource: str, action: str) -> Access:
+    """The access the field's permission check granted: ALL, or OWN (filter to the caller's
+    records). The check (`schema.permissions.requires`) records it in the request context."""
+    decision = info.context.access.get((resource, action))
+    if decision is None:
+        raise forbidden()
+    return decision

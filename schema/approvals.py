@@ -6,8 +6,8 @@ import strawberry
 
 from resolvers import approvals
 from schema.permissions import requires
-from schema.relay import Connection
 from schema.types.approvals import ApprovalPayload, ApprovalRequest
+from schema.types.relay import Connection
 
 
 @strawberry.type

@@ -13,7 +13,6 @@ import strawberry
 from resolvers import bookings as booking_resolvers
 from resolvers import rates
 from schema.permissions import requires
-from schema.relay import Connection
 from schema.types.bookings import (
     Booking,
     BookingChangePayload,
@@ -28,6 +27,7 @@ from schema.types.bookings import (
     VoucherVerification,
 )
 from schema.types.rates import SetNightlyRatesPayload
+from schema.types.relay import Connection
 
 
 @strawberry.type

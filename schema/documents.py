@@ -9,9 +9,8 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import documents as document_resolvers
-from schema import node
+from resolvers.nodes import register as register_node
 from schema.permissions import requires
-from schema.relay import Connection
 from schema.types.documents import (
     Document,
     DocumentDownloadUrl,
@@ -22,8 +21,9 @@ from schema.types.documents import (
     SignDocumentPayload,
     VerifyReplicasPayload,
 )
+from schema.types.relay import Connection
 
-node.register("Document", "document")(document_resolvers.fetch_node)
+register_node("Document", "document")(document_resolvers.fetch_node)
 
 
 @strawberry.type

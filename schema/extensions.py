@@ -47,7 +47,7 @@ from strawberry.schema.schema import validate_document
 from domain.errors import as_refusal
 from domain.outages import RETRY_AFTER_SECONDS, unavailable_dependency
 from schema.document_shape import DocumentLimits, TooComplex, measure
-from schema.errors import BAD_USER_INPUT, ApiError
+from schema.types.errors import BAD_USER_INPUT, ApiError
 
 log = logging.getLogger("hotel.graphql")
 

@@ -5,38 +5,17 @@ but names nothing is `null`, as Relay expects."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
-
 import strawberry
 from strawberry import relay
 
-from authz.enforcer import Access, enforcer
-from schema.errors import bad_request
-from schema.relay import MAX_KEY
-
-
-@dataclass(frozen=True)
-class NodeSource:
-    resource: str
-    # (info, pk, access) -> GraphQL object or None; OWN access must filter to the caller's own.
-    fetch: Callable[[strawberry.Info, int, Access], Awaitable[Any]]
-
-
-_SOURCES: dict[str, NodeSource] = {}
-
-
-def register(type_name: str, resource: str):
-    def decorate(fetch):
-        _SOURCES[type_name] = NodeSource(resource, fetch)
-        return fetch
-
-    return decorate
+from authz.enforcer import enforcer
+from resolvers import nodes
+from schema.types.errors import bad_request
+from schema.types.relay import MAX_KEY
 
 
 async def resolve_node(info: strawberry.Info, id: relay.GlobalID) -> relay.Node | None:
-    source = _SOURCES.get(id.type_name)
+    source = nodes.source_of(id.type_name)
     if source is None:
         return None
     try:

@@ -7,8 +7,8 @@ import strawberry
 
 from resolvers import outbox
 from schema.permissions import requires
-from schema.relay import Connection
 from schema.types.outbox import OutboxEvent, OutboxEventPayload
+from schema.types.relay import Connection
 
 
 @strawberry.type

@@ -15,9 +15,9 @@ import strawberry
 from graphql import OperationType
 from strawberry.permission import BasePermission, PermissionExtension
 
-from authz.enforcer import Access, enforcer
+from authz.enforcer import enforcer
 from domain import audit
-from schema.errors import forbidden, unauthenticated
+from schema.types.errors import forbidden, unauthenticated
 
 
 class Allow(BasePermission):
@@ -51,11 +51,3 @@ class Allow(BasePermission):
 
 def requires(resource: str, action: str) -> PermissionExtension:
     return PermissionExtension(permissions=[Allow(resource, action)], use_directives=False)
-
-
-def access_of(info: strawberry.Info, resource: str, action: str) -> Access:
-    """The access the field's check granted: ALL, or OWN (filter to the caller's records)."""
-    decision = info.context.access.get((resource, action))
-    if decision is None:
-        raise forbidden()
-    return decision

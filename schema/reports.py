@@ -7,8 +7,8 @@ import strawberry
 
 from resolvers import reports
 from schema.permissions import requires
-from schema.relay import Connection
 from schema.types.documents import Report, ReportPayload
+from schema.types.relay import Connection
 
 
 @strawberry.type

@@ -11,7 +11,6 @@ from strawberry import relay
 from resolvers import governance, identity, notifications, staff
 from schema.node import resolve_node
 from schema.permissions import requires
-from schema.relay import Connection
 from schema.types.governance import (
     AuditChainStatus,
     AuditEntry,
@@ -31,6 +30,7 @@ from schema.types.identity import (
     Viewer,
 )
 from schema.types.notifications import MarkNotificationsReadPayload
+from schema.types.relay import Connection
 from schema.types.staff import AuthorizationChangePayload, StaffAccount, StaffAccountPayload
 
 

@@ -14,7 +14,7 @@ from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.types.scalar import ScalarDefinition
 
 from domain import money
-from schema.errors import BAD_USER_INPUT, ApiError
+from schema.types.errors import BAD_USER_INPUT, ApiError
 
 
 def _parse_money(value: object) -> Decimal:

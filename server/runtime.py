@@ -18,7 +18,7 @@ from authz.enforcer import enforcer
 from domain import broker, i18n, outbox
 from domain.clock import clock
 from domain.outages import SharedOrLocal
-from schema import relay
+from schema.types import relay
 from server import db
 from server.archive import configure_archive
 from server.audit import configure_audit

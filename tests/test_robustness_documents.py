@@ -107,7 +107,7 @@ async def test_documents_within_the_limits_run(gql):
 
 
 async def test_a_node_query_over_every_node_type_is_within_the_limits(app, gql, person):
-    from schema.relay import global_id
+    from schema.types.relay import global_id
 
     staff = await person("auditor")
     node_types = [
@@ -318,7 +318,7 @@ async def test_malformed_global_ids_are_bad_request_without_a_traceback(
 
 
 async def test_ids_that_cannot_exist_are_simply_not_found(gql, person, caplog):
-    from schema.relay import global_id
+    from schema.types.relay import global_id
 
     staff = await person("auditor")
     caplog.set_level(logging.INFO)

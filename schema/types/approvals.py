@@ -9,8 +9,8 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
-from schema.errors import UserError
 from schema.loaders import accounts_loader, approval_decisions_loader
+from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
 
 

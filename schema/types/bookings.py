@@ -1,7 +1,7 @@
 """Types of rooms and bookings (P3.1.1 intake, P3.1.2 eligibility, P3.1.3 confirmation and
 voucher, P3.1.4 changes, P3.1.5 cancellation and refunds, P6.1.1 booking terms), named as in
 CONTRACT.md. Money is `Decimal` with its currency. Nested objects load through the per-request
-dataloaders of `resolvers.booking_loaders`.
+dataloaders of `schema.loaders.bookings`.
 
 Personal data (P6.1.2): what of a guest profile or a points balance a caller sees is decided by
 `schema.privacy` (the domain's masking rule under the permission matrix); why a booking waits
@@ -20,10 +20,10 @@ from authz.identity import Kind
 from domain import i18n
 from domain.approvals import ApprovalStatus as DomainApprovalStatus
 from domain.personal_data import PersonalData
-from resolvers import booking_loaders as loaders
-from schema.errors import UserError
 from schema.loaders import approval_decisions_loader
+from schema.loaders import bookings as loaders
 from schema.privacy import shown
+from schema.types.errors import UserError
 
 _STAFF = (Kind.STAFF, Kind.SYSTEM)
 

@@ -14,7 +14,7 @@ from domain.documents import kinds, review
 from domain.models import Document as DocumentRow
 from domain.reports import periods
 from domain.reports import service as report_service
-from schema.errors import UserError
+from schema.types.errors import UserError
 
 # The domain's enums, exposed under their GraphQL names (one declaration of each).
 DocumentKind = strawberry.enum(

@@ -9,7 +9,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
-from schema.errors import UserError
+from schema.types.errors import UserError
 
 
 @strawberry.type(description="One 'X' of the policy: a named, typed, versioned value.")

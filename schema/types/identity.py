@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from authz.identity import Identity
-from schema.errors import UserError
+from schema.types.errors import UserError
 
 
 @strawberry.type(description="Whoever is calling: a staff member, a guest or a partner token.")

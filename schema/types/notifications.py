@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from schema.errors import UserError
+from schema.types.errors import UserError
 
 
 @strawberry.input

@@ -10,8 +10,8 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from domain import outbox_privacy
-from schema.errors import UserError
 from schema.privacy import disclosures
+from schema.types.errors import UserError
 
 
 @strawberry.type

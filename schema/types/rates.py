@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import strawberry
 
-from schema.errors import UserError
 from schema.types.bookings import RoomType
+from schema.types.errors import UserError
 
 
 @strawberry.input

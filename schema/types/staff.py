@@ -7,7 +7,7 @@ import datetime as dt
 import strawberry
 from strawberry import relay
 
-from schema.errors import UserError
+from schema.types.errors import UserError
 from schema.types.governance import AuthorizationChange
 
 

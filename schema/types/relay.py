@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 import strawberry
 from strawberry import relay
 
-from schema.errors import bad_request
+from schema.types.errors import bad_request
 
 T = TypeVar("T")
 
