@@ -115,16 +115,38 @@ async def _record_error(
                     actor.request_id)
         return
     try:
-        await audit.append_alone(
+        await record_outcome(
             actor,
             action,
-            subject_type=subject_type,
-            subject_id=_audit_subject(subject_id),
-            outcome=audit.Outcome.ERROR,
+            subject_type,
+            audit.Outcome.ERROR,
+            subject_id=subject_id,
             detail=f"unexpected {type(error).__name__}",
         )
     except Exception:
         log.exception("could not audit the failed %s (request %s)", action, actor.request_id)
+
+
+async def record_outcome(
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    outcome: str,
+    *,
+    subject_id: str | int | None = None,
+    detail: str = "",
+) -> None:
+    """An entry for an attempt that has no unit of work of its own to commit with: an access
+    refusal (DENIED) or a failure after the operation's transaction (a download that stopped).
+    Every audit entry outside `audited` is written here."""
+    await audit.append_alone(
+        actor,
+        action,
+        subject_type=subject_type,
+        subject_id=_audit_subject(subject_id),
+        outcome=outcome,
+        detail=detail,
+    )
 
 
 def _subject_id_of(result: object) -> str | None:

@@ -17,6 +17,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from authz.enforcer import enforcer
 from domain import audit
+from domain.unit_of_work import record_outcome
 from schema.types.errors import forbidden, unauthenticated
 
 
@@ -39,12 +40,8 @@ class Allow(BasePermission):
                 )
             raise unauthenticated()
         if info.operation.operation == OperationType.MUTATION:
-            await audit.append_alone(
-                context.actor,
-                info.field_name,
-                subject_type=self.resource,
-                outcome=audit.Outcome.DENIED,
-                detail=detail,
+            await record_outcome(
+                context.actor, info.field_name, self.resource, audit.Outcome.DENIED, detail=detail
             )
         raise forbidden(f"You may not {self.action} {self.resource.replace('_', ' ')}.")
 

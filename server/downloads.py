@@ -22,14 +22,16 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from authz import tokens
-from authz.enforcer import Access, enforcer
+from authz.enforcer import enforcer
 from domain import audit
 from domain.actor import Actor
+from domain.documents import access as document_access
 from domain.documents import links
 from domain.documents.content import EXTENSIONS
 from domain.documents.kinds import tier_resource
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document
+from domain.unit_of_work import record_outcome
 from server.middleware import error_response, identity_from_bearer
 from storage import PlaintextStream, StorageError
 
@@ -76,12 +78,12 @@ async def _chunks(stream: PlaintextStream, actor: Actor, document: Document) -> 
     except StorageError as exc:
         # Headers are sent: the short body (less than Content-Length) tells the client.
         log.error("download of %s stopped: %s", document.name, exc)
-        await audit.append_alone(
+        await record_outcome(
             actor,
             "downloadDocument",
-            subject_type="Document",
+            "Document",
+            audit.Outcome.REJECTED,
             subject_id=document.id,
-            outcome=audit.Outcome.REJECTED,
             detail=f"{exc.code}: stopped while streaming {document.name}",
         )
     finally:
@@ -111,17 +113,12 @@ async def download(request: Request) -> Response:
         grant, document = await links.resolve_link(actor, request.path_params["token"])
     except DomainError as refusal:
         return _refusal(refusal)
-    resource = tier_resource(document.tier)
-    access = await enforcer.decide(identity, resource, "download")
-    if access is None or (access == Access.OWN and document.uploaded_by_account_id != identity.id):
-        await audit.append_alone(
-            actor,
-            "downloadDocument",
-            subject_type="Document",
-            subject_id=document.id,
-            outcome=audit.Outcome.DENIED,
-            detail=f"needs {resource}:download",
+    scope = await enforcer.decide(identity, tier_resource(document.tier), "download")
+    try:
+        await document_access.require(
+            actor, "downloadDocument", document.tier, "download", scope, document
         )
+    except DomainError:
         return error_response(403, "FORBIDDEN", "You may not download this document.")
     try:
         stream = await links.open_download(actor, grant, document)

@@ -19,6 +19,7 @@ from domain.actor import Actor
 from domain.documents.kinds import tier_resource
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document
+from domain.unit_of_work import record_outcome
 
 # The matrix's answer for one tier and action: "ALL", "OWN" or None (no access).
 Scope = str | None
@@ -37,12 +38,12 @@ def allows(scope: Scope, actor: Actor, row: Document | None) -> bool:
 
 
 async def _denied(actor: Actor, operation: str, tier: int, action: str, row) -> None:
-    await audit.append_alone(
+    await record_outcome(
         actor,
         operation,
-        subject_type="Document",
+        "Document",
+        audit.Outcome.DENIED,
         subject_id=row.id if row is not None else None,
-        outcome=audit.Outcome.DENIED,
         detail=f"needs {tier_resource(tier)}:{action}",
     )
 
