@@ -5,7 +5,6 @@ to the archive, and only there; an unkeyed entry anywhere else is reported (P0.3
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 from tortoise import Tortoise
@@ -19,7 +18,6 @@ from domain.models import AuditEntry, AuditSeal
 from server import db
 from storage import Archive, Keyring, LocalBackend
 
-DATABASE_URL = os.environ.get("HOTEL_TEST_DATABASE_URL", "")
 LEGACY_COLUMNS = (
     "seq, at, actor_kind, actor_id, action, subject_type, subject_id, outcome, detail, "
     "request_id, client_ip, prev_hash, hash"
@@ -39,19 +37,8 @@ def archive(tmp_path):
     documents_config.use_archive(previous)
 
 
-async def _database_at_0001(tmp_path) -> str:
+async def _database_at_0001(url: str) -> str:
     await db.close()
-    if DATABASE_URL.startswith("postgres"):
-        import asyncpg
-
-        url = DATABASE_URL
-        connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-        try:
-            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        finally:
-            await connection.close()
-    else:
-        url = f"sqlite://{tmp_path / 'legacy.sqlite3'}"
     await run_migrations(config=db.tortoise_config(url), target="models.0001_initial")
     await Tortoise.close_connections()
     await db.init(url)
@@ -70,8 +57,10 @@ async def _legacy_entry(url: str, seq: int) -> None:
 
 
 @pytest.mark.policy("P0.3")
-async def test_legacy_entries_are_sealed_once_and_new_unkeyed_ones_are_reported(tmp_path, archive):
-    url = await _database_at_0001(tmp_path)
+async def test_legacy_entries_are_sealed_once_and_new_unkeyed_ones_are_reported(
+    scratch_database, archive
+):
+    url = await _database_at_0001(scratch_database)
     for seq in (1, 2, 3):
         await _legacy_entry(url, seq)
     await run_migrations(config=db.tortoise_config(url))

@@ -24,10 +24,6 @@ async def _legacy_database(url: str) -> None:
     """A database as the version before encryption left it: a member's guest profile and a
     message to them."""
     await db.close()
-    if url.startswith("postgres"):
-        from tests.domain.conftest import _reset_postgres
-
-        await _reset_postgres(url)
     await run_migrations(config=db.tortoise_config(url), target="models.0001_initial")
     connection = Tortoise.get_connection("default")
     marks = "?, ?, ?, ?" if url.startswith("sqlite") else "$1, $2, $3, $4"
@@ -54,8 +50,8 @@ async def _legacy_database(url: str) -> None:
 
 
 @pytest.mark.policy("P6.1.2")
-async def test_the_migration_encrypts_existing_plaintext_rows(fresh_state, tmp_path):
-    url = fresh_state if fresh_state.startswith("postgres") else f"sqlite://{tmp_path}/legacy.db"
+async def test_the_migration_encrypts_existing_plaintext_rows(scratch_database, tmp_path):
+    url = scratch_database
     await _legacy_database(url)
     await db.migrate(url)
 
@@ -75,6 +71,6 @@ async def test_the_migration_encrypts_existing_plaintext_rows(fresh_state, tmp_p
 
     if url.startswith("sqlite"):
         await db.close()  # the last connection's close checkpoints the WAL into the file
-        content = (tmp_path / "legacy.db").read_bytes()
+        content = (tmp_path / "scratch.sqlite3").read_bytes()
         assert not any(secret.encode() in content for secret in LEGACY)
         await db.init(url)
