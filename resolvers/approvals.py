@@ -10,7 +10,7 @@ from domain import approvals, authority
 from domain.errors import DomainError, ErrorCode
 from domain.models import ApprovalRequest as ApprovalRow
 from resolvers.nodes import register
-from resolvers.support import access_of, perform
+from resolvers.support import access_of, run_audited
 from schema.types.approvals import (
     ApprovalFilter,
     ApprovalPayload,
@@ -58,7 +58,7 @@ async def submit_approval(info: strawberry.Info, input: SubmitApprovalInput) -> 
             emergency=input.emergency,
         )
 
-    row, errors = await perform(info, "submitApproval", "ApprovalRequest", work)
+    row, errors = await run_audited(info, "submitApproval", "ApprovalRequest", work)
     return ApprovalPayload(approval=row and ApprovalRequest.of(row), errors=errors)
 
 
@@ -71,7 +71,7 @@ async def decide_approval(info: strawberry.Info, input: DecideApprovalInput) -> 
             info.context.actor, approval_id, input.decision.value, input.comment
         )
 
-    row, errors = await perform(info, "decideApproval", "ApprovalRequest", work)
+    row, errors = await run_audited(info, "decideApproval", "ApprovalRequest", work)
     return ApprovalPayload(approval=row and ApprovalRequest.of(row), errors=errors)
 
 

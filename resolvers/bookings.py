@@ -24,7 +24,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.models import Refund as RefundRow
 from domain.models import Room as RoomRow
 from resolvers.nodes import register
-from resolvers.support import access_of, perform
+from resolvers.support import access_of, run_audited
 from schema.types.bookings import (
     Booking,
     BookingActionInput,
@@ -265,7 +265,7 @@ async def create_booking(info: strawberry.Info, input: CreateBookingInput) -> Bo
             idempotency_key=input.idempotency_key,
         )
 
-    return _booking_payload(*await perform(info, "createBooking", "Booking", work))
+    return _booking_payload(*await run_audited(info, "createBooking", "Booking", work))
 
 
 async def confirm_booking(info: strawberry.Info, input: ConfirmBookingInput) -> BookingPayload:
@@ -273,7 +273,7 @@ async def confirm_booking(info: strawberry.Info, input: ConfirmBookingInput) -> 
         pk = await _booking_id(info, input.booking_id, "confirm")
         return await bookings.confirm_booking(info.context.actor, pk)
 
-    return _booking_payload(*await perform(info, "confirmBooking", "Booking", work))
+    return _booking_payload(*await run_audited(info, "confirmBooking", "Booking", work))
 
 
 async def request_booking_change(
@@ -299,7 +299,7 @@ async def request_booking_change(
             reason=input.reason,
         )
 
-    result, errors = await perform(info, "requestBookingChange", "Booking", work)
+    result, errors = await run_audited(info, "requestBookingChange", "Booking", work)
     if errors:
         return BookingChangePayload(errors=errors)
     return BookingChangePayload(
@@ -315,7 +315,7 @@ async def cancel_booking(info: strawberry.Info, input: CancelBookingInput) -> Ca
             info.context.actor, pk, input.reason, input.idempotency_key
         )
 
-    result, errors = await perform(info, "cancelBooking", "Booking", work)
+    result, errors = await run_audited(info, "cancelBooking", "Booking", work)
     if errors:
         return CancelBookingPayload(errors=errors)
     return CancelBookingPayload(booking=Booking.of(result.booking), refund=Refund.of(result.refund))
@@ -327,7 +327,7 @@ async def check_in_booking(info: strawberry.Info, input: BookingActionInput) -> 
         room = _optional_id(input.room_id, "Room", "roomId")
         return await bookings.check_in(info.context.actor, pk, room)
 
-    return _booking_payload(*await perform(info, "checkInBooking", "Booking", work))
+    return _booking_payload(*await run_audited(info, "checkInBooking", "Booking", work))
 
 
 async def check_out_booking(info: strawberry.Info, input: BookingActionInput) -> BookingPayload:
@@ -335,7 +335,7 @@ async def check_out_booking(info: strawberry.Info, input: BookingActionInput) ->
         pk = await _booking_id(info, input.booking_id, "check_out")
         return await bookings.check_out(info.context.actor, pk)
 
-    return _booking_payload(*await perform(info, "checkOutBooking", "Booking", work))
+    return _booking_payload(*await run_audited(info, "checkOutBooking", "Booking", work))
 
 
 async def mark_no_show(info: strawberry.Info, input: BookingActionInput) -> BookingPayload:
@@ -343,7 +343,7 @@ async def mark_no_show(info: strawberry.Info, input: BookingActionInput) -> Book
         pk = await _booking_id(info, input.booking_id, "mark_no_show")
         return await bookings.mark_no_show(info.context.actor, pk)
 
-    result, errors = await perform(info, "markNoShow", "Booking", work)
+    result, errors = await run_audited(info, "markNoShow", "Booking", work)
     return _booking_payload(result and result.booking, errors)
 
 
@@ -368,7 +368,7 @@ async def issue_change_confirmation(
             guests=input.guests,
         )
 
-    issued, errors = await perform(info, "issueChangeConfirmation", "Booking", work)
+    issued, errors = await run_audited(info, "issueChangeConfirmation", "Booking", work)
     if errors:
         return ChangeConfirmationPayload(errors=errors)
     return ChangeConfirmationPayload(confirmation_token=issued.token, expires_at=issued.expires_at)

@@ -20,7 +20,7 @@ from domain.documents import links, queries, replicas, retention, review, signin
 from domain.documents.kinds import TIERS, tier_of, tier_resource
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document as DocumentRow
-from resolvers.support import attempt, perform
+from resolvers.support import run_audited, run_self_audited
 from schema.types.documents import (
     DeleteDocumentInput,
     Document,
@@ -77,8 +77,12 @@ async def require_tier(
     """A tier refusal is an authorisation failure: a top-level FORBIDDEN, not a payload error."""
     try:
         await document_access.require(
-            info.context.actor, info.field_name, tier, action,
-            await tier_access(info, tier, action), row,
+            info.context.actor,
+            info.field_name,
+            tier,
+            action,
+            await tier_access(info, tier, action),
+            row,
         )
     except DomainError as refusal:
         raise forbidden(refusal.message) from None
@@ -150,7 +154,9 @@ async def document_download_url(
     except DomainError as refusal:
         return DocumentDownloadUrl(errors=user_errors(refusal))
     await require_tier(info, row.tier, "download", row)
-    issued, errors = await attempt(lambda: links.issue_link(info.context.actor, row, purpose))
+    issued, errors = await run_self_audited(
+        lambda: links.issue_link(info.context.actor, row, purpose)
+    )
     if errors:
         return DocumentDownloadUrl(errors=errors)
     base = str(info.context.request.base_url).rstrip("/")
@@ -164,7 +170,9 @@ async def verify_document_signature(
         row = await _document(info, document_id)
     except DomainError as refusal:
         return DocumentVerification(errors=user_errors(refusal))
-    result, errors = await attempt(lambda: signing.verify_document(info.context.actor, row.id))
+    result, errors = await run_self_audited(
+        lambda: signing.verify_document(info.context.actor, row.id)
+    )
     if errors:
         return DocumentVerification(errors=errors)
     return DocumentVerification(
@@ -216,7 +224,7 @@ async def upload_document(info: strawberry.Info, input: UploadDocumentInput) -> 
         related_subject_type=related_type,
         related_subject_id=related_id,
     )
-    row, errors = await attempt(
+    row, errors = await run_self_audited(
         lambda: uploads.upload(info.context.actor, new, upload.file, getattr(upload, "size", None))
     )
     return DocumentPayload(document=Document.of(row) if row else None, errors=errors)
@@ -228,7 +236,7 @@ async def delete_document(info: strawberry.Info, input: DeleteDocumentInput) -> 
     except DomainError as refusal:
         return DocumentPayload(errors=user_errors(refusal))
     await require_tier(info, row.tier, "delete", row)
-    removed, errors = await attempt(
+    removed, errors = await run_self_audited(
         lambda: retention.delete_document(info.context.actor, row.id, input.reason)
     )
     return DocumentPayload(document=Document.of(removed) if removed else None, errors=errors)
@@ -241,12 +249,12 @@ async def review_contract(info: strawberry.Info, input: ReviewContractInput) -> 
             info.context.actor, row.id, input.decision.value, input.comment
         )
 
-    row, errors = await perform(info, "reviewContract", "Document", work)
+    row, errors = await run_audited(info, "reviewContract", "Document", work)
     return DocumentPayload(document=Document.of(row) if row else None, errors=errors)
 
 
 async def set_signing_key(info: strawberry.Info, input: SetSigningKeyInput) -> SetSigningKeyPayload:
-    key, errors = await attempt(
+    key, errors = await run_self_audited(
         lambda: signatures.set_signing_key(
             info.context.actor, input.passphrase, input.current_passphrase
         )
@@ -265,7 +273,7 @@ async def sign_document(info: strawberry.Info, input: SignDocumentInput) -> Sign
         row = await _document(info, input.document_id)
     except DomainError as refusal:
         return SignDocumentPayload(errors=user_errors(refusal))
-    signature, errors = await attempt(
+    signature, errors = await run_self_audited(
         lambda: signing.sign_document(info.context.actor, row.id, input.passphrase, input.meaning)
     )
     if errors:
@@ -278,7 +286,7 @@ async def verify_replicas(
     info: strawberry.Info, input: VerifyReplicasInput | None = None
 ) -> VerifyReplicasPayload:
     options = input or VerifyReplicasInput()
-    check, errors = await attempt(
+    check, errors = await run_self_audited(
         lambda: replicas.verify_replicas(
             info.context.actor, deep=options.deep, repair=options.repair
         )
@@ -301,7 +309,7 @@ async def restore_archive(
     info: strawberry.Info, input: RestoreArchiveInput | None = None
 ) -> RestoreArchivePayload:
     options = input or RestoreArchiveInput()
-    result, errors = await attempt(
+    result, errors = await run_self_audited(
         lambda: replicas.restore_primary(info.context.actor, overwrite=options.overwrite)
     )
     if errors:

@@ -10,7 +10,7 @@ from authz.enforcer import enforcer
 from domain import audit, policy_params
 from domain.models import AuditEntry
 from resolvers.nodes import register
-from resolvers.support import perform
+from resolvers.support import run_audited
 from schema.types.governance import (
     AuditChainStatus,
     AuditEntryProblem,
@@ -55,7 +55,7 @@ async def set_policy_parameter(
             info.context.actor, input.key, input.value, input.reason
         )
 
-    current, errors = await perform(
+    current, errors = await run_audited(
         info, "setPolicyParameter", "PolicyParameter", work, subject_id=input.key
     )
     if errors:
@@ -76,7 +76,7 @@ async def set_role_grant(info: strawberry.Info, input: SetRoleGrantInput) -> Set
     async def work():
         return await matrix.set_grant(info.context.identity.id, rule, input.granted, input.reason)
 
-    change, errors = await perform(
+    change, errors = await run_audited(
         info,
         "setRoleGrant",
         "RoleGrant",

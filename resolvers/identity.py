@@ -6,7 +6,7 @@ import strawberry
 
 from authz import accounts, sessions, tokens
 from authz.identity import Identity
-from resolvers.support import attempt, perform
+from resolvers.support import run_audited, run_self_audited
 from schema.types.identity import (
     ApiToken as ApiTokenType,
 )
@@ -38,7 +38,7 @@ def _login_payload(issued: tokens.IssuedTokens) -> LoginPayload:
 
 async def login(info: strawberry.Info, input: LoginInput) -> LoginPayload:
     context = info.context
-    issued, errors = await attempt(
+    issued, errors = await run_self_audited(
         lambda: sessions.login(input.email, input.password, context.client_ip, context.actor)
     )
     if errors:
@@ -50,7 +50,7 @@ async def refresh_token(info: strawberry.Info, input: RefreshTokenInput) -> Logi
     async def work() -> tokens.IssuedTokens:
         return await tokens.rotate_refresh_token(input.refresh_token)
 
-    issued, errors = await perform(info, "refreshToken", "Session", work)
+    issued, errors = await run_audited(info, "refreshToken", "Session", work)
     if errors:
         return LoginPayload(errors=errors)
     return _login_payload(issued)
@@ -62,7 +62,7 @@ async def logout(info: strawberry.Info, input: LogoutInput) -> LogoutPayload:
     async def work() -> bool:
         return await sessions.logout(identity.id, identity.session, input.refresh_token)
 
-    ok, errors = await perform(info, "logout", "Session", work, subject_id=identity.session)
+    ok, errors = await run_audited(info, "logout", "Session", work, subject_id=identity.session)
     return LogoutPayload(ok=bool(ok), errors=errors)
 
 
@@ -83,7 +83,7 @@ async def create_api_token(
             input.request_budget,
         )
 
-    created, errors = await perform(info, "createApiToken", "ApiToken", work)
+    created, errors = await run_audited(info, "createApiToken", "ApiToken", work)
     if errors:
         return CreateApiTokenPayload(errors=errors)
     token, secret = created
@@ -96,7 +96,7 @@ async def revoke_api_token(
     async def work():
         return await tokens.revoke_api_token(parse_global_id(input.id, "ApiToken"))
 
-    token, errors = await perform(info, "revokeApiToken", "ApiToken", work)
+    token, errors = await run_audited(info, "revokeApiToken", "ApiToken", work)
     if errors:
         return RevokeApiTokenPayload(errors=errors)
     return RevokeApiTokenPayload(api_token=ApiTokenType.of(token))
@@ -111,7 +111,7 @@ async def set_preferred_language(
     async def work():
         return await accounts.set_language(account_id, input.language)
 
-    account, errors = await perform(info, "setPreferredLanguage", "Account", work)
+    account, errors = await run_audited(info, "setPreferredLanguage", "Account", work)
     if errors:
         return SetPreferredLanguagePayload(errors=errors)
     return SetPreferredLanguagePayload(

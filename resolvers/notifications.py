@@ -12,7 +12,7 @@ from domain import broker as broker_module
 from domain import notifications
 from domain.models import Notification
 from resolvers.nodes import register
-from resolvers.support import perform
+from resolvers.support import run_audited
 from schema.types.errors import unauthenticated
 from schema.types.governance import Notification as NotificationType
 from schema.types.notifications import MarkNotificationsReadInput, MarkNotificationsReadPayload
@@ -51,7 +51,7 @@ async def mark_notifications_read(
         ids = [parse_global_id(i, "Notification", "ids") for i in input.ids]
         return await notifications.mark_read(account_id, ids)
 
-    count, errors = await perform(info, "markNotificationsRead", "Notification", work)
+    count, errors = await run_audited(info, "markNotificationsRead", "Notification", work)
     return MarkNotificationsReadPayload(marked=count or 0, errors=errors)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from domain import outbox
-from resolvers.support import perform
+from resolvers.support import run_audited
 from schema.types.outbox import (
     OutboxEvent,
     OutboxEventPayload,
@@ -37,5 +37,5 @@ async def redeliver_outbox_event(
             info.context.actor, parse_global_id(input.event_id, "OutboxEvent", "eventId")
         )
 
-    row, errors = await perform(info, "redeliverOutboxEvent", "OutboxEvent", work)
+    row, errors = await run_audited(info, "redeliverOutboxEvent", "OutboxEvent", work)
     return OutboxEventPayload(event=row and OutboxEvent.of(row), errors=errors)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from domain import inventory
-from resolvers.support import perform
+from resolvers.support import run_audited
 from schema.types.bookings import RoomType
 from schema.types.rates import SetNightlyRatesInput, SetNightlyRatesPayload
 from schema.types.relay import parse_global_id
@@ -22,7 +22,7 @@ async def set_nightly_rates(
         )
         return nights, await inventory.get_room_type(room_type_id)
 
-    done, errors = await perform(
+    done, errors = await run_audited(
         info, "setNightlyRates", "RoomType", work, subject_id=str(input.room_type_id)
     )
     if errors:

@@ -10,7 +10,7 @@ import strawberry
 
 from domain.models import Report as ReportRow
 from domain.reports import service
-from resolvers.support import attempt, perform
+from resolvers.support import run_audited, run_self_audited
 from schema.types.documents import (
     GenerateReportInput,
     Report,
@@ -35,7 +35,7 @@ async def reports(
 
 
 async def generate_report(info: strawberry.Info, input: GenerateReportInput) -> ReportPayload:
-    row, errors = await attempt(
+    row, errors = await run_self_audited(
         lambda: service.generate(info.context.actor, input.period.value, input.date)
     )
     return ReportPayload(report=Report.of(row) if row else None, errors=errors)
@@ -46,5 +46,5 @@ async def submit_report(info: strawberry.Info, input: SubmitReportInput) -> Repo
         pk = parse_global_id(input.report_id, "Report", "reportId")
         return await service.submit(info.context.actor, pk, input.note)
 
-    row, errors = await perform(info, "submitReport", "Report", work)
+    row, errors = await run_audited(info, "submitReport", "Report", work)
     return ReportPayload(report=Report.of(row) if row else None, errors=errors)

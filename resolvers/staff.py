@@ -8,7 +8,7 @@ from authz import accounts
 from domain.models import Account
 from domain.models import AuthorizationChange as AuthorizationChangeRow
 from resolvers.nodes import register
-from resolvers.support import perform
+from resolvers.support import run_audited
 from schema.types.governance import AuthorizationChange
 from schema.types.relay import Connection, paginate, parse_global_id
 from schema.types.staff import (
@@ -41,7 +41,7 @@ async def create_staff_account(
             input.reason,
         )
 
-    account, errors = await perform(info, "createStaffAccount", "Account", work)
+    account, errors = await run_audited(info, "createStaffAccount", "Account", work)
     return StaffAccountPayload(account=account and StaffAccount.of(account), errors=errors)
 
 
@@ -58,7 +58,7 @@ async def update_staff_account(
             request_budget=input.request_budget,
         )
 
-    account, errors = await perform(info, "updateStaffAccount", "Account", work)
+    account, errors = await run_audited(info, "updateStaffAccount", "Account", work)
     return StaffAccountPayload(account=account and StaffAccount.of(account), errors=errors)
 
 
@@ -84,7 +84,7 @@ async def acknowledge_authorization_change(
             info.context.identity.id, parse_global_id(input.id, "AuthorizationChange")
         )
 
-    change, errors = await perform(
+    change, errors = await run_audited(
         info, "acknowledgeAuthorizationChange", "AuthorizationChange", work
     )
     return AuthorizationChangePayload(

@@ -1,6 +1,7 @@
-"""The shared shape of a mutation: run one domain service in an audited unit of work (or, for
-services that audit themselves, just call it) and turn a business-rule refusal into payload
-errors."""
+"""The shared shape of a mutation: `run_audited` runs one domain service in an audited unit of
+work (change + audit entry + outbox events in one transaction); `run_self_audited` calls a
+service that writes its own audit entries (work partly outside one transaction, such as the
+archive). Both turn a business-rule refusal into payload errors."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from schema.types.errors import UserError, forbidden, user_errors
 T = TypeVar("T")
 
 
-async def perform(
+async def run_audited(
     info: strawberry.Info,
     action: str,
     subject_type: str,
@@ -25,6 +26,7 @@ async def perform(
     *,
     subject_id: str | int | None = None,
 ) -> tuple[T | None, list[UserError]]:
+    """Run `work` in `audited` (this function writes the audit entry)."""
     try:
         result = await audited(
             info.context.actor, action, subject_type, work, subject_id=subject_id
@@ -34,9 +36,10 @@ async def perform(
     return result, []
 
 
-async def attempt(call: Callable[[], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
-    """Run a domain service that audits itself (work partly outside one transaction, such as
-    the archive); a refusal becomes payload errors."""
+async def run_self_audited(
+    call: Callable[[], Awaitable[T]],
+) -> tuple[T | None, list[UserError]]:
+    """Call a domain service that audits itself (this function writes no audit entry)."""
     try:
         return await call(), []
     except DomainError as refusal:
