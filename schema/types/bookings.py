@@ -19,6 +19,7 @@ from strawberry import relay
 from authz.identity import Kind
 from domain import i18n
 from domain.approvals import ApprovalStatus as DomainApprovalStatus
+from domain.bookings import states
 from domain.personal_data import PersonalData
 from schema.loaders import approval_decisions_loader
 from schema.loaders import bookings as loaders
@@ -39,22 +40,11 @@ def _global(type_name: str, pk: int | None) -> strawberry.ID | None:
 # ---- enums --------------------------------------------------------------------------------
 
 
-@strawberry.enum(description="Where the booking came in (P3.1.1).")
-class BookingChannel(Enum):
-    PHONE = "PHONE"
-    ONLINE = "ONLINE"
-    WALK_IN = "WALK_IN"
-    PARTNER = "PARTNER"
-
-
-@strawberry.enum
-class BookingStatus(Enum):
-    PENDING_REVIEW = "PENDING_REVIEW"
-    CONFIRMED = "CONFIRMED"
-    CHECKED_IN = "CHECKED_IN"
-    CHECKED_OUT = "CHECKED_OUT"
-    CANCELLED = "CANCELLED"
-    NO_SHOW = "NO_SHOW"
+# The domain's enums, exposed under their GraphQL names (one declaration of each).
+BookingChannel = strawberry.enum(
+    states.BookingChannel, name="BookingChannel", description="Where the booking came in (P3.1.1)."
+)
+BookingStatus = strawberry.enum(states.BookingStatus, name="BookingStatus")
 
 
 @strawberry.enum(description="The customer's written authorisation of a change (P3.1.4).")
