@@ -25,11 +25,13 @@ from domain.models import Refund as RefundRow
 from domain.models import Room as RoomRow
 from resolvers.nodes import register
 from resolvers.support import access_of, run_audited
+from schema.types.booking_changes import (
+    BookingChangeRequest,
+)
 from schema.types.bookings import (
     Booking,
     BookingActionInput,
     BookingChangePayload,
-    BookingChangeRequest,
     BookingFilter,
     BookingPayload,
     BookingTerms,
@@ -43,14 +45,16 @@ from schema.types.bookings import (
     IssueChangeConfirmationInput,
     Refund,
     RequestBookingChangeInput,
-    Room,
-    RoomType,
-    RoomTypeAvailability,
     VoucherBooking,
     VoucherVerification,
 )
 from schema.types.errors import ApiError, user_errors
 from schema.types.relay import Connection, connection, decode_cursor, page_size, parse_global_id
+from schema.types.rooms import (
+    Room,
+    RoomType,
+    RoomTypeAvailability,
+)
 
 NOT_FOUND = "There is no such booking."
 

@@ -7,9 +7,11 @@ import strawberry
 
 from domain import inventory
 from resolvers.support import run_audited
-from schema.types.bookings import RoomType
 from schema.types.rates import SetNightlyRatesInput, SetNightlyRatesPayload
 from schema.types.relay import parse_global_id
+from schema.types.rooms import (
+    RoomType,
+)
 
 
 async def set_nightly_rates(

@@ -21,13 +21,15 @@ from schema.types.bookings import (
     CancelBookingPayload,
     CancellationQuoteResult,
     ChangeConfirmationPayload,
-    Room,
-    RoomType,
-    RoomTypeAvailability,
     VoucherVerification,
 )
 from schema.types.rates import SetNightlyRatesPayload
 from schema.types.relay import Connection
+from schema.types.rooms import (
+    Room,
+    RoomType,
+    RoomTypeAvailability,
+)
 
 
 @strawberry.type

@@ -1,7 +1,8 @@
-"""Types of rooms and bookings (P3.1.1 intake, P3.1.2 eligibility, P3.1.3 confirmation and
+"""Types of bookings (P3.1.1 intake, P3.1.2 eligibility, P3.1.3 confirmation and
 voucher, P3.1.4 changes, P3.1.5 cancellation and refunds, P6.1.1 booking terms), named as in
-CONTRACT.md. Money is `Decimal` with its currency. Nested objects load through the per-request
-dataloaders of `schema.loaders.bookings`.
+CONTRACT.md; rooms, members and change requests have modules of their own (`rooms`,
+`members`, `booking_changes`). Money is `Decimal` with its currency. Nested objects load through
+the per-request dataloaders of `schema.loaders.bookings`.
 
 Personal data (P6.1.2): what of a guest profile or a points balance a caller sees is decided by
 `schema.privacy` (the domain's masking rule under the permission matrix); why a booking waits
@@ -11,20 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from strawberry import relay
 
 from authz.identity import Kind
 from domain import i18n
-from domain.approvals import ApprovalStatus as DomainApprovalStatus
 from domain.bookings import states
 from domain.personal_data import PersonalData
-from schema.loaders import approval_decisions_loader
 from schema.loaders import bookings as loaders
 from schema.privacy import shown
+from schema.types.booking_changes import (
+    BookingChangeRequest,
+    ChangeAuthorizationKind,
+)
 from schema.types.errors import UserError
+from schema.types.members import Member
+from schema.types.rooms import Room, RoomType
 
 _STAFF = (Kind.STAFF, Kind.SYSTEM)
 
@@ -47,93 +51,7 @@ BookingChannel = strawberry.enum(
 BookingStatus = strawberry.enum(states.BookingStatus, name="BookingStatus")
 
 
-@strawberry.enum(description="The customer's written authorisation of a change (P3.1.4).")
-class ChangeAuthorizationKind(Enum):
-    GUEST_CONFIRMED = "GUEST_CONFIRMED"
-    WRITTEN_DOCUMENT = "WRITTEN_DOCUMENT"
-
-
-@strawberry.enum
-class BookingChangeStatus(Enum):
-    PENDING_APPROVAL = "PENDING_APPROVAL"
-    APPLIED = "APPLIED"
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"
-    FAILED = "FAILED"
-
-
 # ---- rooms, rates and terms ---------------------------------------------------------------
-
-
-@strawberry.type(description="A kind of room the hotel sells.")
-class RoomType(relay.Node):
-    id: relay.NodeID[int]
-    code: str
-    name: str
-    description: str
-    capacity: int = strawberry.field(description="Guests the room takes at most.")
-    base_rate: Decimal
-    currency: str
-
-    @classmethod
-    def of(cls, row) -> RoomType:
-        return cls(
-            id=row.id,
-            code=row.code,
-            name=row.name,
-            description=row.description,
-            capacity=row.capacity,
-            base_rate=row.base_rate,
-            currency=row.currency,
-        )
-
-
-@strawberry.type(description="A physical room.")
-class Room(relay.Node):
-    id: relay.NodeID[int]
-    number: str
-    floor: int
-    occupied: bool = strawberry.field(description="A guest is checked in.")
-    room_type_pk: strawberry.Private[int]
-
-    @strawberry.field
-    async def room_type(self, info: strawberry.Info) -> RoomType:
-        return RoomType.of(await loaders.room_types(info).load(self.room_type_pk))
-
-    @classmethod
-    def of(cls, row) -> Room:
-        return cls(
-            id=row.id,
-            number=row.number,
-            floor=row.floor,
-            occupied=row.current_booking_id is not None,
-            room_type_pk=row.room_type_id,
-        )
-
-
-@strawberry.type
-class NightlyRate:
-    date: dt.date
-    amount: Decimal
-
-
-@strawberry.type(description="What a room type offers for a stay: rooms free on every night.")
-class RoomTypeAvailability:
-    room_type: RoomType
-    available: int
-    nightly_rates: list[NightlyRate]
-    total_amount: Decimal
-    currency: str
-
-    @classmethod
-    def of(cls, offer) -> RoomTypeAvailability:
-        return cls(
-            room_type=RoomType.of(offer.room_type),
-            available=offer.available,
-            nightly_rates=[NightlyRate(date=n.date, amount=n.amount) for n in offer.nightly_rates],
-            total_amount=offer.total_amount,
-            currency=offer.currency,
-        )
 
 
 @strawberry.type
@@ -204,30 +122,6 @@ class GuestProfile:
     @classmethod
     def of(cls, row) -> GuestProfile:
         return cls(is_temporary=row.is_temporary, row=row)
-
-
-@strawberry.type(description="A loyalty member.")
-class Member(relay.Node):
-    id: relay.NodeID[int]
-    member_number: str
-    tier: str
-    balance: strawberry.Private[int]
-
-    @strawberry.field(
-        description="The member's own, and the roles granted member data; null for others "
-        "and for partners (P6.1.2)."
-    )
-    async def points_balance(self, info: strawberry.Info) -> int | None:
-        return await shown(info, PersonalData.POINTS_BALANCE, self.balance)
-
-    @classmethod
-    def of(cls, row) -> Member:
-        return cls(
-            id=row.id,
-            member_number=row.member_number,
-            tier=row.tier,
-            balance=row.points_balance,
-        )
 
 
 # ---- vouchers, refunds, cancellation quotes -----------------------------------------------
@@ -343,102 +237,6 @@ class CancellationQuoteResult:
 
 
 # ---- changes ------------------------------------------------------------------------------
-
-
-@strawberry.type(
-    description="One level of an urgent change's approval (P3.1.4). A level not decided yet "
-    "has no decision, and its role lists the roles that may decide it."
-)
-class BookingChangeApproval:
-    level: int
-    role: str
-    decided_by: str | None
-    decision: str | None
-    decided_at: dt.datetime | None
-
-
-@strawberry.type(description="A requested change of dates, room type or guests (P3.1.4).")
-class BookingChangeRequest(relay.Node):
-    id: relay.NodeID[int]
-    status: BookingChangeStatus
-    urgent: bool
-    authorization_kind: ChangeAuthorizationKind
-    authorization_document_id: str | None
-    old_check_in: dt.date
-    old_check_out: dt.date
-    old_guests: int
-    old_total: Decimal
-    new_check_in: dt.date
-    new_check_out: dt.date
-    new_guests: int
-    new_total: Decimal
-    requested_at: dt.datetime
-    applied_at: dt.datetime | None
-    failure_reason: str | None
-    approval_id: strawberry.ID | None = strawberry.field(
-        description="The ApprovalRequest an urgent change waits for."
-    )
-    old_room_type_pk: strawberry.Private[int]
-    new_room_type_pk: strawberry.Private[int]
-    approval_pk: strawberry.Private[int | None]
-
-    @strawberry.field
-    async def old_room_type(self, info: strawberry.Info) -> RoomType:
-        return RoomType.of(await loaders.room_types(info).load(self.old_room_type_pk))
-
-    @strawberry.field
-    async def new_room_type(self, info: strawberry.Info) -> RoomType:
-        return RoomType.of(await loaders.room_types(info).load(self.new_room_type_pk))
-
-    @strawberry.field
-    async def approvals(self, info: strawberry.Info) -> list[BookingChangeApproval]:
-        if self.approval_pk is None:
-            return []
-        request = await loaders.approval_requests(info).load(self.approval_pk)
-        decided = {d.level: d for d in await approval_decisions_loader(info).load(self.approval_pk)}
-        levels = []
-        for level, roles in enumerate(request.levels, start=1):
-            made = decided.get(level)
-            if made is None and request.status != DomainApprovalStatus.PENDING:
-                continue  # the request ended before this level was reached
-            levels.append(
-                BookingChangeApproval(
-                    level=level,
-                    role=made.role if made else ",".join(roles),
-                    decided_by=made.decided_by_name if made else None,
-                    decision=made.decision if made else None,
-                    decided_at=made.created_at if made else None,
-                )
-            )
-        return levels
-
-    @classmethod
-    def of(cls, row) -> BookingChangeRequest:
-        return cls(
-            id=row.id,
-            status=BookingChangeStatus(row.status),
-            urgent=row.urgent,
-            authorization_kind=ChangeAuthorizationKind(row.authorization_kind),
-            authorization_document_id=row.authorization_document_id,
-            old_check_in=row.old_check_in,
-            old_check_out=row.old_check_out,
-            old_guests=row.old_guests,
-            old_total=row.old_total,
-            new_check_in=row.new_check_in,
-            new_check_out=row.new_check_out,
-            new_guests=row.new_guests,
-            new_total=row.new_total,
-            requested_at=row.created_at,
-            applied_at=row.applied_at,
-            failure_reason=row.failure_reason or None,
-            approval_id=_global("ApprovalRequest", row.approval_id),
-            old_room_type_pk=row.old_room_type_id,
-            new_room_type_pk=row.new_room_type_id,
-            approval_pk=row.approval_id,
-        )
-
-
-# ---- the booking --------------------------------------------------------------------------
 
 
 @strawberry.type(description="A room booking (P3.1.1-P3.1.5).")

@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import strawberry
 
-from schema.types.bookings import RoomType
 from schema.types.errors import UserError
+from schema.types.rooms import (
+    RoomType,
+)
 
 
 @strawberry.input

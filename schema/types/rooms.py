@@ -1,0 +1,83 @@
+"""Types of the hotel's rooms and what they sell for a stay: room types, rooms, nightly rates
+and offers (P3.1.1 intake: availability and prices)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import strawberry
+from strawberry import relay
+
+from schema.loaders import bookings as loaders
+
+
+@strawberry.type(description="A kind of room the hotel sells.")
+class RoomType(relay.Node):
+    id: relay.NodeID[int]
+    code: str
+    name: str
+    description: str
+    capacity: int = strawberry.field(description="Guests the room takes at most.")
+    base_rate: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, row) -> RoomType:
+        return cls(
+            id=row.id,
+            code=row.code,
+            name=row.name,
+            description=row.description,
+            capacity=row.capacity,
+            base_rate=row.base_rate,
+            currency=row.currency,
+        )
+
+
+@strawberry.type(description="A physical room.")
+class Room(relay.Node):
+    id: relay.NodeID[int]
+    number: str
+    floor: int
+    occupied: bool = strawberry.field(description="A guest is checked in.")
+    room_type_pk: strawberry.Private[int]
+
+    @strawberry.field
+    async def room_type(self, info: strawberry.Info) -> RoomType:
+        return RoomType.of(await loaders.room_types(info).load(self.room_type_pk))
+
+    @classmethod
+    def of(cls, row) -> Room:
+        return cls(
+            id=row.id,
+            number=row.number,
+            floor=row.floor,
+            occupied=row.current_booking_id is not None,
+            room_type_pk=row.room_type_id,
+        )
+
+
+@strawberry.type
+class NightlyRate:
+    date: dt.date
+    amount: Decimal
+
+
+@strawberry.type(description="What a room type offers for a stay: rooms free on every night.")
+class RoomTypeAvailability:
+    room_type: RoomType
+    available: int
+    nightly_rates: list[NightlyRate]
+    total_amount: Decimal
+    currency: str
+
+    @classmethod
+    def of(cls, offer) -> RoomTypeAvailability:
+        return cls(
+            room_type=RoomType.of(offer.room_type),
+            available=offer.available,
+            nightly_rates=[NightlyRate(date=n.date, amount=n.amount) for n in offer.nightly_rates],
+            total_amount=offer.total_amount,
+            currency=offer.currency,
+        )
