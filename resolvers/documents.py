@@ -14,7 +14,7 @@ import strawberry
 from strawberry import relay
 
 from authz.enforcer import Access, enforcer
-from domain import signatures
+from domain import signing_keys
 from domain.documents import access as document_access
 from domain.documents import links, queries, replicas, retention, review, signing, uploads
 from domain.documents.kinds import TIERS, tier_of, tier_resource
@@ -255,7 +255,7 @@ async def review_contract(info: strawberry.Info, input: ReviewContractInput) -> 
 
 async def set_signing_key(info: strawberry.Info, input: SetSigningKeyInput) -> SetSigningKeyPayload:
     key, errors = await run_self_audited(
-        lambda: signatures.set_signing_key(
+        lambda: signing_keys.set_signing_key(
             info.context.actor, input.passphrase, input.current_passphrase
         )
     )

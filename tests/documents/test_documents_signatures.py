@@ -9,7 +9,7 @@ import base64
 import pytest
 
 from authz.identity import Identity, Kind
-from domain import signatures
+from domain import signatures, signing_keys
 from domain.actor import Actor
 from domain.documents import config
 from domain.models import AuditEntry, Document, Signature, SigningKey
@@ -82,13 +82,13 @@ async def test_signing_key_is_stored_only_encrypted(gql, person):
     assert row.fingerprint == result["signingKey"]["fingerprint"]
     assert len(base64.b64decode(row.encrypted_private_key)) == 48  # 32-byte key + GCM tag
     with pytest.raises(Exception) as wrong:
-        signatures.unseal(row, "not the passphrase!")
+        signing_keys.unseal(row, "not the passphrase!")
     assert getattr(wrong.value, "code", None) == "WRONG_PASSPHRASE"
-    assert signatures.unseal(row, PASSPHRASE) is not None
+    assert signing_keys.unseal(row, PASSPHRASE) is not None
     # The encrypted key is bound to its account: moved to another person it does not open.
     row.account_id += 1
     with pytest.raises(Exception) as moved:
-        signatures.unseal(row, PASSPHRASE)
+        signing_keys.unseal(row, PASSPHRASE)
     assert getattr(moved.value, "code", None) == "WRONG_PASSPHRASE"
 
 
@@ -231,7 +231,7 @@ async def test_the_signature_service_signs_any_record(person):
     """Meeting resolutions (and any later record type) use the same service."""
     member = await person("committee")
     actor = Actor(identity=_identity(member))
-    await signatures.set_signing_key(actor, PASSPHRASE)
+    await signing_keys.set_signing_key(actor, PASSPHRASE)
     digest = "ab" * 32
     prepared = await signatures.prepare(
         actor,
