@@ -12,6 +12,7 @@ from strawberry import relay
 from schema.loaders import accounts_loader, approval_decisions_loader
 from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
+from schema.types.mapping import from_row
 
 
 @strawberry.enum
@@ -44,13 +45,8 @@ class ApprovalDecision:
 
     @classmethod
     def of(cls, row) -> ApprovalDecision:
-        return cls(
-            level=row.level,
-            role=row.role,
-            decision=row.decision,
-            comment=row.comment,
-            decided_at=row.created_at,
-            decided_by_id=row.decided_by_account_id,
+        return from_row(
+            cls, row, decided_at=row.created_at, decided_by_id=row.decided_by_account_id
         )
 
 
@@ -87,22 +83,11 @@ class ApprovalRequest(relay.Node):
 
     @classmethod
     def of(cls, row) -> ApprovalRequest:
-        return cls(
-            id=row.id,
-            kind=row.kind,
-            amount=row.amount,
-            currency=row.currency,
+        return from_row(
+            cls,
+            row,
             status=ApprovalStatus(row.status),
-            required_role=row.required_role,
-            reason=row.reason,
-            emergency=row.emergency,
-            current_level=row.current_level,
             levels=len(row.levels),
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            due_at=row.due_at,
-            decided_at=row.decided_at,
-            created_at=row.created_at,
             submitted_by_id=row.submitted_by_account_id,
         )
 

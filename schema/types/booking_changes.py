@@ -13,6 +13,7 @@ from strawberry import relay
 from domain.approvals import ApprovalStatus as DomainApprovalStatus
 from schema.loaders import approval_decisions_loader
 from schema.loaders import bookings as loaders
+from schema.types.mapping import from_row
 from schema.types.rooms import RoomType
 
 
@@ -104,22 +105,12 @@ class BookingChangeRequest(relay.Node):
 
     @classmethod
     def of(cls, row) -> BookingChangeRequest:
-        return cls(
-            id=row.id,
+        return from_row(
+            cls,
+            row,
             status=BookingChangeStatus(row.status),
-            urgent=row.urgent,
             authorization_kind=ChangeAuthorizationKind(row.authorization_kind),
-            authorization_document_id=row.authorization_document_id,
-            old_check_in=row.old_check_in,
-            old_check_out=row.old_check_out,
-            old_guests=row.old_guests,
-            old_total=row.old_total,
-            new_check_in=row.new_check_in,
-            new_check_out=row.new_check_out,
-            new_guests=row.new_guests,
-            new_total=row.new_total,
             requested_at=row.created_at,
-            applied_at=row.applied_at,
             failure_reason=row.failure_reason or None,
             approval_id=_global("ApprovalRequest", row.approval_id),
             old_room_type_pk=row.old_room_type_id,

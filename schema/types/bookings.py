@@ -27,6 +27,7 @@ from schema.types.booking_changes import (
     ChangeAuthorizationKind,
 )
 from schema.types.errors import UserError
+from schema.types.mapping import from_row
 from schema.types.members import Member
 from schema.types.rooms import Room, RoomType
 
@@ -75,19 +76,8 @@ class BookingTerms:
 
     @classmethod
     def of(cls, terms) -> BookingTerms:
-        return cls(
-            version=terms.version,
-            summary=terms.summary,
-            full_text=terms.full_text,
-            cancellation_grace_hours=terms.cancellation_grace_hours,
-            late_cancellation_charge_nights=terms.late_cancellation_charge_nights,
-            no_show_refund_percent=terms.no_show_refund_percent,
-            checkin_local_time=terms.checkin_local_time,
-            checkout_local_time=terms.checkout_local_time,
-            refund_rules=[
-                RefundRule(code=r.code, title=r.title, description=r.description)
-                for r in terms.refund_rules
-            ],
+        return from_row(
+            cls, terms, refund_rules=[from_row(RefundRule, r) for r in terms.refund_rules]
         )
 
 
@@ -149,14 +139,8 @@ class VoucherBooking:
 
     @classmethod
     def of(cls, row) -> VoucherBooking:
-        return cls(
-            number=row.number,
-            status=BookingStatus(row.status),
-            check_in=row.check_in,
-            check_out=row.check_out,
-            nights=row.nights,
-            guests=row.guests,
-            room_type_pk=row.room_type_id,
+        return from_row(
+            cls, row, status=BookingStatus(row.status), room_type_pk=row.room_type_id
         )
 
 
@@ -187,20 +171,7 @@ class Refund(relay.Node):
 
     @classmethod
     def of(cls, row) -> Refund:
-        return cls(
-            id=row.id,
-            kind=row.kind,
-            rule=row.rule,
-            paid_amount=row.paid_amount,
-            charge_amount=row.charge_amount,
-            amount=row.amount,
-            currency=row.currency,
-            points_returned=row.points_returned,
-            status=row.status,
-            explanation=i18n.translate(row.explanation),
-            created_at=row.created_at,
-            settled_at=row.settled_at,
-        )
+        return from_row(cls, row, explanation=i18n.translate(row.explanation))
 
 
 @strawberry.type(description="What cancelling now would give back, and why (P3.1.5).")
@@ -217,17 +188,7 @@ class CancellationQuote:
 
     @classmethod
     def of(cls, quote) -> CancellationQuote:
-        return cls(
-            rule=quote.rule,
-            free_until=quote.free_until,
-            paid_amount=quote.paid_amount,
-            charge_amount=quote.charge_amount,
-            refundable_amount=quote.refundable_amount,
-            points_redeemed=quote.points_redeemed,
-            points_returned=quote.points_returned,
-            currency=quote.currency,
-            explanation=i18n.translate(quote.explanation),
-        )
+        return from_row(cls, quote, explanation=i18n.translate(quote.explanation))
 
 
 @strawberry.type
@@ -308,34 +269,18 @@ class Booking(relay.Node):
 
     @classmethod
     def of(cls, row) -> Booking:
-        return cls(
-            id=row.id,
-            number=row.number,
+        return from_row(
+            cls,
+            row,
             status=BookingStatus(row.status),
             channel=BookingChannel(row.channel),
-            check_in=row.check_in,
-            check_out=row.check_out,
-            guests=row.guests,
-            nights=row.nights,
             special_requests=row.special_requests or None,
-            gross_amount=row.gross_amount,
-            points_redeemed=row.points_redeemed,
-            points_value=row.points_value,
-            total_amount=row.total_amount,
-            currency=row.currency,
-            terms_version=row.terms_version,
             voucher=(
                 Voucher(code=row.voucher_code, issued_at=row.voucher_issued_at)
                 if row.voucher_code
                 else None
             ),
-            created_at=row.created_at,
-            confirmed_at=row.confirmed_at,
-            cancelled_at=row.cancelled_at,
             cancel_reason=row.cancel_reason or None,
-            checked_in_at=row.checked_in_at,
-            checked_out_at=row.checked_out_at,
-            no_show_at=row.no_show_at,
             row=row,
         )
 

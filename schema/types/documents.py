@@ -15,6 +15,7 @@ from domain.models import Document as DocumentRow
 from domain.reports import periods
 from domain.reports import service as report_service
 from schema.types.errors import UserError
+from schema.types.mapping import from_row
 
 # The domain's enums, exposed under their GraphQL names (one declaration of each).
 DocumentKind = strawberry.enum(
@@ -58,13 +59,11 @@ class DocumentSignature(relay.Node):
 
     @classmethod
     def of(cls, row) -> DocumentSignature:
-        return cls(
-            id=row.id,
+        return from_row(
+            cls,
+            row,
             signer_id=_staff(row.signer_id),
             signer_name=row.signer.display_name,
-            meaning=row.meaning,
-            signed_at=row.signed_at,
-            content_sha256=row.content_sha256,
             key_fingerprint=row.signing_key.fingerprint,
         )
 
@@ -111,30 +110,15 @@ class Document(relay.Node):
 
     @classmethod
     def of(cls, row: DocumentRow) -> Document:
-        return cls(
-            id=row.id,
-            name=row.name,
-            subject=row.subject,
-            number=row.number,
-            document_date=row.document_date,
-            tier=row.tier,
+        return from_row(
+            cls,
+            row,
             kind=DocumentKind(row.kind),
-            description=row.description,
-            original_filename=row.original_filename,
-            content_type=row.content_type,
-            size=row.size,
-            sha256=row.sha256,
-            kek_id=row.kek_id,
-            retain_until=row.retain_until,
             status=DocumentStatus(row.status),
             legal_review_status=LegalReviewStatus(row.legal_review_status),
-            legal_reviewed_at=row.legal_reviewed_at,
-            legal_review_comment=row.legal_review_comment,
             is_effective=kinds.is_effective(row.kind, row.status, row.legal_review_status),
             uploaded_by_id=_staff(row.uploaded_by_account_id),
             related_to=_global(row.related_subject_type, row.related_subject_id),
-            archived_at=row.archived_at,
-            created_at=row.created_at,
         )
 
 
@@ -324,21 +308,15 @@ class Report(relay.Node):
     @classmethod
     def of(cls, row) -> Report:
         status = report_service.status_of(row)
-        return cls(
-            id=row.id,
+        return from_row(
+            cls,
+            row,
             period=ReportPeriod(row.period),
-            period_start=row.period_start,
-            period_end=row.period_end,
-            title=row.title,
             status=ReportStatus(status),
             overdue=status == report_service.ReportStatus.OVERDUE,
-            due_at=row.due_at,
-            submitted_at=row.submitted_at,
             submitted_late=report_service.submitted_late(row),
             submitted_by_id=_staff(row.submitted_by_account_id),
-            submission_note=row.submission_note,
             sections=list(row.sections or []),
-            created_at=row.created_at,
             document_pk=row.document_id,
         )
 

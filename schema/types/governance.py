@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from schema.types.errors import UserError
+from schema.types.mapping import from_row
 
 
 @strawberry.type(description="One 'X' of the policy: a named, typed, versioned value.")
@@ -74,20 +75,14 @@ class AuthorizationChange(relay.Node):
 
     @classmethod
     def of(cls, row) -> AuthorizationChange:
-        return cls(
-            id=row.id,
-            kind=row.kind,
-            role=row.role,
-            resource=row.resource,
-            action=row.action,
-            granted=row.granted,
-            reason=row.reason,
+        return from_row(
+            cls,
+            row,
             account_id=None
             if row.account_id is None
             else strawberry.ID(f"account:{row.account_id}"),
             changed_by_id=strawberry.ID(f"account:{row.changed_by_id}"),
             changed_at=row.created_at,
-            hr_acknowledged_at=row.hr_acknowledged_at,
         )
 
 
@@ -114,19 +109,7 @@ class AuditEntry(relay.Node):
 
     @classmethod
     def of(cls, row) -> AuditEntry:
-        return cls(
-            id=row.id,
-            seq=row.id,
-            at=row.at,
-            actor_kind=row.actor_kind,
-            actor_id=row.actor_id,
-            action=row.action,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            outcome=row.outcome,
-            detail=row.detail,
-            request_id=row.request_id,
-        )
+        return from_row(cls, row, seq=row.id)
 
 
 @strawberry.input
@@ -194,13 +177,4 @@ class Notification(relay.Node):
 
     @classmethod
     def of(cls, row) -> Notification:
-        return cls(
-            id=row.id,
-            kind=row.kind,
-            title=row.title,
-            body=row.body,
-            subject_type=row.subject_type,
-            subject_id=row.subject_id,
-            created_at=row.created_at,
-            read_at=row.read_at,
-        )
+        return from_row(cls, row)

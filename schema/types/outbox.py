@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from domain import outbox_privacy
 from schema.privacy import disclosures
 from schema.types.errors import UserError
+from schema.types.mapping import from_row
 
 
 @strawberry.type
@@ -38,18 +39,7 @@ class OutboxEvent(relay.Node):
 
     @classmethod
     def of(cls, row) -> OutboxEvent:
-        return cls(
-            id=row.id,
-            topic=row.topic,
-            destination=row.destination,
-            status=row.status,
-            attempts=row.attempts,
-            last_error=row.last_error,
-            raw_payload=row.payload,
-            created_at=row.created_at,
-            next_attempt_at=row.next_attempt_at,
-            delivered_at=row.delivered_at,
-        )
+        return from_row(cls, row, raw_payload=row.payload)
 
 
 @strawberry.input

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from schema.loaders import bookings as loaders
+from schema.types.mapping import from_row
 
 
 @strawberry.type(description="A kind of room the hotel sells.")
@@ -24,15 +25,7 @@ class RoomType(relay.Node):
 
     @classmethod
     def of(cls, row) -> RoomType:
-        return cls(
-            id=row.id,
-            code=row.code,
-            name=row.name,
-            description=row.description,
-            capacity=row.capacity,
-            base_rate=row.base_rate,
-            currency=row.currency,
-        )
+        return from_row(cls, row)
 
 
 @strawberry.type(description="A physical room.")
@@ -49,12 +42,8 @@ class Room(relay.Node):
 
     @classmethod
     def of(cls, row) -> Room:
-        return cls(
-            id=row.id,
-            number=row.number,
-            floor=row.floor,
-            occupied=row.current_booking_id is not None,
-            room_type_pk=row.room_type_id,
+        return from_row(
+            cls, row, occupied=row.current_booking_id is not None, room_type_pk=row.room_type_id
         )
 
 
@@ -74,10 +63,9 @@ class RoomTypeAvailability:
 
     @classmethod
     def of(cls, offer) -> RoomTypeAvailability:
-        return cls(
+        return from_row(
+            cls,
+            offer,
             room_type=RoomType.of(offer.room_type),
-            available=offer.available,
-            nightly_rates=[NightlyRate(date=n.date, amount=n.amount) for n in offer.nightly_rates],
-            total_amount=offer.total_amount,
-            currency=offer.currency,
+            nightly_rates=[from_row(NightlyRate, n) for n in offer.nightly_rates],
         )

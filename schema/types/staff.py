@@ -9,6 +9,7 @@ from strawberry import relay
 
 from schema.types.errors import UserError
 from schema.types.governance import AuthorizationChange
+from schema.types.mapping import from_row
 
 
 @strawberry.type
@@ -23,15 +24,7 @@ class StaffAccount(relay.Node):
 
     @classmethod
     def of(cls, row) -> StaffAccount:
-        return cls(
-            id=row.id,
-            email=row.email,
-            display_name=row.display_name,
-            roles=list(row.roles),
-            is_active=row.is_active,
-            request_budget=row.request_budget,
-            created_at=row.created_at,
-        )
+        return from_row(cls, row, roles=list(row.roles))
 
 
 @strawberry.input
