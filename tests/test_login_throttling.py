@@ -16,7 +16,7 @@ import pytest
 from authz import ratelimit, sessions
 from domain.clock import clock
 from domain.models import AuditEntry, Notification, RefreshToken
-from tests.conftest import PASSWORD, REDIS_URL, GraphQLClient, make_account, needs_redis
+from tests.conftest import PASSWORD, GraphQLClient, make_account, needs_redis
 
 LOGIN = """
 mutation($email: String!, $password: String!) {
@@ -243,7 +243,7 @@ async def test_a_successful_login_resets_its_counter_without_scanning_redis(at, 
         user, enabled=True, passwords=[f"+{secret}"], keys=["*"], channels=["*"],
         commands=["+@all", "-scan", "-keys"],
     )
-    limited = Redis.from_url(REDIS_URL, username=user, password=secret)
+    limited = Redis.from_url(runtime.settings.redis_url, username=user, password=secret)
     shared = ratelimit.counter
     ratelimit.use(ratelimit.RedisCounter(limited))
     try:
