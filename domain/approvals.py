@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from tortoise.expressions import F, Q
 
@@ -37,14 +38,14 @@ from domain.errors import DomainError, ErrorCode
 from domain.models import Account, ApprovalDecision, ApprovalRequest
 
 
-class ApprovalStatus:
+class ApprovalStatus(StrEnum):
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REJECTED = "REJECTED"
     EXPIRED = "EXPIRED"
 
 
-class Decision:
+class Decision(StrEnum):
     APPROVE = "APPROVE"
     REJECT = "REJECT"
 

@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from strawberry import relay
 
+from domain import approvals
 from schema.loaders import accounts_loader, approval_decisions_loader
 from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
 from schema.types.mapping import from_row
 
-
-@strawberry.enum
-class ApprovalStatus(Enum):
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-    REJECTED = "REJECTED"
-    EXPIRED = "EXPIRED"
-
-
-@strawberry.enum
-class ApprovalDecisionKind(Enum):
-    APPROVE = "APPROVE"
-    REJECT = "REJECT"
+# The domain's enums, exposed under their GraphQL names (one declaration of each).
+ApprovalStatus = strawberry.enum(approvals.ApprovalStatus, name="ApprovalStatus")
+ApprovalDecisionKind = strawberry.enum(approvals.Decision, name="ApprovalDecisionKind")
 
 
 @strawberry.type
