@@ -43,8 +43,8 @@ class DocumentLimits:
     parse + validation of the worst accepted document to ~35 ms of CPU (bench/stall.py)."""
 
     max_length: int = 32 * 1024  # characters of document text
-    max_tokens: int = 2000
-    max_fields: int = 1000  # field selections in the document, fragments expanded
+    max_tokens: int = 1000
+    max_fields: int = 500  # field selections in the document, fragments expanded
     max_selections_per_set: int = 150  # in one selection set, fragments merged in
     max_repeated_selections: int = 20  # one response name in one merged selection set
     max_fragments: int = 50  # fragment definitions

@@ -75,8 +75,8 @@ class Settings(BaseSettings):
     # Document limits, checked on the raw text before parsing (schema/document_shape.py): they
     # keep parse + validation of any accepted document to tens of milliseconds.
     max_query_length: int = Field(default=32 * 1024, ge=100)
-    max_tokens: int = Field(default=2000, ge=10)
-    max_query_fields: int = Field(default=1000, ge=1)
+    max_tokens: int = Field(default=1000, ge=10)
+    max_query_fields: int = Field(default=500, ge=1)
     max_selections_per_set: int = Field(default=150, ge=1)
     max_repeated_selections: int = Field(default=20, ge=1)
     max_fragments: int = Field(default=50, ge=0)
