@@ -21,7 +21,7 @@ LARGEST = Decimal(10) ** (MAX_DIGITS - PLACES) - CENT
 _LONGEST_SPELLING = 40
 
 # ISO 4217 codes of currencies in circulation (2026). Fund codes (BOV, CHE, CLF, ...), precious
-# metals, SDR, bond-market units, test and "no currency" codes (XAU, XDR, XBA, XTS, XXX, ...) are
+# metals, SDR, bond-market units, the test code and the "no currency" code (XAU, XDR, XBA, XTS) are
 # not money a guest pays with, and withdrawn codes (HRK, CUC, SLL, ZWL, ANG) are not taken.
 CURRENCIES = frozenset(
     """

@@ -499,3 +499,23 @@ async def archived_authorisation(number: int | None = None) -> str:
         ciphertext_sha256="0" * 64, storage_key=f"tier-2/2026/11/{name}.enc", kek_id="k1",
     )
     return name
+
+
+@contextlib.contextmanager
+def fresh_archive(tmp_path: Path) -> Iterator:
+    """A new local archive (primary and backup folders under `tmp_path`) in force for the
+    duration, so archived documents of one test (audit seals) start over in the next."""
+    from domain.documents import config as documents_config
+    from storage import Archive, Keyring, LocalBackend
+
+    archive = Archive(
+        Keyring.from_string(Keyring.generate_entry("k1")),
+        LocalBackend(tmp_path / "primary", name="primary", durable=False, clock=clock.now),
+        LocalBackend(tmp_path / "backup", name="backup", durable=False, clock=clock.now),
+        clock=clock.now,
+    )
+    previous = documents_config.use_archive(archive)
+    try:
+        yield archive
+    finally:
+        documents_config.use_archive(previous)

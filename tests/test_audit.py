@@ -27,8 +27,8 @@ from domain.clock import clock
 from domain.documents import config as documents_config
 from domain.models import AuditEntry, AuditSeal, Document
 from domain.unit_of_work import audited
-from storage import AlreadyExistsError, Archive, Keyring, LocalBackend
-from tests.conftest import needs_postgres
+from storage import AlreadyExistsError, Keyring
+from tests.conftest import fresh_archive, needs_postgres
 from workers import jobs
 
 VERIFY = """query($full: Boolean! = false) { verifyAuditChain(full: $full) { ok checkedEntries
@@ -44,15 +44,8 @@ COLUMNS = ("at", "actor_kind", "actor_id", "action", "subject_type", "subject_id
 @pytest.fixture(autouse=True)
 def archive(tmp_path):
     """A fresh pair of archive folders per test, so seal document names start over too."""
-    fresh = Archive(
-        Keyring.from_string(Keyring.generate_entry("k1")),
-        LocalBackend(tmp_path / "primary", name="primary", durable=False, clock=clock.now),
-        LocalBackend(tmp_path / "backup", name="backup", durable=False, clock=clock.now),
-        clock=clock.now,
-    )
-    previous = documents_config.use_archive(fresh)
-    yield fresh
-    documents_config.use_archive(previous)
+    with fresh_archive(tmp_path) as fresh:
+        yield fresh
 
 
 async def _set_param(gql, token, value="36"):

@@ -13,10 +13,9 @@ from tortoise.migrations.api import migrate as run_migrations
 from domain import audit, audit_seals
 from domain.actor import SYSTEM
 from domain.clock import clock
-from domain.documents import config as documents_config
 from domain.models import AuditEntry, AuditSeal
 from server import db
-from storage import Archive, Keyring, LocalBackend
+from tests.conftest import fresh_archive
 
 LEGACY_COLUMNS = (
     "seq, at, actor_kind, actor_id, action, subject_type, subject_id, outcome, detail, "
@@ -26,15 +25,8 @@ LEGACY_COLUMNS = (
 
 @pytest.fixture
 def archive(tmp_path):
-    fresh = Archive(
-        Keyring.from_string(Keyring.generate_entry("k1")),
-        LocalBackend(tmp_path / "primary", name="primary", durable=False, clock=clock.now),
-        LocalBackend(tmp_path / "backup", name="backup", durable=False, clock=clock.now),
-        clock=clock.now,
-    )
-    previous = documents_config.use_archive(fresh)
-    yield fresh
-    documents_config.use_archive(previous)
+    with fresh_archive(tmp_path) as fresh:
+        yield fresh
 
 
 async def _database_at_0001(url: str) -> str:
