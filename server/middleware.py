@@ -105,6 +105,27 @@ def _request_id(sent: str | None) -> str:
     return uuid.uuid4().hex
 
 
+class ResponseTracker:
+    """Wraps `send` to remember whether the response has started: once it has, an error can
+    no longer be answered with a response of its own."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.started = False
+
+    async def __call__(self, message) -> None:
+        self.started = self.started or message["type"] == "http.response.start"
+        await self._send(message)
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """One request header straight from the ASGI scope (`name` in lower case)."""
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
 class EdgeMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -115,7 +136,7 @@ class EdgeMiddleware:
             await self.app(scope, receive, send)
             return
         # The request's language: Accept-Language now, the account's saved one once known.
-        accept = HTTPConnection(scope).headers.get("accept-language")
+        accept = header(scope, b"accept-language")
         language = i18n.current_language.set(i18n.negotiate(accept))
         try:
             await self._handle(scope, receive, send)
@@ -149,17 +170,11 @@ class EdgeMiddleware:
                 await refusal(scope, receive, send_with_id)
                 return
             receive = limited_receive(receive, limit)
-        started_response = False
-
-        async def send_tracked(message) -> None:
-            nonlocal started_response
-            started_response = started_response or message["type"] == "http.response.start"
-            await send_with_id(message)
-
+        tracked = ResponseTracker(send_with_id)
         try:
-            await self.app(scope, receive, send_tracked)
+            await self.app(scope, receive, tracked)
         except _BodyTooLarge:
-            if started_response:
+            if tracked.started:
                 raise
             await too_large(body_limit(scope, self.settings))(scope, receive, send_with_id)
         if scope["type"] == "http":

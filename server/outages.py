@@ -10,7 +10,7 @@ import logging
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from domain.outages import RETRY_AFTER_SECONDS, unavailable_dependency
-from server.middleware import error_response
+from server.middleware import ResponseTracker, error_response
 
 log = logging.getLogger("hotel.http")
 
@@ -37,18 +37,12 @@ class OutageMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def send_tracked(message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        tracked = ResponseTracker(send)
         try:
-            await self.app(scope, receive, send_tracked)
+            await self.app(scope, receive, tracked)
         except Exception as problem:
             dependency = unavailable_dependency(problem)
-            if dependency is None or started:
+            if dependency is None or tracked.started:
                 raise
             request_id = scope.get("state", {}).get("request_id")
             log.warning(
