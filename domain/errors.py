@@ -44,6 +44,8 @@ class ErrorCode(StrEnum):
     LINK_INVALID = "LINK_INVALID"
     LINK_EXPIRED = "LINK_EXPIRED"
     LINK_NOT_YOURS = "LINK_NOT_YOURS"
+    # Personal-information rights (P6.1.3).
+    CONSENT_REQUIRED = "CONSENT_REQUIRED"
 
 
 class DomainError(Exception):

@@ -133,6 +133,10 @@ class Member(TimestampedModel):
         "models.GuestProfile", related_name="member", on_delete=fields.RESTRICT
     )
     is_active = fields.BooleanField(default=True)
+    # Month and day only: enough for birthday care (P3.1.11) in the hotel's calendar, and
+    # plain so a sweep can select the day's members in SQL without decrypting profiles.
+    birth_month = fields.SmallIntField(null=True)
+    birth_day = fields.SmallIntField(null=True)
 
     class Meta:
         table = "member"
