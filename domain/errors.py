@@ -46,6 +46,8 @@ class ErrorCode(StrEnum):
     LINK_NOT_YOURS = "LINK_NOT_YOURS"
     # Personal-information rights (P6.1.3).
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    # Governance: meetings, minutes, disputes (P4.2, P7.2).
+    NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
 
 
 class DomainError(Exception):

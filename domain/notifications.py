@@ -34,6 +34,39 @@ async def notify(
     return row
 
 
+async def notify_many(
+    account_ids: list[int],
+    kind: str,
+    title: str,
+    body: str = "",
+    *,
+    subject_type: str | None = None,
+    subject_id: str | int | None = None,
+) -> None:
+    """The same notice to many accounts in one statement (a meeting's participants)."""
+    ids = sorted(set(account_ids))
+    await Notification.bulk_create(
+        [
+            Notification(
+                account_id=account_id,
+                kind=kind,
+                title=title,
+                body=body,
+                subject_type=subject_type,
+                subject_id=None if subject_id is None else str(subject_id),
+            )
+            for account_id in ids
+        ]
+    )
+
+    async def wake() -> None:
+        for account_id in ids:
+            await broker_module.broker.publish(account_id)
+
+    if ids:
+        after_commit(wake)
+
+
 async def newer_than(account_id: int, last_id: int, limit: int = 100) -> list[Notification]:
     return (
         await Notification.filter(account_id=account_id, id__gt=last_id).order_by("id").limit(limit)

@@ -81,6 +81,30 @@ async def enqueue(
     return event
 
 
+async def enqueue_many(topic: str, destination: str, payloads: list[dict[str, Any]]) -> None:
+    """Many events of one topic in one statement, in the caller's transaction."""
+    now = clock.now()
+    await OutboxEvent.bulk_create(
+        [
+            OutboxEvent(
+                topic=topic,
+                destination=destination,
+                payload=payload,
+                status=Status.PENDING,
+                next_attempt_at=now,
+            )
+            for payload in payloads
+        ]
+    )
+    if payloads and _wakeup is not None:
+        from domain.unit_of_work import after_commit
+
+        try:
+            after_commit(_wakeup)
+        except RuntimeError:  # outside a unit of work: the poller will find it
+            pass
+
+
 async def enqueue_message(
     channel: str, *, to: str, subject: str, body: str, topic: str, ref: str | None = None
 ) -> OutboxEvent:

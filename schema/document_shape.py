@@ -88,13 +88,15 @@ def measure(text: str, limits: DocumentLimits) -> ShapeOfDocument:
     if len(text) > limits.max_length:
         raise TooComplex(
             f"The document is {len(text)} characters long; the limit is {limits.max_length}.",
-            limit="length", maximum=limits.max_length,
+            limit="length",
+            maximum=limits.max_length,
         )
     tokens = tokenize(text)
     if len(tokens) > limits.max_tokens:
         raise TooComplex(
             f"The document has {len(tokens)} tokens; the limit is {limits.max_tokens}.",
-            limit="tokens", maximum=limits.max_tokens,
+            limit="tokens",
+            maximum=limits.max_tokens,
         )
     walk = _Walk(tokens, limits)
     walk.run()
@@ -176,8 +178,10 @@ class _Walk:
                 current = stack[-1]
                 current.names[token] += 1
                 current.count += 1
-                if (current.count > self.limits.max_selections_per_set
-                        or current.names[token] > self.limits.max_repeated_selections):
+                if (
+                    current.count > self.limits.max_selections_per_set
+                    or current.names[token] > self.limits.max_repeated_selections
+                ):
                     self._check_set(current.names)
                 self.fields += 1
                 if self.fields > self.limits.max_fields:
@@ -202,19 +206,25 @@ class _Walk:
         if found > maximum:
             raise TooComplex(
                 f"The document has {found} {what}; the limit is {maximum}.",
-                limit=what.replace(" ", "_"), maximum=maximum, **extra,
+                limit=what.replace(" ", "_"),
+                maximum=maximum,
+                **extra,
             )
 
     def _check_set(self, names: Counter) -> None:
-        self._require(sum(names.values()), self.limits.max_selections_per_set,
-                      "selections in one selection set")
+        self._require(
+            sum(names.values()),
+            self.limits.max_selections_per_set,
+            "selections in one selection set",
+        )
         if names:
             name, repeats = names.most_common(1)[0]
             if repeats > self.limits.max_repeated_selections:
                 raise TooComplex(
                     f"`{name}` is selected {repeats} times in one selection set; the limit is "
                     f"{self.limits.max_repeated_selections}.",
-                    limit="repeated_selections", maximum=self.limits.max_repeated_selections,
+                    limit="repeated_selections",
+                    maximum=self.limits.max_repeated_selections,
                 )
 
     def check(self) -> int:

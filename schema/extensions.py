@@ -110,8 +110,11 @@ class MaskUnexpectedErrors(MaskErrors):
 
     def _unavailable(self, error: GraphQLError, dependency: str, request_id) -> GraphQLError:
         log.warning(
-            "%s unavailable in %s: %s", dependency, ".".join(str(p) for p in error.path or ()),
-            error.original_error, extra={"request_id": request_id},
+            "%s unavailable in %s: %s",
+            dependency,
+            ".".join(str(p) for p in error.path or ()),
+            error.original_error,
+            extra={"request_id": request_id},
         )
         response = getattr(self.execution_context.context, "response", None)
         if response is not None:  # HTTP (a socket has no status to set)
@@ -187,7 +190,9 @@ def _parse(text: str, max_tokens: int):
         return parse(text, max_tokens=max_tokens)
     except GraphQLSyntaxError as error:
         raise GraphQLError(
-            error.message, source=error.source, positions=error.positions,
+            error.message,
+            source=error.source,
+            positions=error.positions,
             extensions={"code": PARSE_FAILED},
         ) from None
 
@@ -232,9 +237,7 @@ class DocumentGuard(SchemaExtension):
                 shape = measure(text, self.cache.limits)
             except TooComplex as problem:
                 raise ApiError(TOO_COMPLEX, problem.message, **problem.extensions) from None
-            document = await _off_the_loop(
-                shape.tokens, _parse, text, self.cache.limits.max_tokens
-            )
+            document = await _off_the_loop(shape.tokens, _parse, text, self.cache.limits.max_tokens)
             cached = (document, shape.key, shape.tokens)
             self.cache.parsed.put(text, cached)
         document, self.key, self.tokens = cached
@@ -246,8 +249,11 @@ class DocumentGuard(SchemaExtension):
         errors = self.cache.invalid.get(context.query) if context.query else None
         if errors is None:
             found = await _off_the_loop(
-                self.tokens, validate_document,
-                context.schema._schema, context.graphql_document, context.validation_rules,
+                self.tokens,
+                validate_document,
+                context.schema._schema,
+                context.graphql_document,
+                context.validation_rules,
             )
             errors = [_with_code(error, VALIDATION_FAILED) for error in found]
             if errors and context.query:
@@ -266,15 +272,21 @@ def _wanted_operation(context) -> str | None:
 def _stand_in(operation_name: str | None) -> DocumentNode:
     """`query <operation_name> { __typename }`, never executed: it only stands in for a
     refused document between parsing and validation."""
-    return DocumentNode(definitions=(OperationDefinitionNode(
-        operation=OperationType.QUERY,
-        name=NameNode(value=operation_name) if operation_name is not None else None,
-        variable_definitions=(),
-        directives=(),
-        selection_set=SelectionSetNode(selections=(
-            FieldNode(name=NameNode(value="__typename"), arguments=(), directives=()),
-        )),
-    ),))
+    return DocumentNode(
+        definitions=(
+            OperationDefinitionNode(
+                operation=OperationType.QUERY,
+                name=NameNode(value=operation_name) if operation_name is not None else None,
+                variable_definitions=(),
+                directives=(),
+                selection_set=SelectionSetNode(
+                    selections=(
+                        FieldNode(name=NameNode(value="__typename"), arguments=(), directives=()),
+                    )
+                ),
+            ),
+        )
+    )
 
 
 def _resolve_operation(context) -> None:

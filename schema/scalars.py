@@ -33,7 +33,7 @@ def _parse_money_literal(node: ValueNode, variables: dict | None = None) -> Deci
 MoneyDecimal = ScalarDefinition(
     name="Decimal",
     description=(
-        "A decimal number as a string, e.g. \"1250.00\". Inputs are amounts of money: finite, "
+        'A decimal number as a string, e.g. "1250.00". Inputs are amounts of money: finite, '
         f"at most {money.MAX_DIGITS - money.PLACES} digits before the point and "
         f"{money.PLACES} after."
     ),

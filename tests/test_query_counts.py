@@ -282,6 +282,26 @@ class Case:
     fixed_length: bool = False  # the list is a catalogue: what grows is behind each row
 
 
+MEETING = """mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) {
+  meeting { id } errors { code } } }"""
+
+
+async def more_meetings(world: World, count: int) -> None:
+    """Special meetings called by different supervisors, each with its own attendee."""
+    for i in range(count):
+        caller = await world.person("supervisor")
+        attendee = await world.person("cs_rep")
+        starts = dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.UTC) + D(hours=i)
+        meeting = {
+            "kind": "SPECIAL",
+            "title": f"Review {i}",
+            "startsAt": starts.isoformat(),
+            "participantEmails": [attendee.account.email],
+        }
+        reply = await world.gql(MEETING, {"input": meeting}, token=caller.token)
+        assert reply.data["scheduleMeeting"]["errors"] == [], reply.body
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "approvals": Case("director", more_approvals),
@@ -301,6 +321,7 @@ CASES: dict[str, Case] = {
     ),
     "policyParameters": Case("director", more_parameter_versions, "", fixed_length=True),
     "permissionMatrix": Case("admin", more_grants, ""),
+    "meetings": Case("director", more_meetings),
 }
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, outbox
+from domain import approvals, audit_seals, meetings, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -92,6 +92,11 @@ async def seal_audit_trail(ctx: dict) -> int:
     return sum(seal.entry_count for seal in await audit_seals.seal_ready())
 
 
+async def generate_meetings(ctx: dict) -> int:
+    """Schedule and announce the regular meetings of every active series ahead (P4.2.1-P4.2.3)."""
+    return await meetings.generate_due()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -103,4 +108,5 @@ JOBS: list[Job] = [
     Job("generate_reports", generate_reports, 3600),
     Job("report_deadlines", report_deadlines, 600),
     Job("seal_audit_trail", seal_audit_trail, 60),
+    Job("generate_meetings", generate_meetings, 3600),
 ]

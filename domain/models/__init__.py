@@ -31,6 +31,7 @@ from domain.models.identity import (
     RefreshToken,
     RoleGrant,
 )
+from domain.models.meetings import Meeting, MeetingParticipant, MeetingSeries
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
@@ -57,6 +58,9 @@ __all__ = [
     "GuestProfile",
     "IdempotencyRecord",
     "InventoryNight",
+    "Meeting",
+    "MeetingParticipant",
+    "MeetingSeries",
     "Member",
     "NightlyRate",
     "Notification",

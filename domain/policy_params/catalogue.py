@@ -292,6 +292,11 @@ class PolicyCatalogue:
         "Notice given to everyone concerned before a special meeting.",
         maximum=168,
     )
+    meeting_schedule_ahead_days = Int(
+        28, "days", "P4.2.1",
+        "Regular meetings are scheduled, and announced, this far ahead.",
+        minimum=1, maximum=366,
+    )
     sales_bonus_top_percent = Percent(
         Decimal("10"), "P5.1.1",
         "Top share of the sales team that gets the monthly extra bonus.",

@@ -139,9 +139,7 @@ class VoucherBooking:
 
     @classmethod
     def of(cls, row) -> VoucherBooking:
-        return from_row(
-            cls, row, status=BookingStatus(row.status), room_type_pk=row.room_type_id
-        )
+        return from_row(cls, row, status=BookingStatus(row.status), room_type_pk=row.room_type_id)
 
 
 @strawberry.type(

@@ -20,8 +20,9 @@ class Viewer:
     kind: str
     scopes: list[str]
     language: str | None = strawberry.field(
-        default=None, description="The saved language for messages (en, zh-CN); null: the "
-        "request's Accept-Language decides."
+        default=None,
+        description="The saved language for messages (en, zh-CN); null: the "
+        "request's Accept-Language decides.",
     )
 
     @classmethod
