@@ -1,5 +1,6 @@
-"""Meetings: schedule, cancel, list mine (P4.2.1-P4.2.3, P4.2.6, P7.1.3). Managers see every
-meeting; other staff see the meetings they are invited to."""
+"""Meetings: schedule, cancel, list mine; minutes, resolutions, sign-offs and action items
+(P3.2.6, P4.2.1-P4.2.6, P7.1.3). Managers see every meeting; other staff see the meetings they
+are invited to and the action items they own."""
 
 from __future__ import annotations
 
@@ -7,15 +8,29 @@ import strawberry
 
 from authz.enforcer import Access
 from domain import meetings
+from domain.errors import DomainError
+from domain.models import ActionItem as ActionItemRow
 from domain.models import Meeting as MeetingRow
+from domain.models import Resolution as ResolutionRow
 from resolvers.nodes import register
-from resolvers.support import access_of, run_audited
+from resolvers.support import access_of, run_audited, run_self_audited
+from schema.types.errors import user_errors
 from schema.types.meetings import (
+    ActionItem,
+    ActionItemFilter,
+    ActionItemPayload,
     CancelMeetingInput,
+    CompleteActionItemInput,
     Meeting,
     MeetingFilter,
     MeetingPayload,
+    MinutesPayload,
+    MinutesVersion,
+    Resolution,
     ScheduleMeetingInput,
+    SignOffResolutionInput,
+    SignOffResolutionPayload,
+    SubmitMinutesInput,
 )
 from schema.types.relay import Connection, connection, decode_cursor, page_size, parse_global_id
 
@@ -73,6 +88,108 @@ async def cancel_meeting(info: strawberry.Info, input: CancelMeetingInput) -> Me
 
     row, errors = await run_audited(info, "cancelMeeting", "Meeting", work)
     return MeetingPayload(meeting=row and Meeting.of(row), errors=errors)
+
+
+async def submit_minutes(info: strawberry.Info, input: SubmitMinutesInput) -> MinutesPayload:
+    try:
+        meeting_id = parse_global_id(input.meeting_id, "Meeting", "meetingId")
+    except DomainError as refusal:
+        return MinutesPayload(errors=user_errors(refusal))
+    resolutions = [
+        meetings.NewResolution(
+            text=r.text,
+            action_items=[
+                meetings.NewActionItem(
+                    description=i.description,
+                    owner_email=i.owner_email,
+                    important=i.important,
+                    due_at=i.due_at,
+                )
+                for i in r.action_items
+            ],
+        )
+        for r in input.resolutions
+    ]
+    row, errors = await run_self_audited(
+        lambda: meetings.submit_minutes(
+            info.context.actor, meeting_id, input.text, final=input.final, resolutions=resolutions
+        )
+    )
+    if errors:
+        return MinutesPayload(errors=errors)
+    meeting = await MeetingRow.get(id=meeting_id)
+    return MinutesPayload(minutes=MinutesVersion.of(row), meeting=Meeting.of(meeting))
+
+
+async def sign_off_resolution(
+    info: strawberry.Info, input: SignOffResolutionInput
+) -> SignOffResolutionPayload:
+    try:
+        resolution_id = parse_global_id(input.resolution_id, "Resolution", "resolutionId")
+    except DomainError as refusal:
+        return SignOffResolutionPayload(errors=user_errors(refusal))
+    _, errors = await run_self_audited(
+        lambda: meetings.sign_off(info.context.actor, resolution_id, input.passphrase)
+    )
+    if errors:
+        return SignOffResolutionPayload(errors=errors)
+    return SignOffResolutionPayload(
+        resolution=Resolution.of(await ResolutionRow.get(id=resolution_id))
+    )
+
+
+async def complete_action_item(
+    info: strawberry.Info, input: CompleteActionItemInput
+) -> ActionItemPayload:
+    async def work():
+        item_id = parse_global_id(input.action_item_id, "ActionItem", "actionItemId")
+        return await meetings.complete_item(info.context.actor, item_id, input.note)
+
+    row, errors = await run_audited(info, "completeActionItem", "ActionItem", work)
+    return ActionItemPayload(action_item=row and ActionItem.of(row), errors=errors)
+
+
+async def list_action_items(
+    info: strawberry.Info,
+    first: int | None = None,
+    after: str | None = None,
+    filter: ActionItemFilter | None = None,
+) -> Connection[ActionItem]:
+    size = page_size(first)
+    f = filter or ActionItemFilter()
+    mine = f.only_mine or access_of(info, "action_item", "read") == Access.OWN
+    rows, has_next, count = await meetings.list_action_items(
+        meetings.ActionItemFilter(
+            owner_account_id=info.context.identity.id if mine else None,
+            status=f.status,
+            overdue=f.overdue,
+        ),
+        first=max(size, 1),
+        after_id=decode_cursor(after) if after else None,
+    )
+    return connection(
+        rows[:size], has_next=has_next, count=count, after=after, to_node=ActionItem.of
+    )
+
+
+@register("ActionItem", "action_item")
+async def _action_item_node(info: strawberry.Info, pk: int, access) -> ActionItem | None:
+    row = await ActionItemRow.get_or_none(id=pk)
+    if row is None or (access == Access.OWN and row.owner_account_id != info.context.identity.id):
+        return None
+    return ActionItem.of(row)
+
+
+@register("Resolution", "meeting")
+async def _resolution_node(info: strawberry.Info, pk: int, access) -> Resolution | None:
+    row = await ResolutionRow.get_or_none(id=pk)
+    if row is None:
+        return None
+    if access == Access.OWN and not await meetings.is_invited(
+        row.meeting_id, info.context.identity.id
+    ):
+        return None
+    return Resolution.of(row)
 
 
 @register("Meeting", "meeting")

@@ -97,6 +97,17 @@ async def generate_meetings(ctx: dict) -> int:
     return await meetings.generate_due()
 
 
+async def meeting_deadlines(ctx: dict) -> dict[str, int]:
+    """Flag and escalate overdue minutes; put overdue action items on the owner's next meeting
+    (P3.2.6, P4.2.4, P4.2.5)."""
+    result = await meetings.sweep()
+    return {
+        "draftOverdue": result.draft_overdue,
+        "finalOverdue": result.final_overdue,
+        "itemsCarried": result.items_carried,
+    }
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -109,4 +120,5 @@ JOBS: list[Job] = [
     Job("report_deadlines", report_deadlines, 600),
     Job("seal_audit_trail", seal_audit_trail, 60),
     Job("generate_meetings", generate_meetings, 3600),
+    Job("meeting_deadlines", meeting_deadlines, 600),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from domain.meetings import notices, participants
+from domain.meetings.deadlines import minutes_due
 from domain.meetings.kinds import MeetingKind
 from domain.models import Meeting, MeetingSeries
 
@@ -24,6 +25,7 @@ async def create(
     series: MeetingSeries | None,
     sequence: int | None,
 ) -> Meeting:
+    draft_due, final_due = await minutes_due(starts_at + length)
     meeting = await Meeting.create(
         kind=kind.value,
         title=title,
@@ -35,6 +37,8 @@ async def create(
         called_by_account_id=chair_id,
         series=series,
         sequence=sequence,
+        minutes_draft_due_at=draft_due,
+        minutes_final_due_at=final_due,
     )
     attending = await participants.resolve(kind, chair_id, named)
     await participants.seat(meeting, attending)

@@ -11,13 +11,11 @@ from domain.notifications import staff_with_roles
 MAX_NAMED = 200
 
 
-async def named_staff(emails: list[str]) -> list[int]:
+async def named_staff(emails: list[str], field: str = "participantEmails") -> list[int]:
     """Active staff accounts by e-mail, refusing the whole list if one is unknown."""
     wanted = sorted({e.strip().lower() for e in emails if e and e.strip()})
     if len(wanted) > MAX_NAMED:
-        raise DomainError(
-            ErrorCode.OUT_OF_RANGE, f"Name at most {MAX_NAMED} participants.", "participantEmails"
-        )
+        raise DomainError(ErrorCode.OUT_OF_RANGE, f"Name at most {MAX_NAMED} participants.", field)
     found = dict(
         await Account.filter(email__in=wanted, kind="STAFF", is_active=True).values_list(
             "email", "id"
@@ -29,7 +27,7 @@ async def named_staff(emails: list[str]) -> list[int]:
         raise DomainError(
             ErrorCode.NOT_FOUND,
             f"No active staff member has the e-mail address {address}.",
-            "participantEmails",
+            field,
         )
     return [found[e] for e in wanted]
 

@@ -31,7 +31,14 @@ from domain.models.identity import (
     RefreshToken,
     RoleGrant,
 )
-from domain.models.meetings import Meeting, MeetingParticipant, MeetingSeries
+from domain.models.meetings import (
+    ActionItem,
+    Meeting,
+    MeetingParticipant,
+    MeetingSeries,
+    MinutesVersion,
+    Resolution,
+)
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
@@ -39,6 +46,7 @@ from domain.models.signatures import Signature, SigningKey
 
 __all__ = [
     "Account",
+    "ActionItem",
     "ApiToken",
     "ApprovalDecision",
     "ApprovalRequest",
@@ -62,6 +70,7 @@ __all__ = [
     "MeetingParticipant",
     "MeetingSeries",
     "Member",
+    "MinutesVersion",
     "NightlyRate",
     "Notification",
     "OutboxEvent",
@@ -71,6 +80,7 @@ __all__ = [
     "Refund",
     "ReplicaCheck",
     "Report",
+    "Resolution",
     "RoleGrant",
     "Room",
     "RoomType",

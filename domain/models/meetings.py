@@ -48,6 +48,13 @@ class Meeting(TimestampedModel):
     sequence = fields.IntField(null=True)
     cancelled_at = fields.DatetimeField(null=True)
     cancel_reason = fields.CharField(max_length=500, default="")
+    # Minutes deadlines (P3.2.6, P4.2.4): set when the meeting is created, swept by a job.
+    minutes_draft_due_at = fields.DatetimeField(null=True, db_index=True)
+    minutes_final_due_at = fields.DatetimeField(null=True, db_index=True)
+    minutes_draft_at = fields.DatetimeField(null=True)
+    minutes_final_at = fields.DatetimeField(null=True)
+    draft_overdue_flagged_at = fields.DatetimeField(null=True)
+    final_overdue_flagged_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "meeting"
@@ -66,3 +73,56 @@ class MeetingParticipant(TimestampedModel):
     class Meta:
         table = "meeting_participant"
         unique_together = (("meeting", "account_id"),)
+
+
+class MinutesVersion(TimestampedModel):
+    """One submitted version of a meeting's minutes, archived as a tier 3 document."""
+
+    meeting = fields.ForeignKeyField(
+        "models.Meeting", related_name="minutes_versions", on_delete=fields.RESTRICT
+    )
+    version = fields.IntField()
+    is_final = fields.BooleanField(default=False)
+    text = fields.TextField()
+    submitted_by_account_id = fields.IntField(null=True)
+    document_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "minutes_version"
+        unique_together = (("meeting", "version"),)
+
+
+class Resolution(TimestampedModel):
+    """A decision recorded in a meeting's final minutes, signed off by the people responsible."""
+
+    meeting = fields.ForeignKeyField(
+        "models.Meeting", related_name="resolutions", on_delete=fields.RESTRICT
+    )
+    number = fields.IntField()
+    text = fields.TextField()
+    content_sha256 = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "resolution"
+        unique_together = (("meeting", "number"),)
+
+
+class ActionItem(TimestampedModel):
+    """A task a resolution gives one owner, with its deadline (P4.2.4, P4.2.5)."""
+
+    resolution = fields.ForeignKeyField(
+        "models.Resolution", related_name="action_items", on_delete=fields.RESTRICT
+    )
+    meeting_id = fields.IntField(db_index=True)
+    description = fields.TextField()
+    owner_account_id = fields.IntField(db_index=True)
+    important = fields.BooleanField(default=False)
+    due_at = fields.DatetimeField(db_index=True)
+    status = fields.CharField(max_length=8, default="OPEN")
+    completed_at = fields.DatetimeField(null=True)
+    completion_note = fields.TextField(default="")
+    # Set when the overdue item was put on the agenda of a later meeting (once).
+    carried_to_meeting_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "action_item"

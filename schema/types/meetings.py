@@ -1,4 +1,5 @@
-"""Meetings and their participants (P4.2.1-P4.2.3, P4.2.6, P7.1.3)."""
+"""Meetings, their participants, minutes, resolutions, action items and sign-offs (P3.2.6,
+P4.2.1-P4.2.6, P7.1.3)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,18 @@ import strawberry
 from strawberry import relay
 
 from domain import meetings
+from domain import signatures as signature_service
+from domain.clock import clock
 from schema.loaders import accounts_loader
-from schema.loaders.meetings import participants_loader
+from schema.loaders.meetings import (
+    action_items_loader,
+    carried_items_loader,
+    meetings_by_id_loader,
+    minutes_loader,
+    participants_loader,
+    resolutions_loader,
+    sign_offs_loader,
+)
 from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
 from schema.types.mapping import from_row
@@ -58,6 +69,27 @@ class Meeting(relay.Node):
         rows = await participants_loader(info).load(self.id)
         return [MeetingParticipant(capacity=r.capacity, account_id=r.account_id) for r in rows]
 
+    minutes_draft_due_at: dt.datetime | None
+    minutes_final_due_at: dt.datetime | None
+    minutes_final_at: dt.datetime | None
+
+    @strawberry.field(description="Every submitted version, oldest first; the last may be final.")
+    async def minutes(self, info: strawberry.Info) -> list[MinutesVersion]:
+        rows = await minutes_loader(info).load(self.id)
+        return [MinutesVersion.of(row) for row in rows]
+
+    @strawberry.field(description="The resolutions of the final minutes.")
+    async def resolutions(self, info: strawberry.Info) -> list[Resolution]:
+        rows = await resolutions_loader(info).load(self.id)
+        return [Resolution.of(row) for row in rows]
+
+    @strawberry.field(
+        description="Overdue action items of earlier meetings put on this meeting's agenda."
+    )
+    async def carried_action_items(self, info: strawberry.Info) -> list[ActionItem]:
+        rows = await carried_items_loader(info).load(self.id)
+        return [ActionItem.of(row) for row in rows]
+
     @classmethod
     def of(cls, row) -> Meeting:
         return from_row(
@@ -70,6 +102,126 @@ class Meeting(relay.Node):
             cancel_reason=row.cancel_reason or None,
             called_by_id=row.called_by_account_id,
         )
+
+
+@strawberry.type
+class MinutesVersion:
+    version: int
+    is_final: bool
+    text: str
+    submitted_at: dt.datetime
+    document_id: strawberry.ID | None = strawberry.field(
+        description="The archived document (tier 3) holding this version."
+    )
+    submitted_by_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def submitted_by(self, info: strawberry.Info) -> Viewer | None:
+        if self.submitted_by_id is None:
+            return None
+        account = await accounts_loader(info).load(self.submitted_by_id)
+        return account and viewer_of_account(account)
+
+    @classmethod
+    def of(cls, row) -> MinutesVersion:
+        return from_row(
+            cls,
+            row,
+            submitted_at=row.created_at,
+            document_id=(
+                None
+                if row.document_id is None
+                else strawberry.ID(relay.to_base64("Document", row.document_id))
+            ),
+            submitted_by_id=row.submitted_by_account_id,
+        )
+
+
+@strawberry.type
+class SignOff:
+    signed_at: dt.datetime
+    key_fingerprint: str
+    valid: bool = strawberry.field(
+        description="The Ed25519 signature checks out and covers the resolution as it is now."
+    )
+    signer_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def signer(self, info: strawberry.Info) -> Viewer | None:
+        account = await accounts_loader(info).load(self.signer_id)
+        return account and viewer_of_account(account)
+
+
+@strawberry.type
+class ActionItem(relay.Node):
+    id: relay.NodeID[int]
+    description: str
+    important: bool
+    due_at: dt.datetime
+    status: str = strawberry.field(description="OPEN or DONE.")
+    overdue: bool
+    completed_at: dt.datetime | None
+    completion_note: str
+    owner_id: strawberry.Private[int]
+    meeting_id: strawberry.Private[int]
+    carried_to_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def owner(self, info: strawberry.Info) -> Viewer | None:
+        account = await accounts_loader(info).load(self.owner_id)
+        return account and viewer_of_account(account)
+
+    @strawberry.field(description="The meeting whose resolution set this item.")
+    async def meeting(self, info: strawberry.Info) -> Meeting | None:
+        row = await meetings_by_id_loader(info).load(self.meeting_id)
+        return row and Meeting.of(row)
+
+    @strawberry.field(description="The later meeting this overdue item was put on the agenda of.")
+    async def carried_to(self, info: strawberry.Info) -> Meeting | None:
+        if self.carried_to_id is None:
+            return None
+        row = await meetings_by_id_loader(info).load(self.carried_to_id)
+        return row and Meeting.of(row)
+
+    @classmethod
+    def of(cls, row) -> ActionItem:
+        return from_row(
+            cls,
+            row,
+            overdue=row.status == "OPEN" and row.due_at < clock.now(),
+            owner_id=row.owner_account_id,
+            carried_to_id=row.carried_to_meeting_id,
+        )
+
+
+@strawberry.type
+class Resolution(relay.Node):
+    id: relay.NodeID[int]
+    number: int
+    text: str
+    content_sha256: str
+
+    @strawberry.field
+    async def action_items(self, info: strawberry.Info) -> list[ActionItem]:
+        rows = await action_items_loader(info).load(self.id)
+        return [ActionItem.of(row) for row in rows]
+
+    @strawberry.field(description="Electronic sign-offs of the people responsible (P4.2.5).")
+    async def sign_offs(self, info: strawberry.Info) -> list[SignOff]:
+        rows = await sign_offs_loader(info).load(self.id)
+        return [
+            SignOff(
+                signed_at=row.signed_at,
+                key_fingerprint=row.signing_key.fingerprint,
+                valid=signature_service.check(row, row.signing_key, self.content_sha256).valid,
+                signer_id=row.signer_id,
+            )
+            for row in rows
+        ]
+
+    @classmethod
+    def of(cls, row) -> Resolution:
+        return from_row(cls, row)
 
 
 @strawberry.input
@@ -117,3 +269,67 @@ class CancelMeetingInput:
 class MeetingPayload:
     meeting: Meeting | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ActionItemInput:
+    description: str
+    owner_email: str
+    important: bool = False
+    due_at: dt.datetime | None = strawberry.field(
+        default=None,
+        description="Required unless important: an important item is due within "
+        "resolution_deadline_hours, and by then when not given.",
+    )
+
+
+@strawberry.input
+class ResolutionInput:
+    text: str
+    action_items: list[ActionItemInput]
+
+
+@strawberry.input
+class SubmitMinutesInput:
+    meeting_id: relay.GlobalID
+    text: str
+    final: bool = False
+    resolutions: list[ResolutionInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class MinutesPayload:
+    minutes: MinutesVersion | None = None
+    meeting: Meeting | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SignOffResolutionInput:
+    resolution_id: relay.GlobalID
+    passphrase: str
+
+
+@strawberry.type
+class SignOffResolutionPayload:
+    resolution: Resolution | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CompleteActionItemInput:
+    action_item_id: relay.GlobalID
+    note: str = ""
+
+
+@strawberry.type
+class ActionItemPayload:
+    action_item: ActionItem | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class ActionItemFilter:
+    only_mine: bool = False
+    overdue: bool = False
+    status: str | None = None
