@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from domain.errors import as_refusal
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
+from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.extensions import build_extensions, is_unexpected
@@ -42,6 +43,7 @@ QUERY_PARTS: list[type] = [
     OutboxQuery,
     BookingQuery,
     MeetingQuery,
+    DisputeQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -51,6 +53,7 @@ MUTATION_PARTS: list[type] = [
     OutboxMutation,
     BookingMutation,
     MeetingMutation,
+    DisputeMutation,
 ]
 
 

@@ -356,6 +356,24 @@ async def more_action_items(world: World, count: int) -> None:
         await resolution.save()
 
 
+DISPUTE = """mutation($input: OpenDisputeInput!) { openDispute(input: $input) {
+  dispute { id } errors { code } } }"""
+
+
+async def more_disputes(world: World, count: int) -> None:
+    """Disputes between different colleagues, each with its opening step recorded."""
+    for i in range(count):
+        opener = await world.person("booking_agent")
+        other = await world.person("cs_rep")
+        dispute = {
+            "subject": f"Dispute {i}",
+            "description": "Who covers the shift.",
+            "otherPartyEmail": other.account.email,
+        }
+        reply = await world.gql(DISPUTE, {"input": dispute}, token=opener.token)
+        assert reply.data["openDispute"]["errors"] == [], reply.body
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "approvals": Case("director", more_approvals),
@@ -377,17 +395,21 @@ CASES: dict[str, Case] = {
     "permissionMatrix": Case("admin", more_grants, ""),
     "meetings": Case("director", more_meetings),
     "actionItems": Case("director", more_action_items),
+    "disputes": Case("hr", more_disputes),
 }
 
 
 @pytest.fixture(autouse=True)
-def parameters_cached_through_the_measure(monkeypatch):
-    """The policy parameters are re-read every two seconds; on a loaded machine the warm-up and
-    the measured request can straddle that, counting a reload that has nothing to do with the
-    list's length. Writes still invalidate the cache at once."""
+def caches_kept_through_the_measure(monkeypatch):
+    """The policy parameters and the permission matrix's version are re-read every two
+    seconds; on a loaded machine the warm-up and the measured request can straddle that,
+    counting a reload that has nothing to do with the list's length. Writes still invalidate
+    the parameters at once, and each measure refreshes the matrix by force."""
+    from authz import enforcer as enforcer_module
     from domain.policy_params import store
 
     monkeypatch.setattr(store, "_TTL", 3600.0)
+    monkeypatch.setattr(enforcer_module, "_RECHECK_SECONDS", 3600.0)
 
 
 def test_every_list_field_has_a_query_count_case():

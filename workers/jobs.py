@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, meetings, outbox
+from domain import approvals, audit_seals, disputes, meetings, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -108,6 +108,11 @@ async def meeting_deadlines(ctx: dict) -> dict[str, int]:
     }
 
 
+async def arbitration_deadlines(ctx: dict) -> int:
+    """Flag arbitrations past their decision deadline to the panel and the parties (P7.2.2)."""
+    return await disputes.flag_overdue_arbitrations()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -121,4 +126,5 @@ JOBS: list[Job] = [
     Job("seal_audit_trail", seal_audit_trail, 60),
     Job("generate_meetings", generate_meetings, 3600),
     Job("meeting_deadlines", meeting_deadlines, 600),
+    Job("arbitration_deadlines", arbitration_deadlines, 3600),
 ]

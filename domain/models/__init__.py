@@ -16,6 +16,7 @@ from domain.models.bookings import (
     RoomType,
 )
 from domain.models.consents import ConsentPurpose, ConsentRecord, ConsentState
+from domain.models.disputes import Dispute, DisputeEvent
 from domain.models.documents import (
     Document,
     DocumentSequence,
@@ -60,6 +61,8 @@ __all__ = [
     "ConsentPurpose",
     "ConsentRecord",
     "ConsentState",
+    "Dispute",
+    "DisputeEvent",
     "Document",
     "DocumentSequence",
     "DownloadGrant",

@@ -370,8 +370,9 @@ class PolicyCatalogue:
     )
     dispute_steps = Int(
         3, "steps", "P7.2.1",
-        "Steps of dispute resolution.",
-        minimum=1, maximum=10,
+        "Steps of dispute resolution before the appeals: direct talk, supervisor mediation, "
+        "the department arbitration panel (the first this many apply).",
+        minimum=1, maximum=3,
     )
     arbitration_decision_days = Int(
         7, "days", "P7.2.2",
@@ -382,6 +383,11 @@ class PolicyCatalogue:
         7, "days", "P7.2.2",
         "Extension of the arbitration deadline in special cases.",
         maximum=90,
+    )
+    dispute_appeal_days = Int(
+        14, "days", "P7.2.3",
+        "A party who disagrees with an outcome may take it to the next step within this time.",
+        minimum=1, maximum=90,
     )
     workshop_top_problems = Int(
         3, "problems", "P8.2",
