@@ -46,6 +46,9 @@ class ErrorCode(StrEnum):
     LINK_NOT_YOURS = "LINK_NOT_YOURS"
     # Personal-information rights (P6.1.3).
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    # Guest accounts (issue 9 item 0).
+    STALE_NOTICE = "STALE_NOTICE"
+    TOKEN_USED = "TOKEN_USED"
 
 
 class DomainError(Exception):

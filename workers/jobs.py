@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, outbox
+from domain import accounts, approvals, audit_seals, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -92,6 +92,12 @@ async def seal_audit_trail(ctx: dict) -> int:
     return sum(seal.entry_count for seal in await audit_seals.seal_ready())
 
 
+async def prune_account_tokens(ctx: dict) -> int:
+    """Forget sign-up, reset and claim tokens a day after they expired (issue 9 item 0): an
+    unverified sign-up leaves nothing behind."""
+    return await accounts.prune_tokens()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -103,4 +109,6 @@ JOBS: list[Job] = [
     Job("generate_reports", generate_reports, 3600),
     Job("report_deadlines", report_deadlines, 600),
     Job("seal_audit_trail", seal_audit_trail, 60),
+    # Guest accounts (issue 9 item 0).
+    Job("prune_account_tokens", prune_account_tokens, 3600),
 ]
