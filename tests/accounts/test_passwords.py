@@ -5,6 +5,7 @@ address has an account, works once and before it expires, and ends every session
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -12,7 +13,8 @@ from authz import tokens
 from domain.clock import clock
 from domain.models import Account, AccountToken, AuditEntry, OutboxEvent, RefreshToken
 from tests.accounts.conftest import LOGIN, NEW_PASSWORD, REFRESH, code_in, messages
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, serving
+from tests.test_live_sockets import PATIENCE, Socket
 
 CHANGE = """
 mutation($current: String!, $new: String!) {
@@ -171,3 +173,24 @@ async def test_reset_requests_are_throttled_alike_for_known_and_unknown_addresse
         assert answers[3]["errors"][0]["code"] == "RATE_LIMITED"
     assert len(await messages("account.password_reset")) == 3
     assert await OutboxEvent.filter(topic="account.password_reset").count() == 3
+
+
+@pytest.fixture
+async def url(app):
+    async with serving(app) as address:
+        yield f"ws://{address}/graphql"
+
+
+async def test_a_password_change_closes_the_other_sessions_sockets(url, gql, person):
+    guest = await person(kind="GUEST")
+    other = await tokens.issue_session(guest.account)
+    mine = await Socket.open(url, guest.token)
+    theirs = await Socket.open(url, other.access_token)
+    started = time.monotonic()
+    changed = await gql(CHANGE, {"current": PASSWORD, "new": NEW_PASSWORD}, token=guest.token)
+    assert changed.data["changePassword"]["sessionsEnded"] == 1
+    closed = await theirs.closing()  # no operation sent: the announcement closes it
+    assert (closed.code, closed.reason) == (4401, "TOKEN_REVOKED")
+    assert time.monotonic() - started < PATIENCE
+    assert (await mine.run("{ me { kind } }"))["data"] == {"me": {"kind": "GUEST"}}
+    await mine.close()
