@@ -30,6 +30,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from tortoise.exceptions import IntegrityError
+
 from authz import ratelimit, sessions
 from authz.accounts import EMAIL
 from authz.identity import Identity, Kind
@@ -202,15 +204,22 @@ async def verify_email(actor: Actor, token: str) -> Account:
             "This address already has an account: log in, or reset the password.",
             "token",
         )
-    account = await Account.create(
-        email=pending["email"],
-        display_name=pending["fullName"],
-        kind="GUEST",
-        roles=[],
-        password_hash=pending["passwordHash"],
-        phone=pending.get("phone"),
-        language=pending.get("language") or "",
-    )
+    try:
+        account = await Account.create(
+            email=pending["email"],
+            display_name=pending["fullName"],
+            kind="GUEST",
+            roles=[],
+            password_hash=pending["passwordHash"],
+            phone=pending.get("phone"),
+            language=pending.get("language") or "",
+        )
+    except IntegrityError:  # another sign-up of the address was verified at the same moment
+        raise DomainError(
+            ErrorCode.DUPLICATE,
+            "This address already has an account: log in, or reset the password.",
+            "token",
+        ) from None
     await consents.record(
         actor,
         ConsentPurpose.PRIVACY_NOTICE,

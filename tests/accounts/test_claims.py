@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from authz import tokens
 from domain.clock import clock
 from domain.models import AccountToken, Booking, OutboxEvent
@@ -42,6 +44,7 @@ async def _claim(gql, token: str, **given) -> dict:
     return reply.data["claimBookings"]
 
 
+@pytest.mark.policy("P6.1.2")
 async def test_a_guest_claims_phone_bookings_by_proving_the_phone(gql, person):
     numbers = await _phone_bookings(gql, person)
     guest = await person(kind="GUEST")

@@ -4,6 +4,7 @@ account until the address is verified, and answers that never reveal an existing
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -22,7 +23,6 @@ async def test_the_privacy_notice_is_public_with_a_version(gql):
     assert notice["version"].startswith("N") and notice["summary"] and notice["fullText"]
 
 
-@pytest.mark.policy("P6.1.3")
 async def test_sign_up_verify_then_log_in(gql, sign_up):
     assert await sign_up() == {"ok": True, "errors": []}
     # No account yet: the address is not proven, so a log-in fails like an unknown one.
@@ -170,3 +170,18 @@ async def test_only_callers_without_a_log_in_sign_up(gql, person, partner):
     assert by_guest["errors"][0]["code"] == "LINK_INVALID"
     assert not await AccountToken.all().exists()
     assert (await gql(NOTICE, token=secret)).error_codes == ["FORBIDDEN"]
+
+
+async def test_concurrent_verifications_make_one_account(gql, sign_up):
+    await sign_up()
+    await sign_up(password="another-long-secret")
+    first, second = [code_in(m) for m in await messages("account.verify_email")]
+    replies = await asyncio.gather(
+        *(gql(VERIFY, {"token": token}) for token in (first, first, second, second))
+    )
+    payloads = [reply.data["verifyEmail"] for reply in replies]
+    assert all(reply.status == 200 and not reply.errors for reply in replies)
+    assert sum(p["ok"] for p in payloads) == 1
+    assert {p["errors"][0]["code"] for p in payloads if not p["ok"]} <= {"TOKEN_USED", "DUPLICATE"}
+    assert await Account.filter(email=EMAIL).count() == 1
+    assert await ConsentRecord.all().count() == 1
