@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from authz.identity import STAFF_ROLES
-from authz.passwords import hash_new_password
+from authz.passwords import check_password_strength, hash_new_password
 from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
@@ -14,7 +14,6 @@ from domain.models import Account, AuthorizationChange
 from domain.unit_of_work import when_committed
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 12
 
 
 def _check_roles(roles: list[str]) -> list[str]:
@@ -27,10 +26,7 @@ def _check_roles(roles: list[str]) -> list[str]:
 
 
 def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise DomainError(
-            ErrorCode.INVALID, f"A password has at least {MIN_PASSWORD} characters.", "password"
-        )
+    check_password_strength(password, "password")
 
 
 async def _file_role_changes(

@@ -15,6 +15,7 @@ class Clock:
     def __init__(self) -> None:
         self._frozen: dt.datetime | None = None
         self._offset = dt.timedelta(0)
+        self._base_offset = dt.timedelta(0)
         self.hotel_timezone = ZoneInfo("Asia/Shanghai")
 
     def now(self) -> dt.datetime:
@@ -39,7 +40,19 @@ class Clock:
 
     def reset(self) -> None:
         self._frozen = None
-        self._offset = dt.timedelta(0)
+        self._offset = self._base_offset
+
+    def set_base_offset(self, offset: dt.timedelta) -> None:
+        """Run the whole process this far from the wall clock (the development-only
+        `CLOCK_OFFSET` setting, applied at start in every API and worker process alike), so a
+        tester can watch deadlines pass. `reset()` returns to it rather than to zero."""
+        self._base_offset = offset
+        self._offset = offset
+
+    @property
+    def offset(self) -> dt.timedelta:
+        """How far the unfrozen clock runs from the wall clock."""
+        return self._offset
 
     def local(self, moment: dt.datetime) -> dt.datetime:
         return moment.astimezone(self.hotel_timezone)

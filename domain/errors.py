@@ -48,6 +48,9 @@ class ErrorCode(StrEnum):
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     # Governance: meetings, minutes, disputes (P4.2, P7.2).
     NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
+    # Guest accounts (issue 9 item 0).
+    STALE_NOTICE = "STALE_NOTICE"
+    TOKEN_USED = "TOKEN_USED"
 
 
 class DomainError(Exception):

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from domain.errors import as_refusal
+from schema.accounts import AccountMutation, AccountQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.disputes import DisputeMutation, DisputeQuery
@@ -44,6 +45,7 @@ QUERY_PARTS: list[type] = [
     BookingQuery,
     MeetingQuery,
     DisputeQuery,
+    AccountQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -54,6 +56,7 @@ MUTATION_PARTS: list[type] = [
     BookingMutation,
     MeetingMutation,
     DisputeMutation,
+    AccountMutation,
 ]
 
 

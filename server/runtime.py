@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from authz import matrix, passwords, ratelimit, sessions, socket_slots, tokens
+from authz import credentials, matrix, passwords, ratelimit, sessions, socket_slots, tokens
 from authz.enforcer import enforcer
 from domain import broker, i18n, outbox
 from domain.clock import clock
@@ -48,6 +48,12 @@ def configure_domain(settings: Settings) -> None:
         )
     )
     clock.hotel_timezone = ZoneInfo(settings.hotel_timezone)
+    # Development only (refused in production): every process of the deployment reads the
+    # same settings, so the API and its workers agree on the moved time.
+    offset = settings.resolved_clock_offset()
+    if offset:
+        clock.set_base_offset(offset)
+        log.warning("the clock runs off the wall clock", extra={"offset": str(offset)})
     i18n.configure(settings.default_language)
     tokens.configure(
         tokens.TokenSettings(
@@ -64,6 +70,15 @@ def configure_domain(settings: Settings) -> None:
             delay_base_seconds=settings.login_delay_base_seconds,
             delay_max_seconds=settings.login_delay_max_seconds,
             window_seconds=settings.login_throttle_window_seconds,
+        )
+    )
+    credentials.configure(
+        credentials.CredentialSettings(
+            email_verification_hours=settings.email_verification_hours,
+            password_reset_minutes=settings.password_reset_minutes,
+            booking_claim_minutes=settings.booking_claim_minutes,
+            requests_per_address=settings.account_requests_per_address,
+            requests_per_email=settings.account_requests_per_email,
         )
     )
     passwords.configure(

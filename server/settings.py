@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime as dt
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -108,6 +110,36 @@ class Settings(BaseSettings):
     sms_gateway_secret: str | None = None
     sms_gateway_api_key: str | None = None
 
+    # Guest accounts (authz/credentials.py): how long a sign-up's e-mail verification link, a
+    # password-reset link and a booking-claim code stay usable; sign-ups and reset requests per
+    # client address and per e-mail address in each log-in throttle window.
+    email_verification_hours: int = Field(default=48, ge=1, le=24 * 30)
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    booking_claim_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    account_requests_per_address: int = Field(default=10, ge=1)
+    account_requests_per_email: int = Field(default=3, ge=1)
+    # Development only: run the clock this far ahead (or behind) of the wall clock, in every
+    # process that reads these settings (API, `hotel worker`, `hotel run-due`). Seconds
+    # ("259200", "-3600"), units ("+72h", "3d", "1d12h", "90m", "30s") or an ISO-8601
+    # duration ("P3D", "PT72H", "-P1DT2H"). Production refuses to start with it set.
+    clock_offset: str | None = None
+
+    @field_validator("clock_offset")
+    @classmethod
+    def _offset_parses(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            parse_clock_offset(value)
+            return value.strip()
+        return None
+
+    def resolved_clock_offset(self) -> dt.timedelta:
+        """The offset to apply to the clock; refused outright in production."""
+        if not self.clock_offset:
+            return dt.timedelta(0)
+        if self.is_production:
+            raise RuntimeError("CLOCK_OFFSET must not be set when ENV=production")
+        return parse_clock_offset(self.clock_offset)
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -135,6 +167,33 @@ class Settings(BaseSettings):
             self.data_dir / "archive_keys",
             lambda: "dev1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         )
+
+
+_UNITS = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_ISO = re.compile(r"^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def parse_clock_offset(text: str) -> dt.timedelta:
+    """`CLOCK_OFFSET` as a timedelta: seconds, `1d12h`-style units or an ISO-8601 duration,
+    each with an optional sign. Anything else is a ValueError (the setting is refused)."""
+    value = text.strip()
+    sign = -1 if value.startswith("-") else 1
+    body = value.lstrip("+-").strip()
+    if re.fullmatch(r"\d+", body):
+        return sign * dt.timedelta(seconds=int(body))
+    iso = _ISO.match(body.upper())
+    if iso and body.upper() not in ("P", "PT") and not body.upper().endswith("T"):
+        weeks, days, hours, minutes, seconds = (int(g or 0) for g in iso.groups())
+        return sign * dt.timedelta(
+            weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds
+        )
+    units = _UNITS.match(body.lower())
+    if units and body:
+        days, hours, minutes, seconds = (int(g or 0) for g in units.groups())
+        return sign * dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    raise ValueError(
+        f"CLOCK_OFFSET {text!r} is not seconds, units like +72h or 1d12h, or ISO-8601 like P3D"
+    )
 
 
 def _persistent_secret(path: Path, make) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, disputes, meetings, outbox
+from domain import accounts, approvals, audit_seals, disputes, meetings, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -113,6 +113,12 @@ async def arbitration_deadlines(ctx: dict) -> int:
     return await disputes.flag_overdue_arbitrations()
 
 
+async def prune_account_tokens(ctx: dict) -> int:
+    """Forget sign-up, reset and claim tokens a day after they expired (issue 9 item 0): an
+    unverified sign-up leaves nothing behind."""
+    return await accounts.prune_tokens()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -127,4 +133,6 @@ JOBS: list[Job] = [
     Job("generate_meetings", generate_meetings, 3600),
     Job("meeting_deadlines", meeting_deadlines, 600),
     Job("arbitration_deadlines", arbitration_deadlines, 3600),
+    # Guest accounts (issue 9 item 0).
+    Job("prune_account_tokens", prune_account_tokens, 3600),
 ]

@@ -1,6 +1,7 @@
 """Reading bookings with ownership applied (P6.1.2 clear boundaries of use): staff see all
 bookings (the permission matrix decides which staff may read at all), a guest sees the
-bookings of their member account and the ones their account made, a partner token sees only
+bookings of their member account, the ones their account made and the ones it claimed (by
+proving the guest's e-mail or phone, domain/accounts.py), a partner token sees only
 what it created, anyone else sees nothing. Lists are keyset-paged by id, so paging stays cheap
 and stable while bookings are added."""
 
@@ -58,7 +59,7 @@ def visible_bookings(identity: Identity, *, own_only: bool = False) -> QuerySet[
     if identity.kind in (Kind.STAFF, Kind.SYSTEM):
         return Booking.filter(created_by_account_id=identity.id) if own_only else Booking.all()
     if identity.kind == Kind.GUEST and identity.id is not None:
-        own = Q(created_by_account_id=identity.id)
+        own = Q(created_by_account_id=identity.id) | Q(claimed_by_account_id=identity.id)
         if identity.member_id is not None:
             own |= Q(member_id=identity.member_id)
         return Booking.filter(own)
@@ -71,7 +72,7 @@ def can_see(identity: Identity, booking: Booking, *, own_only: bool = False) -> 
     if identity.kind in (Kind.STAFF, Kind.SYSTEM):
         return not own_only or booking.created_by_account_id == identity.id
     if identity.kind == Kind.GUEST and identity.id is not None:
-        return booking.created_by_account_id == identity.id or (
+        return identity.id in (booking.created_by_account_id, booking.claimed_by_account_id) or (
             identity.member_id is not None and booking.member_id == identity.member_id
         )
     if identity.kind == Kind.PARTNER and identity.id is not None:

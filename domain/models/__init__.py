@@ -1,5 +1,6 @@
 """All Tortoise models of the platform, one module per area. Tortoise discovers them here."""
 
+from domain.models.accounts import AccountToken, AccountTokenPurpose
 from domain.models.approvals import ApprovalDecision, ApprovalRequest
 from domain.models.audit import AuditEntry, AuditSeal
 from domain.models.bookings import (
@@ -47,6 +48,8 @@ from domain.models.signatures import Signature, SigningKey
 
 __all__ = [
     "Account",
+    "AccountToken",
+    "AccountTokenPurpose",
     "ActionItem",
     "ApiToken",
     "ApprovalDecision",

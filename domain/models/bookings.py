@@ -194,6 +194,9 @@ class Booking(TimestampedModel):
     voucher_issued_at = fields.DatetimeField(null=True)
     created_by_account_id = fields.IntField(null=True, db_index=True)
     created_by_token_id = fields.IntField(null=True, db_index=True)
+    # The guest account that claimed this booking by proving the guest's e-mail or phone
+    # (a phone booking made before the account existed): the guest then sees it as their own.
+    claimed_by_account_id = fields.IntField(null=True, db_index=True)
     confirmed_at = fields.DatetimeField(null=True)
     confirmed_by_account_id = fields.IntField(null=True)
     cancelled_at = fields.DatetimeField(null=True)

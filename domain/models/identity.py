@@ -6,6 +6,7 @@ from __future__ import annotations
 from tortoise import fields
 
 from domain.models.base import TimestampedModel
+from domain.personal_data.fields import EncryptedTextField
 
 
 class Account(TimestampedModel):
@@ -22,6 +23,9 @@ class Account(TimestampedModel):
     member_id = fields.IntField(null=True)
     # Saved language for messages (en, zh-CN); empty: the request's Accept-Language decides.
     language = fields.CharField(max_length=10, default="")
+    # The phone number a guest gave at sign-up (encrypted, P6.1.2). The e-mail address above is
+    # still plaintext: it is the log-in name, looked up on every log-in.
+    phone = EncryptedTextField(null=True)
 
     class Meta:
         table = "account"
