@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from domain.errors import as_refusal
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
+from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.extensions import build_extensions, is_unexpected
@@ -35,10 +36,11 @@ class Schema(strawberry.Schema):
 # One Query/Mutation pair per area, in the order their fields appear in the SDL.
 QUERY_PARTS: list[type] = [
     FoundationQuery, DocumentQuery, ReportQuery, ApprovalQuery, OutboxQuery, BookingQuery,
+    ComplaintQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation, DocumentMutation, ReportMutation, ApprovalMutation, OutboxMutation,
-    BookingMutation,
+    BookingMutation, ComplaintMutation,
 ]
 
 

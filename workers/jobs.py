@@ -14,6 +14,7 @@ from domain import approvals, audit_seals, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
+from domain.complaints import deadlines as complaint_deadlines
 from domain.documents import replicas, work_records
 from domain.models import RefreshToken
 from domain.reports import service as reports
@@ -92,6 +93,12 @@ async def seal_audit_trail(ctx: dict) -> int:
     return sum(seal.entry_count for seal in await audit_seals.seal_ready())
 
 
+async def sweep_complaint_deadlines(ctx: dict) -> dict[str, int]:
+    """Warn before complaint response and resolution deadlines and escalate to the supervisors
+    after them (P3.1.9); each notice is claimed once, so a rerun sends nothing twice."""
+    return await complaint_deadlines.sweep()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -103,4 +110,6 @@ JOBS: list[Job] = [
     Job("generate_reports", generate_reports, 3600),
     Job("report_deadlines", report_deadlines, 600),
     Job("seal_audit_trail", seal_audit_trail, 60),
+    # complaints (P3.1.9)
+    Job("sweep_complaint_deadlines", sweep_complaint_deadlines, 300),
 ]

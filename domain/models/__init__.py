@@ -15,6 +15,7 @@ from domain.models.bookings import (
     Room,
     RoomType,
 )
+from domain.models.complaints import Complaint, ComplaintDeadline, ComplaintEvent
 from domain.models.documents import (
     Document,
     DocumentSequence,
@@ -47,6 +48,9 @@ __all__ = [
     "Booking",
     "BookingChangeRequest",
     "BookingNight",
+    "Complaint",
+    "ComplaintDeadline",
+    "ComplaintEvent",
     "Document",
     "DocumentSequence",
     "DownloadGrant",
