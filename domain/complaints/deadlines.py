@@ -46,8 +46,8 @@ async def close_deadlines(complaint: Complaint, *kinds: DeadlineKind) -> None:
     """Close the open deadlines of these kinds, recording whether each was met."""
     now = clock.now()
     base = ComplaintDeadline.filter(complaint_id=complaint.id, kind__in=list(kinds), closed_at=None)
-    await base.filter(due_at__gte=now).update(closed_at=now, met=True)
-    await base.filter(due_at__lt=now).update(closed_at=now, met=False)
+    await base.filter(due_at__gt=now).update(closed_at=now, met=True)
+    await base.filter(due_at__lte=now).update(closed_at=now, met=False)
 
 
 # ---- the sweep ----------------------------------------------------------------------------
