@@ -46,6 +46,7 @@ SESSION_ENDING = {"logout"}
 
 NODE_TYPES = [
     "ApprovalRequest", "AuditEntry", "AuthorizationChange", "Booking", "BookingChangeRequest",
+    "Complaint",
     "Notification", "Refund", "Room", "RoomType", "StaffAccount", "Nope",
 ]
 EXTREME_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e1000", "-1e-1000", "9" * 30, "0.001",

@@ -43,10 +43,11 @@ from domain.complaints.states import (
     DeadlineKind,
 )
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import N_
 from domain.models import Account, Booking, Complaint, ComplaintEvent, Member
 from domain.policy_params import params
 
-NOT_FOUND = "There is no such complaint."
+NOT_FOUND = N_("There is no such complaint.")
 DESCRIPTION_MAX = 5000
 NOTE_MAX = 5000
 
@@ -67,9 +68,13 @@ def _text(value: str | None, field: str, message: str, limit: int = NOTE_MAX) ->
     text = (value or "").strip()
     if not text:
         raise DomainError(ErrorCode.REQUIRED, message, field)
-    if len(text) > limit:
-        raise DomainError(ErrorCode.TOO_LONG, f"{field} has at most {limit} characters.", field)
+    _at_most(text, field, limit)
     return text
+
+
+def _at_most(text: str | None, field: str, limit: int) -> None:
+    if text and len(text) > limit:
+        raise DomainError(ErrorCode.TOO_LONG, f"{field} has at most {limit} characters.", field)
 
 
 def _choice(enum, value: str, field: str):
@@ -77,7 +82,7 @@ def _choice(enum, value: str, field: str):
         return enum((value or "").strip().upper())
     except ValueError:
         raise DomainError(
-            ErrorCode.INVALID, f"{field} is one of {', '.join(e.value for e in enum)}.", field
+            ErrorCode.INVALID, f"{field} is not one of the known values.", field
         ) from None
 
 
@@ -188,12 +193,11 @@ async def file(actor: Actor, new: NewComplaint) -> Complaint:
     channel = _choice(ComplaintChannel, new.channel, "channel")
     severity = _choice(ComplaintSeverity, new.severity, "severity")
     category = _choice(ComplaintCategory, new.category, "category")
-    description = _text(new.description, "description", "Describe the complaint.", DESCRIPTION_MAX)
+    description = _text(
+        new.description, "description", N_("Describe the complaint."), DESCRIPTION_MAX
+    )
     contact_name = " ".join((new.contact_name or "").split()) or None
-    if contact_name and len(contact_name) > 120:
-        raise DomainError(
-            ErrorCode.TOO_LONG, "contactName has at most 120 characters.", "contactName"
-        )
+    _at_most(contact_name, "contactName", 120)
     contact_phone = (
         profiles.normalize_phone(new.contact_phone, "contactPhone")
         if (new.contact_phone or "").strip()
@@ -315,7 +319,7 @@ async def take(actor: Actor, complaint_id: int) -> Complaint:
 async def respond(actor: Actor, complaint_id: int, message: str) -> Complaint:
     """Answer the guest. The first answer meets the response deadline (the "5")."""
     complaint = await load(actor.identity, complaint_id)
-    text = _text(message, "message", "Write the answer to the guest.")
+    text = _text(message, "message", N_("Write the answer to the guest."))
     _not_resolved(complaint)
     _may_act(actor.identity, complaint)
     now = clock.now()
@@ -340,7 +344,7 @@ async def hand_over(actor: Actor, complaint_id: int, to_account_id: int, note: s
     complaint = await load(actor.identity, complaint_id)
     _not_resolved(complaint)
     _may_act(actor.identity, complaint)
-    text = _text(note, "note", "Say what the next handler needs to know.")
+    text = _text(note, "note", N_("Say what the next handler needs to know."))
     target = await Account.get_or_none(id=to_account_id, kind="STAFF", is_active=True)
     if target is None or not HANDLER_ROLES.intersection(target.roles or []):
         raise DomainError(
@@ -408,7 +412,7 @@ async def join(actor: Actor, complaint_id: int, note: str | None = None) -> Comp
 async def resolve(actor: Actor, complaint_id: int, resolution: str) -> Complaint:
     """Resolve with a note. A MAJOR complaint needs a supervisor's part first."""
     complaint = await load(actor.identity, complaint_id)
-    text = _text(resolution, "resolution", "Say how the complaint was resolved.")
+    text = _text(resolution, "resolution", N_("Say how the complaint was resolved."))
     _not_resolved(complaint)
     _may_act(actor.identity, complaint)
     if (
@@ -452,7 +456,7 @@ async def reopen(actor: Actor, complaint_id: int, reason: str) -> Complaint:
     """The guest (or a handler on the guest's word) reopens a resolved complaint within the
     window; the resolution deadline starts again from the reopening day."""
     complaint = await load(actor.identity, complaint_id)
-    text = _text(reason, "reason", "Say why the complaint is not resolved.")
+    text = _text(reason, "reason", N_("Say why the complaint is not resolved."))
     if complaint.status != ComplaintStatus.RESOLVED or complaint.resolved_at is None:
         raise DomainError(
             ErrorCode.INVALID_TRANSITION, "Only a resolved complaint is reopened.", "complaintId"
@@ -499,10 +503,7 @@ async def rate(actor: Actor, complaint_id: int, score: int, comment: str | None)
     if not isinstance(score, int) or not 1 <= score <= 5:
         raise DomainError(ErrorCode.OUT_OF_RANGE, "The score is from 1 to 5.", "score")
     text = (comment or "").strip() or None
-    if text and len(text) > NOTE_MAX:
-        raise DomainError(
-            ErrorCode.TOO_LONG, f"comment has at most {NOTE_MAX} characters.", "comment"
-        )
+    _at_most(text, "comment", NOTE_MAX)
     if complaint.status != ComplaintStatus.RESOLVED:
         raise DomainError(
             ErrorCode.INVALID_TRANSITION, "A complaint is rated once it is resolved.", "complaintId"
