@@ -1,5 +1,5 @@
 """Complaint KPIs per representative and for the team over a period (P3.1.6, P3.1.9; the
-customer-service measures of P5.1.1: first-contact resolution, response time, satisfaction).
+customer-service measures of P5.1.2: first-contact resolution, response time, satisfaction).
 
 The period is a range of the hotel's local dates; a complaint counts in it by the day it was
 filed, and for the representative who owns it (first-contact responsibility: a hand-over does

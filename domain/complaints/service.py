@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from tortoise.expressions import F, Q
 
 from authz.identity import Identity, Kind
-from domain import notifications
+from domain import i18n, notifications
 from domain.actor import Actor
 from domain.bookings import profiles
 from domain.bookings.queries import get_booking
@@ -132,15 +132,15 @@ async def _event(
     )
 
 
-async def _tell_guest(complaint: Complaint, kind: str, title: str) -> None:
-    if complaint.guest_account_id is not None:
-        await notifications.notify(
-            complaint.guest_account_id,
-            kind,
-            title,
-            subject_type="Complaint",
-            subject_id=complaint.id,
-        )
+async def _tell_guest(complaint: Complaint, kind: str, template: str) -> None:
+    """Tell the guest who filed it, in their saved language."""
+    if complaint.guest_account_id is None:
+        return
+    account = await Account.get_or_none(id=complaint.guest_account_id).only("id", "language")
+    title = i18n.t(account.language if account else None, template, number=complaint.number)
+    await notifications.notify(
+        complaint.guest_account_id, kind, title, subject_type="Complaint", subject_id=complaint.id
+    )
 
 
 async def _save(complaint: Complaint, **changes) -> Complaint:
@@ -333,9 +333,7 @@ async def respond(actor: Actor, complaint_id: int, message: str) -> Complaint:
         await deadlines.close_deadlines(complaint, DeadlineKind.RESPOND)
     complaint = await _save(complaint, **changes)
     await _event(complaint, actor, ComplaintEventKind.RESPONDED, text)
-    await _tell_guest(
-        complaint, "COMPLAINT_ANSWERED", f"Your complaint {complaint.number} has an answer"
-    )
+    await _tell_guest(complaint, "COMPLAINT_ANSWERED", N_("Your complaint {number} has an answer"))
     return complaint
 
 
@@ -446,9 +444,7 @@ async def resolve(actor: Actor, complaint_id: int, resolution: str) -> Complaint
         ),
     )
     await _event(complaint, actor, ComplaintEventKind.RESOLVED, text)
-    await _tell_guest(
-        complaint, "COMPLAINT_RESOLVED", f"Your complaint {complaint.number} is resolved"
-    )
+    await _tell_guest(complaint, "COMPLAINT_RESOLVED", N_("Your complaint {number} is resolved"))
     return complaint
 
 

@@ -172,7 +172,6 @@ async def test_hand_over_only_to_customer_service_staff(gql, person):
     assert (await Complaint.get(id=pk_of(complaint["id"]))).handed_over is False
 
 
-@pytest.mark.policy("P3.1.6")
 async def test_a_major_complaint_is_resolved_only_once_a_supervisor_took_part(gql, person):
     rep, supervisor = await person("cs_rep"), await person("supervisor")
     complaint = await file(gql, rep.token, severity="MAJOR", category="STAFF")
@@ -396,3 +395,12 @@ async def test_a_guest_links_only_their_own_booking_and_membership(gql, person):
     rep = await person("cs_rep")
     linked = await file(gql, rep.token, bookingId=someone_elses["id"])
     assert linked["bookingNumber"] == someone_elses["number"]
+
+
+async def test_the_guest_is_told_in_their_saved_language(gql, person):
+    guest, rep = await person(kind="GUEST", language="zh-CN"), await person("cs_rep")
+    complaint = await file(gql, guest.token)
+    await ok(gql, RESOLVE, {"id": complaint["id"], "r": "已更换房间。"}, rep.token,
+             "resolveComplaint")
+    told = await Notification.get(account_id=guest.account.id, kind="COMPLAINT_RESOLVED")
+    assert told.title == f"您的投诉 {complaint['number']} 已解决"
