@@ -6,6 +6,7 @@ batches and run again sends nothing twice and misses nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -14,6 +15,7 @@ from complaint_support import LIST, RESPOND, file, ok, pk_of, token_now
 from domain.clock import clock
 from domain.complaints import deadlines
 from domain.models import Complaint, ComplaintDeadline, ComplaintEvent, Notification
+from tests.conftest import needs_postgres
 from workers import jobs
 
 pytestmark = pytest.mark.policy("P3.1.9")
@@ -161,3 +163,17 @@ async def test_two_sweeps_at_once_send_each_notice_once(gql, person):
     second = await deadlines.sweep(batch_size=2)
     assert first["escalated"] + second["escalated"] == 3
     assert await _notices("COMPLAINT_OVERDUE", supervisor.account.id) == 3
+
+
+@needs_postgres
+async def test_parallel_sweeps_on_postgres_send_each_notice_once(gql, person):
+    """Two workers sweep at the same moment on their own connections: every escalation is
+    claimed by one of them."""
+    rep, supervisor = await person("cs_rep"), await person("supervisor")
+    for _ in range(6):
+        await file(gql, rep.token)
+    clock.freeze(dt.datetime(2026, 12, 4, 0, 0, tzinfo=SHANGHAI))
+    done = await asyncio.gather(*(deadlines.sweep(batch_size=2) for _ in range(3)))
+    assert sum(d["escalated"] for d in done) == 6
+    assert await _notices("COMPLAINT_OVERDUE", supervisor.account.id) == 6
+    assert await ComplaintEvent.filter(kind="ESCALATED").count() == 6

@@ -400,7 +400,8 @@ async def test_a_guest_links_only_their_own_booking_and_membership(gql, person):
 async def test_the_guest_is_told_in_their_saved_language(gql, person):
     guest, rep = await person(kind="GUEST", language="zh-CN"), await person("cs_rep")
     complaint = await file(gql, guest.token)
-    await ok(gql, RESOLVE, {"id": complaint["id"], "r": "已更换房间。"}, rep.token,
-             "resolveComplaint")
+    await ok(
+        gql, RESOLVE, {"id": complaint["id"], "r": "已更换房间。"}, rep.token, "resolveComplaint"
+    )
     told = await Notification.get(account_id=guest.account.id, kind="COMPLAINT_RESOLVED")
     assert told.title == f"您的投诉 {complaint['number']} 已解决"
