@@ -405,3 +405,19 @@ async def test_the_guest_is_told_in_their_saved_language(gql, person):
     )
     told = await Notification.get(account_id=guest.account.id, kind="COMPLAINT_RESOLVED")
     assert told.title == f"您的投诉 {complaint['number']} 已解决"
+
+
+async def test_customer_service_reopens_on_the_guests_word_within_the_window(gql, person):
+    rep = await person("cs_rep")
+    complaint = await file(gql, rep.token, channel="PHONE")
+    await ok(gql, RESOLVE, {"id": complaint["id"], "r": "Fixed."}, rep.token, "resolveComplaint")
+    reopened = await ok(
+        gql,
+        REOPEN,
+        {"id": complaint["id"], "r": "Guest called: not fixed."},
+        rep.token,
+        "reopenComplaint",
+    )
+    assert reopened["status"] == "IN_PROGRESS"
+    assert reopened["events"][-1]["kind"] == "REOPENED"
+    assert reopened["events"][-1]["actorRole"] == "cs_rep"
