@@ -51,6 +51,10 @@ class ErrorCode(StrEnum):
     # Guest accounts (issue 9 item 0).
     STALE_NOTICE = "STALE_NOTICE"
     TOKEN_USED = "TOKEN_USED"
+    # Complaints (P3.1.6, P3.1.9).
+    SUPERVISOR_REQUIRED = "SUPERVISOR_REQUIRED"
+    NOT_HANDLER = "NOT_HANDLER"
+    REOPEN_WINDOW_CLOSED = "REOPEN_WINDOW_CLOSED"
 
 
 class DomainError(Exception):

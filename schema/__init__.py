@@ -10,6 +10,7 @@ from domain.errors import as_refusal
 from schema.accounts import AccountMutation, AccountQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
+from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
@@ -46,6 +47,7 @@ QUERY_PARTS: list[type] = [
     MeetingQuery,
     DisputeQuery,
     AccountQuery,
+    ComplaintQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -57,6 +59,7 @@ MUTATION_PARTS: list[type] = [
     MeetingMutation,
     DisputeMutation,
     AccountMutation,
+    ComplaintMutation,
 ]
 
 

@@ -61,8 +61,32 @@ async def _seed_hotel(guest: Account) -> None:
     await audited(SYSTEM, "seedDemoMember", "Member", membership)
 
 
+async def _seed_complaints(guest: Account) -> None:
+    """Two complaints to try the handling on (P3.1.6): one the demo guest filed online that
+    waits for customer service to take it, and a MAJOR one cs@demo.hotel recorded by phone
+    (it owns it) that needs a supervisor before it can be resolved."""
+    from authz.identity import Identity
+    from domain.actor import Actor
+    from domain.complaints import NewComplaint, service
+
+    guest = await Account.get(id=guest.id)  # with the membership the hotel seeder linked
+    rep = await Account.get(email="cs@demo.hotel")
+    filed = [
+        (guest, NewComplaint("ONLINE", "GENERAL", "NOISE",
+                             "Construction noise next door from 7 a.m. every day.")),
+        (rep, NewComplaint("PHONE", "MAJOR", "BILLING",
+                           "Charged twice for the same stay; guest asks for a refund today.",
+                           member_id=guest.member_id, contact_name="Gao Guest",
+                           contact_phone="+8613800138000")),
+    ]
+    for account, new in filed:
+        actor = Actor(identity=Identity.of_account(account))
+        await audited(actor, "fileComplaint", "Complaint",
+                      lambda actor=actor, new=new: service.file(actor, new))
+
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
-EXTRA_SEEDERS: list = [_seed_hotel]
+EXTRA_SEEDERS: list = [_seed_hotel, _seed_complaints]
 
 
 async def seed_demo() -> bool:

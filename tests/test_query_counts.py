@@ -21,6 +21,7 @@ from graphql import (
     get_named_type,
     is_required_argument,
 )
+from strawberry import relay
 
 from authz import matrix
 from authz.enforcer import enforcer
@@ -295,6 +296,43 @@ async def more_grants(world: World, count: int) -> None:
         )
 
 
+FILE_COMPLAINT = """mutation($input: FileComplaintInput!) { fileComplaint(input: $input) {
+  complaint { id } errors { code } } }"""
+HAND_OVER_COMPLAINT = """mutation($id: ID!, $to: ID!) { handOverComplaint(input: {complaintId: $id,
+  toStaffId: $to, note: "night shift"}) { errors { code } } }"""
+RESOLVE_COMPLAINT = """mutation($id: ID!) { resolveComplaint(input: {complaintId: $id,
+  resolution: "refunded a night"}) { errors { code } } }"""
+
+
+async def more_complaints(world: World, count: int) -> None:
+    """Complaints of every shape a page shows: one a guest filed (nobody owns it), one linked
+    to a booking with contact details, one handed over, one resolved."""
+    world.hotel = world.hotel or await make_hotel()
+    rep = await world.person("cs_rep")
+    other = await world.person("cs_rep")
+    guest = await world.person(kind="GUEST")
+    for shape in (i % 4 for i in range(count)):
+        given = {"channel": "PHONE", "severity": "GENERAL", "category": "NOISE",
+                 "description": "noisy neighbours"}
+        token = guest.token if shape == 0 else rep.token
+        if shape == 1:
+            booking = await book(world.gql, await world.token("booking_agent"), world.hotel.std,
+                                 TODAY + D(days=30 + next(_serial) % 50))
+            given.update(bookingId=booking["id"], contactName="Li Wei",
+                         contactPhone="+8613800138000")
+        reply = await world.gql(FILE_COMPLAINT, {"input": given}, token=token)
+        assert reply.data["fileComplaint"]["errors"] == [], reply.body
+        complaint = reply.data["fileComplaint"]["complaint"]["id"]
+        if shape == 2:
+            to = str(relay.GlobalID("StaffAccount", str(other.account.id)))
+            reply = await world.gql(HAND_OVER_COMPLAINT, {"id": complaint, "to": to},
+                                    token=rep.token)
+            assert reply.data["handOverComplaint"]["errors"] == [], reply.body
+        if shape == 3:
+            reply = await world.gql(RESOLVE_COMPLAINT, {"id": complaint}, token=rep.token)
+            assert reply.data["resolveComplaint"]["errors"] == [], reply.body
+
+
 @dataclass(frozen=True)
 class Case:
     role: str  # who reads the list
@@ -396,6 +434,7 @@ CASES: dict[str, Case] = {
     "meetings": Case("director", more_meetings),
     "actionItems": Case("director", more_action_items),
     "disputes": Case("hr", more_disputes),
+    "complaints": Case("director", more_complaints),
 }
 
 

@@ -14,6 +14,7 @@ from domain import accounts, approvals, audit_seals, disputes, meetings, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
+from domain.complaints import deadlines as complaint_deadlines
 from domain.documents import replicas, work_records
 from domain.models import RefreshToken
 from domain.reports import service as reports
@@ -119,6 +120,12 @@ async def prune_account_tokens(ctx: dict) -> int:
     return await accounts.prune_tokens()
 
 
+async def sweep_complaint_deadlines(ctx: dict) -> dict[str, int]:
+    """Warn before complaint response and resolution deadlines and escalate to the supervisors
+    after them (P3.1.9); each notice is claimed once, so a rerun sends nothing twice."""
+    return await complaint_deadlines.sweep()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -135,4 +142,6 @@ JOBS: list[Job] = [
     Job("arbitration_deadlines", arbitration_deadlines, 3600),
     # Guest accounts (issue 9 item 0).
     Job("prune_account_tokens", prune_account_tokens, 3600),
+    # complaints (P3.1.9)
+    Job("sweep_complaint_deadlines", sweep_complaint_deadlines, 300),
 ]

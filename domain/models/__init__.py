@@ -16,6 +16,7 @@ from domain.models.bookings import (
     Room,
     RoomType,
 )
+from domain.models.complaints import Complaint, ComplaintDeadline, ComplaintEvent
 from domain.models.consents import ConsentPurpose, ConsentRecord, ConsentState
 from domain.models.disputes import Dispute, DisputeEvent
 from domain.models.documents import (
@@ -61,6 +62,9 @@ __all__ = [
     "Booking",
     "BookingChangeRequest",
     "BookingNight",
+    "Complaint",
+    "ComplaintDeadline",
+    "ComplaintEvent",
     "ConsentPurpose",
     "ConsentRecord",
     "ConsentState",

@@ -400,6 +400,17 @@ class PolicyCatalogue:
         "channel to customer data, so a leaked credential reaches no further.",
         minimum=1, maximum=100,
     )
+    # ---- complaints (P3.1.6, P3.1.9); complaint_respond_days and complaint_resolve_days above
+    complaint_warning_hours = Int(
+        24, "hours", "P3.1.9",
+        "The complaint's handler is warned this long before its response or resolution is due.",
+        minimum=1, maximum=240,
+    )
+    complaint_reopen_days = Int(
+        14, "days", "P3.1.9",
+        "A guest may reopen a resolved complaint within this many days of its resolution.",
+        minimum=1, maximum=365,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
