@@ -46,6 +46,9 @@ class ErrorCode(StrEnum):
     LINK_NOT_YOURS = "LINK_NOT_YOURS"
     # Personal-information rights (P6.1.3).
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
+    # Follow-ups and the care plan (P3.1.7, P3.1.11).
+    ALREADY_ANSWERED = "ALREADY_ANSWERED"
+    INSIDE_LEAD_TIME = "INSIDE_LEAD_TIME"
 
 
 class DomainError(Exception):

@@ -9,9 +9,11 @@ from strawberry.tools import merge_types
 from domain.errors import as_refusal
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
+from schema.care import CareMutation, CareQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.extensions import build_extensions, is_unexpected
+from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
@@ -35,10 +37,11 @@ class Schema(strawberry.Schema):
 # One Query/Mutation pair per area, in the order their fields appear in the SDL.
 QUERY_PARTS: list[type] = [
     FoundationQuery, DocumentQuery, ReportQuery, ApprovalQuery, OutboxQuery, BookingQuery,
+    FollowUpQuery, CareQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation, DocumentMutation, ReportMutation, ApprovalMutation, OutboxMutation,
-    BookingMutation,
+    BookingMutation, FollowUpMutation, CareMutation,
 ]
 
 

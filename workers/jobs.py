@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, outbox
+from domain import approvals, audit_seals, care, followups, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -92,6 +92,18 @@ async def seal_audit_trail(ctx: dict) -> int:
     return sum(seal.entry_count for seal in await audit_seals.seal_ready())
 
 
+async def escalate_follow_ups(ctx: dict) -> int:
+    """Tell supervisors once about each first-stay follow-up call past its due time (P3.1.7)."""
+    return await followups.escalate_overdue()
+
+
+async def send_care_campaigns(ctx: dict) -> dict[str, int]:
+    """Send the day's care-plan messages, once per member and campaign, to members who
+    consented to marketing (P3.1.11)."""
+    report = await care.send_due()
+    return {"recorded": report.recorded, "sent": report.sent, "skipped": report.skipped}
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -103,4 +115,7 @@ JOBS: list[Job] = [
     Job("generate_reports", generate_reports, 3600),
     Job("report_deadlines", report_deadlines, 600),
     Job("seal_audit_trail", seal_audit_trail, 60),
+    # follow-ups and care (P3.1.7, P3.1.11)
+    Job("escalate_follow_ups", escalate_follow_ups, 300),
+    Job("send_care_campaigns", send_care_campaigns, 900),
 ]

@@ -15,6 +15,7 @@ from domain.models.bookings import (
     Room,
     RoomType,
 )
+from domain.models.care import CareCampaign, CareDelivery
 from domain.models.consents import ConsentPurpose, ConsentRecord, ConsentState
 from domain.models.documents import (
     Document,
@@ -23,6 +24,7 @@ from domain.models.documents import (
     ReplicaCheck,
     WorkRecordSeal,
 )
+from domain.models.followups import FollowUp, SatisfactionSurvey
 from domain.models.identity import (
     Account,
     ApiToken,
@@ -48,12 +50,15 @@ __all__ = [
     "Booking",
     "BookingChangeRequest",
     "BookingNight",
+    "CareCampaign",
+    "CareDelivery",
     "ConsentPurpose",
     "ConsentRecord",
     "ConsentState",
     "Document",
     "DocumentSequence",
     "DownloadGrant",
+    "FollowUp",
     "GuestProfile",
     "IdempotencyRecord",
     "InventoryNight",
@@ -70,6 +75,7 @@ __all__ = [
     "RoleGrant",
     "Room",
     "RoomType",
+    "SatisfactionSurvey",
     "Signature",
     "SigningKey",
     "WorkRecordSeal",

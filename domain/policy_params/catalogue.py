@@ -389,6 +389,12 @@ class PolicyCatalogue:
         "channel to customer data, so a leaked credential reaches no further.",
         minimum=1, maximum=100,
     )
+    # -- follow-ups and care (P3.1.7, P3.1.11) --
+    satisfaction_survey_valid_days = Int(
+        30, "days", "P3.1.7",
+        "The single-use link of a first-stay satisfaction survey works this many days.",
+        minimum=1, maximum=365,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
