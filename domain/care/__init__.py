@@ -189,18 +189,23 @@ async def record_due_deliveries(today: dt.date) -> int:
     campaign (a rerun adds nothing). Returns the rows the campaigns have for today."""
     connection = Tortoise.get_connection("default")
     postgres = connection.capabilities.dialect == "postgres"
-    mark = "${}" if postgres else "?"
     now = clock.now()
     for campaign in await _due_campaigns(today):
-        chosen = recipients(campaign, today).values_list("id", flat=True)
-        values = [campaign.id, today, DeliveryStatus.PENDING.value, now]
-        slots = ", ".join(mark.format(i + 1) for i in range(len(values)))
-        select_sql = chosen.sql(params_inline=True)
+        chosen = recipients(campaign, today).only("id")
+        chosen._choose_db_if_not_chosen()
+        chosen._make_query()
+        select_sql, select_values = chosen.query.get_parameterized_sql()
+        ours = [campaign.id, today, DeliveryStatus.PENDING.value, now]
+        if postgres:  # numbered placeholders: ours follow the member query's
+            slots = ", ".join(f"${len(select_values) + i + 1}" for i in range(len(ours)))
+            values = [*select_values, *ours]
+        else:  # positional: ours come first in the text
+            slots = ", ".join("?" for _ in ours)
+            values = [*ours, *select_values]
         await connection.execute_query(
             "INSERT INTO care_delivery (campaign_id, send_on, status, created_at, member_id) "
-            f"SELECT {slots}, chosen.id "
-            f"FROM ({select_sql}) AS chosen WHERE chosen.id IS NOT NULL "
-            "ON CONFLICT (campaign_id, member_id) DO NOTHING",
+            f"SELECT {slots}, chosen.id FROM ({select_sql}) AS chosen "
+            "WHERE chosen.id IS NOT NULL ON CONFLICT (campaign_id, member_id) DO NOTHING",
             values,
         )
     return await CareDelivery.filter(send_on=today).count()
