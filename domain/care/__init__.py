@@ -101,10 +101,11 @@ async def plan(
     weeks = await params.care_plan_lead_weeks
     earliest = today + dt.timedelta(weeks=weeks)
     if run_on < earliest:
+        first_day = earliest.isoformat()
         raise DomainError(
             ErrorCode.INSIDE_LEAD_TIME,
             f"Care campaigns are planned at least {weeks} weeks ahead: the earliest day is "
-            f"{earliest.isoformat()}.",
+            f"{first_day}.",
             "runOn",
         )
     if kind == CampaignKind.BIRTHDAY:
