@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 from domain.followups import surveys
 from domain.followups.tasks import (
     FollowUpCriteria,
@@ -53,6 +56,12 @@ async def on_check_out(booking: Booking) -> FirstStayFollowUp | None:
     guest = await guest_identity(booking)
     if not await is_first_stay(booking, guest):
         return None
-    follow_up = await _create_task(booking, guest)
-    survey = await surveys.create_for_first_stay(booking, guest)
+    try:
+        # A savepoint: when another check-out of the same guest committed its first stay in
+        # the meantime, the unique guest key refuses this one and the check-out still stands.
+        async with in_transaction():
+            follow_up = await _create_task(booking, guest)
+            survey = await surveys.create_for_first_stay(booking, guest)
+    except IntegrityError:
+        return None
     return FirstStayFollowUp(follow_up, survey)
