@@ -291,3 +291,35 @@ async def test_anonymous_callers_and_partners_get_no_care_plan(gql, partner):
     _, secret = await partner(["bookings:write", "bookings:read"])
     assert (await gql(PLAN, campaign(), token=secret)).error_codes == ["FORBIDDEN"]
     assert (await gql(CARE_PLAN, {"year": 2027}, token=secret)).error_codes == ["FORBIDDEN"]
+
+
+@pytest.mark.policy("P3.1.11")
+async def test_a_consent_withdrawn_before_the_member_s_batch_is_honoured(gql, person):
+    director = await person("director")
+    members = [await consenting_member(f"Member {n}") for n in range(4)]
+    day = TODAY + LEAD
+    reply = await gql(PLAN, campaign(run_on=day), token=director.token)
+    assert reply.data["planCareCampaign"]["errors"] == []
+    clock.freeze(day_at_hotel(day))
+
+    async def withdraw_the_last(report):
+        if report.batches == 1:
+            await audited(
+                SYSTEM,
+                "withdraw",
+                "Member",
+                lambda: consents.record(
+                    SYSTEM,
+                    ConsentPurpose.MARKETING,
+                    granted=False,
+                    notice_version="2026-1",
+                    channel="ONLINE",
+                    member_id=members[-1],
+                ),
+            )
+
+    report = await care.send_due(batch_size=2, after_batch=withdraw_the_last)
+    assert (report.recorded, report.sent, report.skipped) == (4, 3, 1)
+    skipped = await CareDelivery.get(status="SKIPPED")
+    assert skipped.member_id == members[-1] and skipped.sent_at is None
+    assert await OutboxEvent.filter(topic="care.holiday").count() == 3
