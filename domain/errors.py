@@ -55,6 +55,9 @@ class ErrorCode(StrEnum):
     SUPERVISOR_REQUIRED = "SUPERVISOR_REQUIRED"
     NOT_HANDLER = "NOT_HANDLER"
     REOPEN_WINDOW_CLOSED = "REOPEN_WINDOW_CLOSED"
+    # Follow-ups and the care plan (P3.1.7, P3.1.11).
+    ALREADY_ANSWERED = "ALREADY_ANSWERED"
+    INSIDE_LEAD_TIME = "INSIDE_LEAD_TIME"
 
 
 class DomainError(Exception):

@@ -10,11 +10,13 @@ from domain.errors import as_refusal
 from schema.accounts import AccountMutation, AccountQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
+from schema.care import CareMutation, CareQuery
 from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.extensions import build_extensions, is_unexpected
+from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
@@ -48,6 +50,8 @@ QUERY_PARTS: list[type] = [
     DisputeQuery,
     AccountQuery,
     ComplaintQuery,
+    FollowUpQuery,
+    CareQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -60,6 +64,8 @@ MUTATION_PARTS: list[type] = [
     DisputeMutation,
     AccountMutation,
     ComplaintMutation,
+    FollowUpMutation,
+    CareMutation,
 ]
 
 

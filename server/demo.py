@@ -85,8 +85,38 @@ async def _seed_complaints(guest: Account) -> None:
                       lambda actor=actor, new=new: service.file(actor, new))
 
 
+async def _seed_care(guest: Account) -> None:
+    """The demo member's birthday and marketing consent, and next year's birthday campaign
+    (P3.1.11), so a tester sees the care plan and, on the day, the greeting."""
+    from domain import care, consents
+    from domain.clock import clock
+    from domain.models import ConsentPurpose, Member
+    from domain.policy_params import params
+
+    account = await Account.get(id=guest.id)
+    if account.member_id is None:
+        return
+    today = clock.today()
+    await Member.filter(id=account.member_id).update(birth_month=today.month, birth_day=1)
+
+    async def plan():
+        await consents.record(
+            SYSTEM, ConsentPurpose.MARKETING, granted=True, notice_version="demo",
+            channel="STAFF", member_id=account.member_id,
+        )
+        weeks = await params.care_plan_lead_weeks
+        start = max(dt.date(today.year + 1, 1, 1), today + dt.timedelta(weeks=weeks))
+        return await care.plan(
+            SYSTEM, kind=care.CampaignKind.BIRTHDAY, name="Birthday greetings",
+            message="Happy birthday from all of us at the hotel!",
+            perk="A free late check-out on a stay in your birthday month", run_on=start,
+        )
+
+    await audited(SYSTEM, "seedDemoCarePlan", "CareCampaign", plan)
+
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
-EXTRA_SEEDERS: list = [_seed_hotel, _seed_complaints]
+EXTRA_SEEDERS: list = [_seed_hotel, _seed_complaints, _seed_care]
 
 
 async def seed_demo() -> bool:

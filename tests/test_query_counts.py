@@ -333,6 +333,69 @@ async def more_complaints(world: World, count: int) -> None:
             assert reply.data["resolveComplaint"]["errors"] == [], reply.body
 
 
+_FIRST_STAYS = iter(range(1, 100_000))
+
+
+async def more_first_stays(world: World, count: int) -> None:
+    """First stays of new guests checked out: each brings a follow-up call (assigned to a
+    representative) and a survey; every other follow-up is completed (P3.1.7)."""
+    from tests.bookings.booking_support import CHECK_OUT
+
+    world.hotel = world.hotel or await make_hotel()
+    agent = await world.token("booking_agent")
+    rep = await world.token("cs_rep")
+    for _ in range(count):
+        n = next(_FIRST_STAYS)
+        guest = {"fullName": f"Guest {n}", "email": f"first{n}@example.com"}
+        booking = await book(world.gql, agent, world.hotel.std, TODAY, 1, guest=guest)
+        await _ok(world, CHECK_IN, {"id": booking["id"]}, "booking_agent")
+        await _ok(world, CHECK_OUT, {"id": booking["id"]}, "booking_agent")
+        if n % 2:
+            from domain.models import FollowUp
+
+            task = await FollowUp.all().order_by("-id").first()
+            done = await world.gql(
+                """mutation($id: ID!) { completeFollowUp(input: {followUpId: $id,
+                outcome: REACHED}) { errors { code } } }""",
+                {"id": str(relay_id("FollowUp", task.id))},
+                token=rep if task.assignee_account_id else await world.token("supervisor"),
+            )
+            assert done.errors == [], done.errors
+
+
+def relay_id(type_name: str, pk: int):
+    from strawberry import relay
+
+    return relay.GlobalID(type_name, str(pk))
+
+
+async def more_care_campaigns(world: World, count: int) -> None:
+    """Campaigns of 2027, each with deliveries to two members (P3.1.11)."""
+    from domain.models import CareDelivery
+
+    for _ in range(count):
+        n = next(_serial)
+        data = await _ok(
+            world,
+            """mutation($d: Date!, $name: String!) { planCareCampaign(input: {kind: HOLIDAY,
+            name: $name, message: "Greetings", runOn: $d}) { campaign { id } errors { code } } }""",
+            {"d": (dt.date(2027, 1, 1) + D(days=n % 300)).isoformat(), "name": f"Care {n}"},
+            "director",
+        )
+        assert data["planCareCampaign"]["errors"] == []
+        campaign = int(relay_id_of(data["planCareCampaign"]["campaign"]["id"]))
+        for status in ("SENT", "PENDING"):
+            member = await new_member(name=f"Cared {n}")
+            await CareDelivery.create(campaign_id=campaign, member_id=member, status=status,
+                                      send_on=dt.date(2027, 1, 1))
+
+
+def relay_id_of(global_id: str) -> str:
+    from strawberry import relay
+
+    return relay.GlobalID.from_id(global_id).node_id
+
+
 @dataclass(frozen=True)
 class Case:
     role: str  # who reads the list
@@ -435,6 +498,9 @@ CASES: dict[str, Case] = {
     "actionItems": Case("director", more_action_items),
     "disputes": Case("hr", more_disputes),
     "complaints": Case("director", more_complaints),
+    "followUps": Case("supervisor", more_first_stays),
+    "satisfactionSurveys": Case("cs_rep", more_first_stays),
+    "carePlan": Case("director", more_care_campaigns, "(year: 2027)"),
 }
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import accounts, approvals, audit_seals, disputes, meetings, outbox
+from domain import accounts, approvals, audit_seals, care, disputes, followups, meetings, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -126,6 +126,18 @@ async def sweep_complaint_deadlines(ctx: dict) -> dict[str, int]:
     return await complaint_deadlines.sweep()
 
 
+async def escalate_follow_ups(ctx: dict) -> int:
+    """Tell supervisors once about each first-stay follow-up call past its due time (P3.1.7)."""
+    return await followups.escalate_overdue()
+
+
+async def send_care_campaigns(ctx: dict) -> dict[str, int]:
+    """Send the day's care-plan messages, once per member and campaign, to members who
+    consented to marketing (P3.1.11)."""
+    report = await care.send_due()
+    return {"recorded": report.recorded, "sent": report.sent, "skipped": report.skipped}
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -144,4 +156,7 @@ JOBS: list[Job] = [
     Job("prune_account_tokens", prune_account_tokens, 3600),
     # complaints (P3.1.9)
     Job("sweep_complaint_deadlines", sweep_complaint_deadlines, 300),
+    # follow-ups and care (P3.1.7, P3.1.11)
+    Job("escalate_follow_ups", escalate_follow_ups, 300),
+    Job("send_care_campaigns", send_care_campaigns, 900),
 ]

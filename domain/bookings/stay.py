@@ -1,13 +1,14 @@
 """The stay itself: check-in, check-out and no-show, each through the transition table in
 `states` (invalid moves are INVALID_TRANSITION), each synchronised to the PMS (P3.1.3), a
-no-show refunded by the rules (P3.1.5). Nights no longer needed (after an early check-out or a
-no-show) go back on sale."""
+no-show refunded by the rules (P3.1.5), a first stay's check-out followed up (P3.1.7). Nights
+no longer needed (after an early check-out or a no-show) go back on sale."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from authz.identity import Kind
+from domain import followups
 from domain.actor import Actor
 from domain.bookings import cancellation, nights, sync
 from domain.bookings.queries import load_booking
@@ -81,6 +82,8 @@ async def check_out(actor: Actor, booking_id: int | str) -> Booking:
     await Room.filter(current_booking_id=booking.id).update(current_booking_id=None)
     await nights.release(booking, from_date=max(clock.today(), booking.check_in))
     await sync.sync_to_pms(booking, "booking.checked_out")
+    # A first stay brings the guest's satisfaction survey and the follow-up call (P3.1.7).
+    await followups.on_check_out(booking)
     return booking
 
 

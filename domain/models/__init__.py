@@ -16,6 +16,7 @@ from domain.models.bookings import (
     Room,
     RoomType,
 )
+from domain.models.care import CareCampaign, CareDelivery
 from domain.models.complaints import Complaint, ComplaintDeadline, ComplaintEvent
 from domain.models.consents import ConsentPurpose, ConsentRecord, ConsentState
 from domain.models.disputes import Dispute, DisputeEvent
@@ -26,6 +27,7 @@ from domain.models.documents import (
     ReplicaCheck,
     WorkRecordSeal,
 )
+from domain.models.followups import FollowUp, SatisfactionSurvey
 from domain.models.identity import (
     Account,
     ApiToken,
@@ -62,6 +64,8 @@ __all__ = [
     "Booking",
     "BookingChangeRequest",
     "BookingNight",
+    "CareCampaign",
+    "CareDelivery",
     "Complaint",
     "ComplaintDeadline",
     "ComplaintEvent",
@@ -73,6 +77,7 @@ __all__ = [
     "Document",
     "DocumentSequence",
     "DownloadGrant",
+    "FollowUp",
     "GuestProfile",
     "IdempotencyRecord",
     "InventoryNight",
@@ -94,6 +99,7 @@ __all__ = [
     "RoleGrant",
     "Room",
     "RoomType",
+    "SatisfactionSurvey",
     "Signature",
     "SigningKey",
     "WorkRecordSeal",

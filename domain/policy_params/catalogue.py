@@ -411,6 +411,12 @@ class PolicyCatalogue:
         "A guest may reopen a resolved complaint within this many days of its resolution.",
         minimum=1, maximum=365,
     )
+    # -- follow-ups and care (P3.1.7, P3.1.11) --
+    satisfaction_survey_valid_days = Int(
+        30, "days", "P3.1.7",
+        "The single-use link of a first-stay satisfaction survey works this many days.",
+        minimum=1, maximum=365,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
