@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from domain.errors import as_refusal
+from schema.analysis import AnalysisQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.document_shape import DocumentLimits
@@ -35,6 +36,7 @@ class Schema(strawberry.Schema):
 # One Query/Mutation pair per area, in the order their fields appear in the SDL.
 QUERY_PARTS: list[type] = [
     FoundationQuery, DocumentQuery, ReportQuery, ApprovalQuery, OutboxQuery, BookingQuery,
+    AnalysisQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation, DocumentMutation, ReportMutation, ApprovalMutation, OutboxMutation,

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, outbox
+from domain import analysis, approvals, audit_seals, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -92,6 +92,14 @@ async def seal_audit_trail(ctx: dict) -> int:
     return sum(seal.entry_count for seal in await audit_seals.seal_ready())
 
 
+async def analyse_members(ctx: dict) -> int | None:
+    """Analyse members' consumption in the last finished month and make their recommendations
+    (P3.1.8); a finished month is not repeated and a stopped one resumes. Returns the number
+    of members analysed, or None when the month was done already."""
+    run = await analysis.analyse_last_month()
+    return None if run is None else run.members_done
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -103,4 +111,6 @@ JOBS: list[Job] = [
     Job("generate_reports", generate_reports, 3600),
     Job("report_deadlines", report_deadlines, 600),
     Job("seal_audit_trail", seal_audit_trail, 60),
+    # Analysis area (P3.1.8).
+    Job("analyse_members", analyse_members, 3600),
 ]

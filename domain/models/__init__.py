@@ -1,5 +1,6 @@
 """All Tortoise models of the platform, one module per area. Tortoise discovers them here."""
 
+from domain.models.analysis import AnalysisRun, AnalysisStay, MemberBehaviour, Recommendation
 from domain.models.approvals import ApprovalDecision, ApprovalRequest
 from domain.models.audit import AuditEntry, AuditSeal
 from domain.models.bookings import (
@@ -37,6 +38,8 @@ from domain.models.signatures import Signature, SigningKey
 
 __all__ = [
     "Account",
+    "AnalysisRun",
+    "AnalysisStay",
     "ApiToken",
     "ApprovalDecision",
     "ApprovalRequest",
@@ -52,6 +55,7 @@ __all__ = [
     "DownloadGrant",
     "GuestProfile",
     "IdempotencyRecord",
+    "MemberBehaviour",
     "InventoryNight",
     "Member",
     "NightlyRate",
@@ -59,6 +63,7 @@ __all__ = [
     "OutboxEvent",
     "PointsEntry",
     "PolicyParameterVersion",
+    "Recommendation",
     "RefreshToken",
     "Refund",
     "ReplicaCheck",
