@@ -182,6 +182,8 @@ async def analyse_members(month_text: str | None, batch_size: int, stream) -> in
         month = (
             analysis.parse_month(month_text) if month_text else analysis.last_finished_month()
         )
+        stream.write(f"{month:%Y-%m}: copying the stays to analyse...\n")
+        stream.flush()
         bar = ProgressBar(stream)
         try:
             run = await analysis.analyse_month(month, batch_size=batch_size, on_progress=bar)

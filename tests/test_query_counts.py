@@ -274,6 +274,42 @@ async def more_grants(world: World, count: int) -> None:
                                True, "a wider duty")
 
 
+async def _analysis_room_types(world: World) -> dict:
+    from tests.analysis.analysis_support import room_types
+
+    if getattr(world, "analysis_room_types", None) is None:
+        world.analysis_room_types = await room_types()
+    return world.analysis_room_types
+
+
+async def more_recommendations(world: World, count: int) -> None:
+    """Member 1's history grows, so more kinds of recommendation apply: two stays in October
+    (room type, timing), then partner stays in March (an upgrade, booking direct)."""
+    from tests.analysis.analysis_support import grow_history, member, reanalyse
+
+    types = await _analysis_room_types(world)
+    if world.reader is None:
+        world.reader = await member()
+        assert world.reader.id == 1, "the case reads member 1"
+        await grow_history(world.reader, 2, room_type=types["STD"], channel="ONLINE",
+                           first=dt.date(2026, 10, 3))
+    else:
+        await grow_history(world.reader, count, room_type=types["STD"], channel="PARTNER",
+                           first=dt.date(2025, 3, 1))
+    await reanalyse()
+
+
+async def more_analysed_members(world: World, count: int) -> None:
+    """Members with a stay or two each, analysed again for October."""
+    from tests.analysis.analysis_support import grow_history, member, reanalyse
+
+    types = await _analysis_room_types(world)
+    for i in range(count):
+        await grow_history(await member(), 1 + i % 2, room_type=types["DLX" if i % 2 else "STD"],
+                           channel="ONLINE", first=dt.date(2026, 9, 1))
+    await reanalyse()
+
+
 @dataclass(frozen=True)
 class Case:
     role: str  # who reads the list
@@ -301,6 +337,11 @@ CASES: dict[str, Case] = {
     ),
     "policyParameters": Case("director", more_parameter_versions, "", fixed_length=True),
     "permissionMatrix": Case("admin", more_grants, ""),
+    # Analysis area (P3.1.8).
+    "recommendations": Case(
+        "cs_rep", more_recommendations, '(memberId: "TWVtYmVyOjE=")'  # Member:1
+    ),
+    "memberAnalysis": Case("data_analyst", more_analysed_members),
 }
 
 

@@ -109,6 +109,8 @@ async def _open(month: dt.date) -> AnalysisRun:
                 timezone=str(clock.hotel_timezone),
                 shift=_utc_shift(month_end),
             )
+            if sql.AFTER_STAGE[_dialect(connection)]:
+                await _run(connection, sql.AFTER_STAGE[_dialect(connection)])
             counted = (await _rows(connection, sql.STAGED, run=run.id))[0]
             run.stays_total = int(counted["stays"] or 0)
             run.members_total = int(counted["members"] or 0)
@@ -131,6 +133,8 @@ async def _batch(run: AnalysisRun, batch_size: int) -> bool:
     values = {"run": run.id, "lo": lo, "hi": hi, "month": run.month, "now": clock.now()}
     try:
         async with in_transaction() as tx:
+            if sql.BATCH_SETTINGS[_dialect(tx)]:
+                await _run(tx, sql.BATCH_SETTINGS[_dialect(tx)])
             await _run(tx, sql.CLEAR_RECOMMENDATIONS, month=run.month, lo=lo, hi=hi)
             await _run(tx, sql.CLEAR_BEHAVIOUR, month=run.month, lo=lo, hi=hi)
             await _run(tx, sql.BEHAVIOUR, **values)

@@ -69,6 +69,12 @@ SELECT :run::int, b.member_id, b.check_in, CAST(strftime('%m', b.check_in) AS IN
     + _STAGE_WHERE,
 }
 
+# PostgreSQL plans the batches from statistics of the freshly staged stays (without them it
+# takes each batch for two rows), and joins the per-member picks by hash, never by nested loops
+# over window aggregates, which grow with the square of the batch.
+AFTER_STAGE = {POSTGRES: "ANALYZE analysis_stay", SQLITE: None}
+BATCH_SETTINGS = {POSTGRES: "SET LOCAL enable_nestloop = off", SQLITE: None}
+
 STAGED = """
 SELECT COUNT(*) AS stays, COUNT(DISTINCT member_id) AS members
 FROM analysis_stay WHERE run_id = :run

@@ -139,3 +139,23 @@ async def forget_analysis() -> None:
     await MemberBehaviour.all().delete()
     await AnalysisStay.all().delete()
     await AnalysisRun.all().delete()
+
+
+async def reanalyse(month: dt.date = OCTOBER) -> None:
+    """Forget the month's analysis and run it again over the history as it now stands."""
+    from domain import analysis
+
+    await forget_analysis()
+    await analysis.analyse_month(month)
+
+
+async def grow_history(
+    who: Member, count: int, *, room_type: RoomType, channel: str, first: dt.date
+) -> None:
+    """`count` one-night stays of a member, a week apart from `first`, booked 10 days ahead."""
+    for i in range(count):
+        day = first + dt.timedelta(days=7 * i)
+        await stay(
+            who, room_type, day, 1, gross=str(room_type.base_rate), channel=channel,
+            booked_at=at((day - dt.timedelta(days=10)).isoformat()),
+        )
