@@ -101,8 +101,14 @@ def main() -> int:
     if args.fresh:
         asyncio.run(_forget(url, month))
     command = [
-        sys.executable, "-m", "server", "analyse-members",
-        "--month", f"{month:%Y-%m}", "--batch-size", str(args.batch_size),
+        sys.executable,
+        "-m",
+        "server",
+        "analyse-members",
+        "--month",
+        f"{month:%Y-%m}",
+        "--batch-size",
+        str(args.batch_size),
     ]
     started = time.monotonic()
     finished = subprocess.run(command, cwd=ROOT, env={**os.environ, "DATABASE_URL": url})
@@ -111,25 +117,32 @@ def main() -> int:
         print(f"analyse-members failed ({finished.returncode})", file=sys.stderr)
         return finished.returncode
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-    run = asyncio.run(_fetch(
-        url,
-        "SELECT r.members_done, r.stays_total, r.batches_done, r.status, "
-        "(SELECT COUNT(*) FROM member_behaviour WHERE month = r.month) AS behaviour_rows, "
-        "(SELECT COUNT(*) FROM recommendation WHERE month = r.month) AS recommendation_rows "
-        "FROM analysis_run r WHERE r.month = $1",
-        month,
-    ))
+    run = asyncio.run(
+        _fetch(
+            url,
+            "SELECT r.members_done, r.stays_total, r.batches_done, r.status, "
+            "(SELECT COUNT(*) FROM member_behaviour WHERE month = r.month) AS behaviour_rows, "
+            "(SELECT COUNT(*) FROM recommendation WHERE month = r.month) AS recommendation_rows "
+            "FROM analysis_run r WHERE r.month = $1",
+            month,
+        )
+    )
     result.update(
         month=f"{month:%Y-%m}",
         analysis_seconds=round(seconds, 1),
         analysis_peak_rss_mb=round(peak_kib / 1024, 1),
         run=dict(run),
-        machine={"cpus": os.cpu_count(), "load_average": os.getloadavg(),
-                 "python": platform.python_version()},
+        machine={
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
+            "python": platform.python_version(),
+        },
         measured_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
-    out = Path(args.out) if args.out else ROOT / "bench" / "results" / (
-        f"analysis-{dt.date.today():%Y%m%d}.json"
+    out = (
+        Path(args.out)
+        if args.out
+        else ROOT / "bench" / "results" / (f"analysis-{dt.date.today():%Y%m%d}.json")
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

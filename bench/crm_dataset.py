@@ -103,22 +103,40 @@ async def generate(url: str, members: int, stays: int, *, log=print) -> dict:
                 "INSERT INTO room_type (created_at, code, name, description, capacity, "
                 "base_rate, currency, is_active) VALUES ($1, $2, $3, '', $4, $5, 'CNY', true) "
                 "ON CONFLICT (code) DO NOTHING",
-                now, code, name, capacity, Decimal(rate),
+                now,
+                code,
+                name,
+                capacity,
+                Decimal(rate),
             )
         step = time.monotonic()
         first_profile = await connection.fetchval(
             "SELECT COALESCE(MAX(id), 0) + 1 FROM guest_profile"
         )
         profiles = [
-            (first_profile + i, now, encrypt_name(f"Bench Member {i:06d}", None), False, False,
-             "", "")
+            (
+                first_profile + i,
+                now,
+                encrypt_name(f"Bench Member {i:06d}", None),
+                False,
+                False,
+                "",
+                "",
+            )
             for i in range(members)
         ]
         await connection.copy_records_to_table(
             "guest_profile",
             records=profiles,
-            columns=["id", "created_at", "full_name", "is_temporary", "blacklisted",
-                     "blacklist_reason", "search_terms"],
+            columns=[
+                "id",
+                "created_at",
+                "full_name",
+                "is_temporary",
+                "blacklisted",
+                "blacklist_reason",
+                "search_terms",
+            ],
         )
         await connection.execute(
             "SELECT setval('guest_profile_id_seq', (SELECT MAX(id) FROM guest_profile))"
@@ -128,12 +146,26 @@ async def generate(url: str, members: int, stays: int, *, log=print) -> dict:
         await connection.copy_records_to_table(
             "member",
             records=[
-                (first_member + i, now, f"B{first_member + i:09d}", "STANDARD", 0, True,
-                 first_profile + i)
+                (
+                    first_member + i,
+                    now,
+                    f"B{first_member + i:09d}",
+                    "STANDARD",
+                    0,
+                    True,
+                    first_profile + i,
+                )
                 for i in range(members)
             ],
-            columns=["id", "created_at", "member_number", "tier", "points_balance",
-                     "is_active", "guest_profile_id"],
+            columns=[
+                "id",
+                "created_at",
+                "member_number",
+                "tier",
+                "points_balance",
+                "is_active",
+                "guest_profile_id",
+            ],
         )
         await connection.execute("SELECT setval('member_id_seq', (SELECT MAX(id) FROM member))")
         timings["members"] = round(time.monotonic() - step, 1)
@@ -147,7 +179,11 @@ async def generate(url: str, members: int, stays: int, *, log=print) -> dict:
             hi = min(stays, lo + CHUNK) - 1
             await connection.execute(
                 BOOKINGS,
-                first_booking + lo, first_booking + hi, first_member, members, start,
+                first_booking + lo,
+                first_booking + hi,
+                first_member,
+                members,
+                start,
                 (end - start).days - 5,
             )
             log(f"  {hi + 1}/{stays} bookings, {time.monotonic() - step:.1f} s")

@@ -14,7 +14,7 @@ from authz.identity import Identity
 from domain.analysis.explain import Explained, explain
 from domain.analysis.runs import latest_month
 from domain.errors import DomainError, ErrorCode
-from domain.models import Member, MemberBehaviour, Recommendation, RoomType
+from domain.models import MemberBehaviour, Recommendation, RoomType
 
 
 def _check_owner(identity: Identity, member_id: int, own_only: bool) -> None:
@@ -75,7 +75,3 @@ async def listing(
     if room_type_id is not None:
         query = query.filter(preferred_room_type_id=room_type_id)
     return query
-
-
-async def member_exists(member_id: int) -> bool:
-    return await Member.filter(id=member_id).exists()

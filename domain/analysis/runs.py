@@ -22,13 +22,13 @@ from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from domain import audit
 from domain.actor import SYSTEM, Actor
 from domain.analysis import sql
 from domain.clock import clock
 from domain.documents.retention import next_month_start
 from domain.errors import DomainError, ErrorCode
 from domain.models import AnalysisRun
-from domain.unit_of_work import audited
 
 log = logging.getLogger(__name__)
 
@@ -183,21 +183,25 @@ async def analyse_month(
 
 
 async def _finish(run: AnalysisRun, actor: Actor) -> None:
-    async def work() -> int:
-        done = await AnalysisRun.filter(id=run.id, status="RUNNING").update(
-            status="DONE", finished_at=clock.now()
+    """Mark the run done with its audit entry, in one transaction; a runner that finds it done
+    already writes nothing (so two racing runners leave one entry)."""
+    async with in_transaction() as connection:
+        done = (
+            await AnalysisRun.filter(id=run.id, status="RUNNING")
+            .using_db(connection)
+            .update(status="DONE", finished_at=clock.now())
         )
-        await _run(connections.get("default"), sql.DROP_RUN_STAGED, run=run.id)
-        return done
-
-    await audited(
-        actor,
-        "analyseMembers",
-        "AnalysisRun",
-        work,
-        subject_id=run.id,
-        detail=f"{month_label(run.month)}: {run.members_total} members, {run.stays_total} stays",
-    )
+        if not done:
+            return
+        await _run(connection, sql.DROP_RUN_STAGED, run=run.id)
+        await audit.append(
+            actor,
+            "analyseMembers",
+            subject_type="AnalysisRun",
+            subject_id=run.id,
+            detail=f"{month_label(run.month)}: {run.members_total} members, "
+            f"{run.stays_total} stays",
+        )
 
 
 async def analyse_last_month() -> AnalysisRun | None:

@@ -156,6 +156,11 @@ async def grow_history(
     for i in range(count):
         day = first + dt.timedelta(days=7 * i)
         await stay(
-            who, room_type, day, 1, gross=str(room_type.base_rate), channel=channel,
+            who,
+            room_type,
+            day,
+            1,
+            gross=str(room_type.base_rate),
+            channel=channel,
             booked_at=at((day - dt.timedelta(days=10)).isoformat()),
         )

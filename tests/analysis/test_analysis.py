@@ -5,6 +5,7 @@ nothing)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -359,3 +360,20 @@ async def test_analysts_see_the_analysis_pseudonymously(gql, person, history):
     assert bad.error_codes == ["BAD_REQUEST"]
     empty = await _ok(gql, ANALYSIS, {"filter": {"month": "2026-09"}}, analyst.token)
     assert empty["memberAnalysis"]["totalCount"] == 0
+
+
+@pytest.mark.policy("P3.1.8")
+async def test_two_runners_at_once_write_each_row_once(history):
+    await analysis.analyse_month(OCTOBER, batch_size=2)
+    clean = await analysis_rows()
+    await forget_analysis()
+    first, second = await asyncio.gather(
+        analysis.analyse_month(OCTOBER, batch_size=1),
+        analysis.analyse_month(OCTOBER, batch_size=1),
+    )
+    assert first.status == second.status == "DONE"
+    assert await analysis_rows() == clean
+    run = await AnalysisRun.get(month=OCTOBER)
+    assert run.members_done == 5 and run.batches_done == 5
+    # One entry for the clean run and one for the raced run, whichever runner finished it.
+    assert await AuditEntry.filter(action="analyseMembers", outcome="SUCCESS").count() == 2
