@@ -1,3 +1,6 @@
+"""Monthly member analysis (P3.1.8): analysis runs with their per-batch cursor, the stays staged
+for a run, members' behaviour per month and their ranked recommendations."""
+
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from domain.clock import utcnow

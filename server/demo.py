@@ -7,7 +7,6 @@ import datetime as dt
 
 from authz.passwords import hash_new_password
 from domain.actor import SYSTEM
-from domain.analysis.demo import seed_demo_history
 from domain.bookings.profiles import GuestDetails
 from domain.demo_inventory import seed_demo_inventory
 from domain.members import create_member
@@ -63,7 +62,7 @@ async def _seed_hotel(guest: Account) -> None:
 
 
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
-EXTRA_SEEDERS: list = [_seed_hotel, seed_demo_history]
+EXTRA_SEEDERS: list = [_seed_hotel]
 
 
 async def seed_demo() -> bool:
