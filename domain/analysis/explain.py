@@ -35,6 +35,8 @@ TITLES = {
     "DIRECT": N_("Invite to book direct"),
     "WELCOME_BACK": N_("Welcome back offer"),
 }
+# The room type alone, when no calendar month holds two stays (no booking habit to tell).
+PREFERRED_ONLY = N_("Stayed in {room_type} {count} of {stays} times.")
 REASONS = {
     "PREFERRED": N_(
         "Stayed in {room_type} {count} of {stays} times, books {weeks} weeks ahead in {month}."
@@ -65,6 +67,12 @@ def _weeks(days: Decimal) -> int:
     return int((days / 7).quantize(Decimal(1)))
 
 
+def _reason_template(row: Recommendation, behaviour: MemberBehaviour) -> str:
+    if row.topic == "PREFERRED" and behaviour.peak_month_stays < 2:
+        return PREFERRED_ONLY
+    return REASONS[row.topic]
+
+
 def explain(
     row: Recommendation,
     behaviour: MemberBehaviour,
@@ -92,7 +100,7 @@ def explain(
         topic=row.topic,
         rank=row.rank,
         title=t(lang, TITLES[row.topic], **values),
-        reason=t(lang, REASONS[row.topic], **values),
+        reason=t(lang, _reason_template(row, behaviour), **values),
         score=row.score,
         month=row.month,
     )

@@ -377,3 +377,17 @@ async def test_two_runners_at_once_write_each_row_once(history):
     assert run.members_done == 5 and run.batches_done == 5
     # One entry for the clean run and one for the raced run, whichever runner finished it.
     assert await AuditEntry.filter(action="analyseMembers", outcome="SUCCESS").count() == 2
+
+
+@pytest.mark.policy("P3.1.8")
+async def test_without_a_season_the_room_type_is_recommended_alone(gql, person):
+    dlx = (await room_types())["DLX"]
+    someone = await member()
+    await stay(someone, dlx, D(2026, 1, 10), 1, gross="800.00", booked_at=at("2026-01-01"))
+    await stay(someone, dlx, D(2026, 6, 10), 1, gross="800.00", booked_at=at("2026-06-01"))
+    await job({})
+    rep = await person("cs_rep")
+    data = await _ok(gql, RECOMMENDATIONS, {"id": member_gid(someone.id)}, rep.token)
+    assert [(r["topic"], r["reason"]) for r in data["recommendations"]] == [
+        ("PREFERRED", "Stayed in DLX 2 of 2 times.")
+    ]
