@@ -33,6 +33,8 @@ from domain.models import AnalysisRun
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
+# Bookings copied per statement when a run opens.
+STAGE_CHUNK = 200_000
 # A member whose last stay began this many days before the month's end is welcomed back.
 LAPSED_DAYS = 180
 
@@ -101,14 +103,19 @@ async def _open(month: dt.date) -> AnalysisRun:
     try:
         async with in_transaction() as connection:
             run = await AnalysisRun.create(month=month, using_db=connection)
-            await _run(
-                connection,
-                sql.STAGE[_dialect(connection)],
-                run=run.id,
-                month_end=month_end,
-                timezone=str(clock.hotel_timezone),
-                shift=_utc_shift(month_end),
-            )
+            ids = (await _rows(connection, sql.BOOKING_IDS))[0]
+            first, last = ids["first"] or 0, ids["last"] or -1
+            for start in range(first, last + 1, STAGE_CHUNK):
+                await _run(
+                    connection,
+                    sql.STAGE[_dialect(connection)],
+                    run=run.id,
+                    first=start,
+                    last=start + STAGE_CHUNK,
+                    month_end=month_end,
+                    timezone=str(clock.hotel_timezone),
+                    shift=_utc_shift(month_end),
+                )
             if sql.AFTER_STAGE[_dialect(connection)]:
                 await _run(connection, sql.AFTER_STAGE[_dialect(connection)])
             counted = (await _rows(connection, sql.STAGED, run=run.id))[0]

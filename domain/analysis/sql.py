@@ -41,16 +41,19 @@ def bind(statement: str, values: dict[str, Any], dialect: str) -> tuple[str, lis
 
 # A stay is a member's booking that was checked in (the guest came), begun before the end of
 # the month analysed. lead_days counts from the hotel-local day the booking was made, never
-# below zero.
+# below zero. Copied in ranges of booking ids (the primary key), so no statement outlasts the
+# connection's statement timeout however many bookings there are.
 _STAGE_COLUMNS = """
 INSERT INTO analysis_stay (run_id, member_id, check_in, stay_month, nights, gross, spend,
                            channel, room_type_id, lead_days)
 """
 _STAGE_WHERE = """
 FROM booking b
-WHERE b.member_id IS NOT NULL AND b.status IN ('CHECKED_IN', 'CHECKED_OUT')
+WHERE b.id >= :first AND b.id < :last
+  AND b.member_id IS NOT NULL AND b.status IN ('CHECKED_IN', 'CHECKED_OUT')
   AND b.check_in < :month_end
 """
+BOOKING_IDS = "SELECT MIN(id) AS first, MAX(id) AS last FROM booking"
 STAGE = {
     POSTGRES: _STAGE_COLUMNS
     + """
