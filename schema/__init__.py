@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from domain.errors import as_refusal
 from schema.accounts import AccountMutation, AccountQuery
+from schema.analysis import AnalysisQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.care import CareMutation, CareQuery
@@ -52,6 +53,7 @@ QUERY_PARTS: list[type] = [
     ComplaintQuery,
     FollowUpQuery,
     CareQuery,
+    AnalysisQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,

@@ -1,5 +1,5 @@
 """The `hotel` command (also `python -m server`): serve, worker, run-due, migrate, seed,
-rotate-archive-keys, reencrypt-personal-data, export-schema."""
+rotate-archive-keys, reencrypt-personal-data, analyse-members, export-schema."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import json
 import sys
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -177,6 +178,67 @@ async def _reencrypt_personal_data() -> int:
     return 0
 
 
+class ProgressBar:
+    """A text progress bar on a stream (stderr), redrawn in place after every batch."""
+
+    def __init__(self, stream, width: int = 40) -> None:
+        self.stream = stream
+        self.width = width
+        self.started = time.monotonic()
+
+    def __call__(self, progress) -> None:
+        filled = int(self.width * progress.fraction)
+        bar = "#" * filled + "-" * (self.width - filled)
+        elapsed = time.monotonic() - self.started
+        self.stream.write(
+            f"\r{progress.month:%Y-%m} [{bar}] {progress.members_done}/{progress.members_total}"
+            f" members, {progress.batches_done} batches, {elapsed:.1f} s"
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+async def analyse_members(month_text: str | None, batch_size: int, stream) -> int:
+    """Run (or resume) one month's member analysis with a progress bar on `stream`; the
+    database must be open. Returns the exit status."""
+    from domain import analysis
+    from domain.errors import DomainError
+
+    try:
+        month = (
+            analysis.parse_month(month_text) if month_text else analysis.last_finished_month()
+        )
+        stream.write(f"{month:%Y-%m}: copying the stays to analyse...\n")
+        stream.flush()
+        bar = ProgressBar(stream)
+        try:
+            run = await analysis.analyse_month(month, batch_size=batch_size, on_progress=bar)
+        finally:
+            bar.close()
+    except DomainError as refusal:
+        print(refusal.message, file=sys.stderr)
+        return 2
+    print(f"Analysed {analysis.month_label(run.month)}: {run.members_done} members, "
+          f"{run.stays_total} stays, {run.batches_done} batches.")
+    return 0
+
+
+async def _analyse_members(args: argparse.Namespace) -> int:
+    from server import runtime
+
+    rt = await runtime.start(get_settings(), apply_migrations=False)
+    try:
+        if not rt.ready:
+            print(f"Not ready: {rt.not_ready_reason}", file=sys.stderr)
+            return 2
+        return await analyse_members(args.month, args.batch_size, sys.stderr)
+    finally:
+        await runtime.stop(rt)
+
+
 def _export_schema(args: argparse.Namespace) -> int:
     from schema import build_schema
 
@@ -211,6 +273,12 @@ def main(argv: list[str] | None = None) -> int:
         "reencrypt-personal-data",
         help="re-encrypt personal data under the first field key (after a key rotation)",
     )
+    analyse = commands.add_parser(
+        "analyse-members",
+        help="analyse members' consumption in a month and make recommendations (P3.1.8)",
+    )
+    analyse.add_argument("--month", help="YYYY-MM (default: the last finished month)")
+    analyse.add_argument("--batch-size", type=int, default=5000, help="members per batch")
     export = commands.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("output", nargs="?", default="schema.graphql")
     args = parser.parse_args(argv)
@@ -232,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_rotate_archive_keys())
     if args.command == "reencrypt-personal-data":
         return asyncio.run(_reencrypt_personal_data())
+    if args.command == "analyse-members":
+        return asyncio.run(_analyse_members(args))
     return _export_schema(args)
 
 

@@ -396,6 +396,42 @@ def relay_id_of(global_id: str) -> str:
     return relay.GlobalID.from_id(global_id).node_id
 
 
+async def _analysis_room_types(world: World) -> dict:
+    from tests.analysis.analysis_support import room_types
+
+    if getattr(world, "analysis_room_types", None) is None:
+        world.analysis_room_types = await room_types()
+    return world.analysis_room_types
+
+
+async def more_recommendations(world: World, count: int) -> None:
+    """Member 1's history grows, so more kinds of recommendation apply: two stays in October
+    (room type, timing), then partner stays in March (an upgrade, booking direct)."""
+    from tests.analysis.analysis_support import grow_history, member, reanalyse
+
+    types = await _analysis_room_types(world)
+    if world.reader is None:
+        world.reader = await member()
+        assert world.reader.id == 1, "the case reads member 1"
+        await grow_history(world.reader, 2, room_type=types["STD"], channel="ONLINE",
+                           first=dt.date(2026, 10, 3))
+    else:
+        await grow_history(world.reader, count, room_type=types["STD"], channel="PARTNER",
+                           first=dt.date(2025, 3, 1))
+    await reanalyse()
+
+
+async def more_analysed_members(world: World, count: int) -> None:
+    """Members with a stay or two each, analysed again for October."""
+    from tests.analysis.analysis_support import grow_history, member, reanalyse
+
+    types = await _analysis_room_types(world)
+    for i in range(count):
+        await grow_history(await member(), 1 + i % 2, room_type=types["DLX" if i % 2 else "STD"],
+                           channel="ONLINE", first=dt.date(2026, 9, 1))
+    await reanalyse()
+
+
 @dataclass(frozen=True)
 class Case:
     role: str  # who reads the list
@@ -501,6 +537,11 @@ CASES: dict[str, Case] = {
     "followUps": Case("supervisor", more_first_stays),
     "satisfactionSurveys": Case("cs_rep", more_first_stays),
     "carePlan": Case("director", more_care_campaigns, "(year: 2027)"),
+    # Analysis area (P3.1.8).
+    "recommendations": Case(
+        "cs_rep", more_recommendations, '(memberId: "TWVtYmVyOjE=")'  # Member:1
+    ),
+    "memberAnalysis": Case("data_analyst", more_analysed_members),
 }
 
 

@@ -10,7 +10,17 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import accounts, approvals, audit_seals, care, disputes, followups, meetings, outbox
+from domain import (
+    accounts,
+    analysis,
+    approvals,
+    audit_seals,
+    care,
+    disputes,
+    followups,
+    meetings,
+    outbox,
+)
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -138,6 +148,14 @@ async def send_care_campaigns(ctx: dict) -> dict[str, int]:
     return {"recorded": report.recorded, "sent": report.sent, "skipped": report.skipped}
 
 
+async def analyse_members(ctx: dict) -> int | None:
+    """Analyse members' consumption in the last finished month and make their recommendations
+    (P3.1.8); a finished month is not repeated and a stopped one resumes. Returns the number
+    of members analysed, or None when the month was done already."""
+    run = await analysis.analyse_last_month()
+    return None if run is None else run.members_done
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -159,4 +177,6 @@ JOBS: list[Job] = [
     # follow-ups and care (P3.1.7, P3.1.11)
     Job("escalate_follow_ups", escalate_follow_ups, 300),
     Job("send_care_campaigns", send_care_campaigns, 900),
+    # Analysis area (P3.1.8).
+    Job("analyse_members", analyse_members, 3600),
 ]

@@ -1,6 +1,7 @@
 """All Tortoise models of the platform, one module per area. Tortoise discovers them here."""
 
 from domain.models.accounts import AccountToken, AccountTokenPurpose
+from domain.models.analysis import AnalysisRun, AnalysisStay, MemberBehaviour, Recommendation
 from domain.models.approvals import ApprovalDecision, ApprovalRequest
 from domain.models.audit import AuditEntry, AuditSeal
 from domain.models.bookings import (
@@ -54,6 +55,8 @@ __all__ = [
     "AccountToken",
     "AccountTokenPurpose",
     "ActionItem",
+    "AnalysisRun",
+    "AnalysisStay",
     "ApiToken",
     "ApprovalDecision",
     "ApprovalRequest",
@@ -85,12 +88,14 @@ __all__ = [
     "MeetingParticipant",
     "MeetingSeries",
     "Member",
+    "MemberBehaviour",
     "MinutesVersion",
     "NightlyRate",
     "Notification",
     "OutboxEvent",
     "PointsEntry",
     "PolicyParameterVersion",
+    "Recommendation",
     "RefreshToken",
     "Refund",
     "ReplicaCheck",
