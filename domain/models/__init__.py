@@ -30,6 +30,7 @@ from domain.models.identity import (
     RefreshToken,
     RoleGrant,
 )
+from domain.models.inquiries import Inquiry
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
@@ -52,6 +53,7 @@ __all__ = [
     "DownloadGrant",
     "GuestProfile",
     "IdempotencyRecord",
+    "Inquiry",
     "InventoryNight",
     "Member",
     "NightlyRate",
