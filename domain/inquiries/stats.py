@@ -170,7 +170,7 @@ SELECT {group} AS grp,
        COUNT(DISTINCT CASE WHEN f.first_in < s.check_in THEN s.customer END) AS repeaters
 FROM stays s JOIN firsts f ON f.customer = s.customer
 WHERE s.check_in >= '{since}'
-GROUP BY {group}
+GROUP BY 1
 """
 
 
@@ -204,13 +204,17 @@ async def conversion_stats(
     group = "s.channel" if grouping == StatsGrouping.CHANNEL else "s.staff_id"
     repeats = await _repeat_counts(period_from, period_to, group)
     overall = await _repeat_counts(period_from, period_to, "'ALL'")
-    keys = sorted(set(inquiries) | set(repeats), key=lambda k: (k is None, k or ""))
+    staff = grouping == StatsGrouping.STAFF
+    keys = sorted(
+        set(inquiries) | set(repeats),
+        key=lambda k: (k is None, (int(k) if staff else 0) if k else 0, k or ""),
+    )
     names: dict[int, str] = {}
-    if grouping == StatsGrouping.STAFF:
+    if staff:
         names = await staff_names_by_ids([int(k) for k in keys if k is not None])
 
     def stats(key: str | None, counts: tuple[int, int, int], repeat: tuple[int, int]) -> GroupStats:
-        staff_id = int(key) if grouping == StatsGrouping.STAFF and key is not None else None
+        staff_id = int(key) if staff and key is not None else None
         return GroupStats(
             key=key,
             staff_account_id=staff_id,
