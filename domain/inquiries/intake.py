@@ -136,12 +136,12 @@ async def load_inquiry(actor: Actor, inquiry_id: int, field: str = "inquiryId") 
 
 
 def require_open(inquiry: Inquiry, field: str = "inquiryId") -> None:
-    if inquiry.status != InquiryStatus.OPEN:
+    if inquiry.status == InquiryStatus.CONVERTED:
         raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"The inquiry is {inquiry.status.lower()} already.",
-            field,
+            ErrorCode.INVALID_TRANSITION, "The inquiry became a booking already.", field
         )
+    if inquiry.status != InquiryStatus.OPEN:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, "The inquiry was lost already.", field)
 
 
 async def close(inquiry: Inquiry, field: str = "inquiryId", **changes) -> Inquiry:
