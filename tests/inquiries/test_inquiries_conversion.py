@@ -6,6 +6,8 @@ same stay."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from inquiry_support import AVAILABILITY, LIST, LOST, inquiry_pk, recorded
 
@@ -13,6 +15,7 @@ from authz import tokens
 from domain.clock import clock
 from domain.models import Account, Booking, Inquiry
 from tests.bookings.booking_support import CREATE, TODAY, D, booking_input, create
+from tests.concurrency import assert_ran_concurrently, watching_transactions
 
 
 @pytest.mark.policy("P1.2")
@@ -161,3 +164,26 @@ async def test_a_guest_who_books_what_they_searched_converts_their_search(gql, g
     assert rows[(me.account_id, two_nights)].booking_id == booking.id
     assert rows[(me.account_id, three_nights)].status == "OPEN"
     assert rows[(other.account_id, two_nights)].status == "OPEN"
+
+
+@pytest.mark.policy("P1.2")
+async def test_concurrent_bookings_naming_one_inquiry_convert_it_once(gql, staff, hotel):
+    """The inquiry is locked (PostgreSQL) and closed by a conditional update, so of ten bookings
+    sent at once for one inquiry exactly one is made; the others are refused and write nothing.
+    SQLite serialises the transactions: only the PostgreSQL run contends."""
+    agent = await staff("booking_agent")
+    inquiry = await recorded(gql, agent.token)
+    given = await booking_input(hotel.std, inquiryId=inquiry["id"])
+    with watching_transactions() as overlap:
+        replies = await asyncio.gather(
+            *(gql(CREATE, {"input": given}, token=agent.token) for _ in range(10))
+        )
+    assert_ran_concurrently(overlap)
+    payloads = [r.data["createBooking"] for r in replies]
+    made = [p["booking"]["number"] for p in payloads if p["booking"] is not None]
+    assert len(made) == 1
+    refused = {(e["field"], e["code"]) for p in payloads for e in p["errors"]}
+    assert refused == {("inquiryId", "INVALID_TRANSITION")}
+    assert await Booking.all().count() == 1
+    row = await Inquiry.get()
+    assert row.status == "CONVERTED" and row.booking_id == (await Booking.get()).id
