@@ -7,6 +7,7 @@ same stay."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from inquiry_support import AVAILABILITY, LIST, LOST, inquiry_pk, recorded
@@ -187,3 +188,53 @@ async def test_concurrent_bookings_naming_one_inquiry_convert_it_once(gql, staff
     assert await Booking.all().count() == 1
     row = await Inquiry.get()
     assert row.status == "CONVERTED" and row.booking_id == (await Booking.get()).id
+
+
+async def test_the_search_is_recorded_only_after_the_answer_was_sent(app, guest, hotel):
+    """The availability hot path does not wait for the inquiry: the response's last byte is
+    sent before the insert runs (a background task of the response)."""
+    me = await guest()
+    start = TODAY + D(days=10)
+    body = json.dumps(
+        {
+            "query": AVAILABILITY,
+            "variables": {"in": start.isoformat(), "out": (start + D(days=1)).isoformat()},
+        }
+    ).encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"host", b"hotel.test"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"authorization", f"Bearer {me.token}".encode()),
+        ],
+        "client": ("127.0.0.9", 50000),
+        "server": ("hotel.test", 80),
+    }
+    sent = {"body": False}
+
+    async def receive():
+        if sent["body"]:  # the request was read already: a client that stays, for a while
+            await asyncio.sleep(30)
+            return {"type": "http.disconnect"}
+        sent["body"] = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    answered_with: list[int] = []
+
+    async def send(message):
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answered_with.append(await Inquiry.all().count())
+
+    await app(scope, receive, send)
+    assert answered_with == [0]  # nothing recorded when the answer went out
+    assert await Inquiry.filter(guest_account_id=me.account_id).count() == 1
