@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                         db_constraint=True,
                         to_field="id",
                         related_name="inquiries",
-                        on_delete=OnDelete.RESTRICT,
+                        on_delete=OnDelete.SET_NULL,
                     ),
                 ),
                 (

@@ -29,8 +29,9 @@ class Inquiry(TimestampedModel):
     taken_by_account_id = fields.IntField(null=True, db_index=True)
     taken_by_token_id = fields.IntField(null=True, db_index=True)
     guest_account_id = fields.IntField(null=True, db_index=True)
+    # Erasing a guest's profile (their personal data) leaves the inquiry, anonymous, counted.
     guest = fields.ForeignKeyField(
-        "models.GuestProfile", related_name="inquiries", null=True, on_delete=fields.RESTRICT
+        "models.GuestProfile", related_name="inquiries", null=True, on_delete=fields.SET_NULL
     )
     member = fields.ForeignKeyField(
         "models.Member", related_name="inquiries", null=True, on_delete=fields.SET_NULL
