@@ -53,9 +53,9 @@ def _notes(text: str | None, field: str = "notes") -> str:
     return text
 
 
-async def _budget(
-    amount: Decimal | None, currency: str | None
-) -> tuple[Decimal | None, str | None]:
+def _budget(amount: Decimal | None, currency: str | None) -> tuple[Decimal | None, str | None]:
+    """A budget is a well-formed amount above zero, in a currency in circulation (CNY unless
+    said otherwise)."""
     if amount is None:
         return None, None
     value = money.check_bounds(
@@ -94,7 +94,7 @@ async def record_inquiry(
     most = room_type.capacity if room_type is not None else MAX_PARTY
     if not 1 <= guests <= most:
         raise DomainError(ErrorCode.OUT_OF_RANGE, f"A party is 1 to {most} guests.", "guests")
-    amount, currency = await _budget(budget_amount, budget_currency)
+    amount, currency = _budget(budget_amount, budget_currency)
     text = _notes(notes)
     if member_id is not None and contact is not None:
         raise DomainError(
@@ -188,8 +188,8 @@ async def record_search(
     made already today (ON CONFLICT DO NOTHING / INSERT OR IGNORE): no read first, no lock,
     no audit entry (a search is not an action on anyone's data). It never raises: a lost
     search record must not fail or slow the search."""
-    if identity.kind != Kind.GUEST or identity.id is None:
-        return
+    if identity.kind != Kind.GUEST or identity.id is None or not 1 <= guests <= MAX_PARTY:
+        return  # (a party no inquiry could be about is not recorded either)
     try:
         row = Inquiry(
             channel=BookingChannel.ONLINE.value,
