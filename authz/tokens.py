@@ -179,7 +179,7 @@ def is_api_token(token: str) -> bool:
     return token.startswith(API_TOKEN_PREFIX)
 
 
-KNOWN_SCOPES = ("bookings:read", "bookings:write", "inventory:read")
+KNOWN_SCOPES = ("bookings:read", "bookings:write", "inventory:read", "inquiries:write")
 
 
 async def create_api_token(

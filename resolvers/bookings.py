@@ -23,6 +23,7 @@ from domain.bookings.changes import get_change_request
 from domain.errors import DomainError, ErrorCode
 from domain.models import Refund as RefundRow
 from domain.models import Room as RoomRow
+from resolvers import inquiries as inquiry_resolvers
 from resolvers.nodes import register
 from resolvers.support import access_of, run_audited
 from schema.types.booking_changes import (
@@ -108,10 +109,13 @@ async def rooms(
 async def availability(
     info: strawberry.Info, check_in: dt.date, check_out: dt.date, guests: int | None = 1
 ) -> list[RoomTypeAvailability]:
+    party = 1 if guests is None else guests
     try:
-        offers = await inventory.availability(check_in, check_out, 1 if guests is None else guests)
+        offers = await inventory.availability(check_in, check_out, party)
     except DomainError as refusal:
         raise _bad_request(refusal) from None
+    # A signed-in guest's search is an online inquiry (P3.1.1), recorded after the answer.
+    inquiry_resolvers.record_search(info, check_in, check_out, party)
     return [RoomTypeAvailability.of(offer) for offer in offers]
 
 
@@ -267,6 +271,7 @@ async def create_booking(info: strawberry.Info, input: CreateBookingInput) -> Bo
             special_requests=input.special_requests or "",
             points_to_redeem=input.points_to_redeem or 0,
             idempotency_key=input.idempotency_key,
+            inquiry_id=_optional_id(input.inquiry_id, "Inquiry", "inquiryId"),
         )
 
     return _booking_payload(*await run_audited(info, "createBooking", "Booking", work))

@@ -18,6 +18,7 @@ from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.extensions import build_extensions, is_unexpected
 from schema.followups import FollowUpMutation, FollowUpQuery
+from schema.inquiries import InquiryMutation, InquiryQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
@@ -54,6 +55,7 @@ QUERY_PARTS: list[type] = [
     FollowUpQuery,
     CareQuery,
     AnalysisQuery,
+    InquiryQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -68,6 +70,7 @@ MUTATION_PARTS: list[type] = [
     ComplaintMutation,
     FollowUpMutation,
     CareMutation,
+    InquiryMutation,
 ]
 
 

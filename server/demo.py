@@ -4,10 +4,14 @@ a member guest, and the demo hotel's rooms and rates. Refused in production."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
+from authz.identity import Identity
 from authz.passwords import hash_new_password
-from domain.actor import SYSTEM
+from domain import inquiries
+from domain.actor import SYSTEM, Actor
 from domain.bookings.profiles import GuestDetails
+from domain.clock import clock
 from domain.demo_inventory import seed_demo_inventory
 from domain.members import create_member
 from domain.models import Account
@@ -115,8 +119,39 @@ async def _seed_care(guest: Account) -> None:
     await audited(SYSTEM, "seedDemoCarePlan", "CareCampaign", plan)
 
 
+async def _seed_inquiries(guest: Account) -> None:
+    """A few inquiries for the conversion statistics (P3.1.1, P1.2): two open phone and
+    walk-in inquiries taken by the agent, and one the agent lost on price."""
+    agent = Actor(Identity.of_account(await Account.get(email="agent@demo.hotel")))
+    today = clock.today()
+    needs = [
+        ("PHONE", 10, 2, "Quiet room, late arrival", None),
+        ("WALK_IN", 21, 3, "Family with a child", None),
+        ("PHONE", 30, 2, "Asked for a sea view under budget", "PRICE"),
+    ]
+    for channel, ahead, guests, notes, lost in needs:
+        check_in = today + dt.timedelta(days=ahead)
+
+        async def work(channel=channel, check_in=check_in, guests=guests, notes=notes, lost=lost):
+            inquiry = await inquiries.record_inquiry(
+                agent,
+                channel=channel,
+                check_in=check_in,
+                check_out=check_in + dt.timedelta(days=2),
+                guests=guests,
+                budget_amount=Decimal("900.00"),
+                notes=notes,
+                contact=GuestDetails(full_name="Demo Caller", phone="+8613900000000"),
+            )
+            if lost:
+                await inquiries.mark_lost(agent, inquiry.id, lost)
+            return inquiry
+
+        await audited(SYSTEM, "seedDemoInquiry", "Inquiry", work)
+
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
-EXTRA_SEEDERS: list = [_seed_hotel, _seed_complaints, _seed_care]
+EXTRA_SEEDERS: list = [_seed_hotel, _seed_complaints, _seed_care, _seed_inquiries]
 
 
 async def seed_demo() -> bool:

@@ -432,6 +432,45 @@ async def more_analysed_members(world: World, count: int) -> None:
     await reanalyse()
 
 
+INQUIRY = """mutation($input: RecordInquiryInput!) { recordInquiry(input: $input) {
+  inquiry { id } errors { code } } }"""
+INQUIRY_LOST = """mutation($id: ID!) { markInquiryLost(input: {inquiryId: $id, reason: PRICE}) {
+  errors { code } } }"""
+
+
+async def more_inquiries(world: World, count: int) -> None:
+    """Inquiries of every shape a page shows: with contact details, a room type and a budget;
+    a member's; one converted into a booking; one lost; a guest's own online search."""
+    world.hotel = world.hotel or await make_hotel()
+    agent = await world.token("booking_agent")
+    for shape in (i % 5 for i in range(count)):
+        n = next(_serial)
+        start = TODAY + D(days=5 + n % 40)
+        needs = {"channel": "PHONE", "checkIn": start.isoformat(),
+                 "checkOut": (start + D(days=1)).isoformat(), "guests": 1}
+        if shape == 4:
+            guest = await world.person(kind="GUEST")
+            reply = await world.gql(
+                "query($a: Date!, $b: Date!) { availability(checkIn: $a, checkOut: $b) "
+                "{ available } }", {"a": needs["checkIn"], "b": needs["checkOut"]},
+                token=guest.token,
+            )
+            assert reply.errors == [], reply.errors
+            continue
+        if shape == 1:
+            needs["memberId"] = member_gid(await new_member(name=f"Member {n}"))
+        else:
+            needs.update(roomTypeId=world.hotel.std, budget={"amount": "900.00"},
+                         contact={"fullName": f"Caller {n}", "phone": "+8613800138000"})
+        data = await _ok(world, INQUIRY, {"input": needs}, "booking_agent")
+        inquiry = data["recordInquiry"]["inquiry"]["id"]
+        if shape == 2:
+            await book(world.gql, agent, world.hotel.std, start, 1, inquiryId=inquiry)
+        elif shape == 3:
+            assert (await _ok(world, INQUIRY_LOST, {"id": inquiry}, "booking_agent"))[
+                "markInquiryLost"]["errors"] == []
+
+
 @dataclass(frozen=True)
 class Case:
     role: str  # who reads the list
@@ -542,6 +581,7 @@ CASES: dict[str, Case] = {
         "cs_rep", more_recommendations, '(memberId: "TWVtYmVyOjE=")'  # Member:1
     ),
     "memberAnalysis": Case("data_analyst", more_analysed_members),
+    "inquiries": Case("director", more_inquiries),
 }
 
 

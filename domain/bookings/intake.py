@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict
 
 from authz.identity import Kind
-from domain import i18n, inventory, members, notifications
+from domain import i18n, inquiries, inventory, members, notifications
 from domain.actor import Actor
 from domain.bookings import confirmation, idempotency, nights
 from domain.bookings.eligibility import guest_profile_for, identify_party, review_status
@@ -82,10 +82,12 @@ async def create_booking(
     special_requests: str = "",
     points_to_redeem: int = 0,
     idempotency_key: str | None = None,
+    inquiry_id: int | None = None,
 ) -> Booking:
     """Take a booking (call inside an audited unit of work). Returns it CONFIRMED, or
     PENDING_REVIEW when staff must look at it first. With an idempotency key, a repeated
-    request returns the booking the first one created."""
+    request returns the booking the first one created. The inquiry it names, and a guest's
+    own searches for the same stay, are converted with it (P1.2)."""
     scope = idempotency.scope_for("createBooking", actor)
     if idempotency_key is not None:
         request = {
@@ -99,6 +101,7 @@ async def create_booking(
             "special_requests": special_requests,
             "points_to_redeem": points_to_redeem,
             "terms": accepted_terms_version,
+            "inquiry_id": inquiry_id,
         }
         earlier = await idempotency.claim(scope, idempotency_key, request)
         if earlier is not None:
@@ -123,6 +126,7 @@ async def create_booking(
     if len(special_requests) > MAX_SPECIAL_REQUESTS:
         raise DomainError(ErrorCode.INVALID, "Special requests are too long.", "specialRequests")
     party = await identify_party(actor, member_id, guest, points_to_redeem)
+    inquiry = await inquiries.claimable(actor, inquiry_id)
     quote = await quote_stay(room_type, check_in, check_out, points_to_redeem)
 
     profile = await guest_profile_for(party)
@@ -150,6 +154,7 @@ async def create_booking(
         language=_guest_language(actor),
     )
     await nights.hold(booking, room_type.id, quote.nightly_rates)
+    await inquiries.convert(actor, booking, inquiry)
     if party.member is not None and quote.points_redeemed:
         await members.reserve_points(party.member.id, quote.points_redeemed, booking_id=booking.id)
     if status == BookingStatus.CONFIRMED:

@@ -37,6 +37,7 @@ from domain.models.identity import (
     RefreshToken,
     RoleGrant,
 )
+from domain.models.inquiries import Inquiry
 from domain.models.meetings import (
     ActionItem,
     Meeting,
@@ -83,6 +84,7 @@ __all__ = [
     "FollowUp",
     "GuestProfile",
     "IdempotencyRecord",
+    "Inquiry",
     "InventoryNight",
     "Meeting",
     "MeetingParticipant",

@@ -417,6 +417,13 @@ class PolicyCatalogue:
         "The single-use link of a first-stay satisfaction survey works this many days.",
         minimum=1, maximum=365,
     )
+    # -- inquiries and conversion (P1.2, P3.1.1) --
+    conversion_rate_baseline_percent = Percent(
+        Decimal("20"), "P1.2",
+        "Booking conversion rate (share of inquiries that became bookings) when the "
+        "short-term goal was set: the target is this raised by conversion_uplift_target_percent.",
+        maximum=100,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {

@@ -328,6 +328,11 @@ class CreateBookingInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="A retry with the same key returns the first booking."
     )
+    inquiry_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The open inquiry this booking converts (P1.2); a converted or lost one "
+        "cannot be converted again.",
+    )
 
 
 @strawberry.type
