@@ -11,6 +11,7 @@ from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
+from schema.dual_review import DualReviewMutation, DualReviewQuery
 from schema.extensions import build_extensions, is_unexpected
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
@@ -35,10 +36,11 @@ class Schema(strawberry.Schema):
 # One Query/Mutation pair per area, in the order their fields appear in the SDL.
 QUERY_PARTS: list[type] = [
     FoundationQuery, DocumentQuery, ReportQuery, ApprovalQuery, OutboxQuery, BookingQuery,
+    DualReviewQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation, DocumentMutation, ReportMutation, ApprovalMutation, OutboxMutation,
-    BookingMutation,
+    BookingMutation, DualReviewMutation,
 ]
 
 

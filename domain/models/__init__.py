@@ -22,6 +22,7 @@ from domain.models.documents import (
     ReplicaCheck,
     WorkRecordSeal,
 )
+from domain.models.dual_review import PendingOperation
 from domain.models.identity import (
     Account,
     ApiToken,
@@ -57,6 +58,7 @@ __all__ = [
     "NightlyRate",
     "Notification",
     "OutboxEvent",
+    "PendingOperation",
     "PointsEntry",
     "PolicyParameterVersion",
     "RefreshToken",
