@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, outbox
+from domain import approvals, audit_seals, authority, dual_review, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -92,6 +92,21 @@ async def seal_audit_trail(ctx: dict) -> int:
     return sum(seal.entry_count for seal in await audit_seals.seal_ready())
 
 
+async def remind_emergency_paperwork(ctx: dict) -> int:
+    """Remind the deciders of emergency paperwork that falls due soon (P4.1.2); each request
+    is reminded once (claimed in the same transaction as its notices)."""
+    return await audited(
+        SYSTEM, "remindEmergencyPaperwork", "ApprovalRequest", authority.remind_paperwork
+    )
+
+
+async def expire_pending_operations(ctx: dict) -> int:
+    """Expire high-risk operations nobody confirmed within dual_review_expiry_hours (P6.2.3)."""
+    return await audited(
+        SYSTEM, "expirePendingOperations", "PendingOperation", dual_review.expire_overdue
+    )
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -103,4 +118,7 @@ JOBS: list[Job] = [
     Job("generate_reports", generate_reports, 3600),
     Job("report_deadlines", report_deadlines, 600),
     Job("seal_audit_trail", seal_audit_trail, 60),
+    # Authority and dual review (issue 10).
+    Job("remind_emergency_paperwork", remind_emergency_paperwork, 600),
+    Job("expire_pending_operations", expire_pending_operations, 300),
 ]
