@@ -221,7 +221,7 @@ async def _decide_operation(args: argparse.Namespace) -> int:
         await runtime.stop(rt)
     _print_operation(row)
     if row.result is not None:
-        print(f"  result    {row.result}")
+        print(f"  result    {json.dumps(row.result, sort_keys=True)}")
     return 0
 
 
