@@ -201,4 +201,3 @@ async def on_paperwork_decided(request: ApprovalRequest) -> None:
             subject_type="ApprovalRequest",
             subject_id=request.id,
         )
-

@@ -211,8 +211,9 @@ async def test_emergency_paperwork_is_reminded_once_and_reported_overdue(gql, pe
     agent, supervisor = await person("booking_agent"), await person("supervisor")
     director = await person("director")
     emergency = (await _submit(gql, agent.token, "60000", emergency=True))["approval"]
-    await gql(DECIDE, {"id": emergency["id"], "d": "APPROVE", "c": "burst pipe"},
-              token=supervisor.token)
+    await gql(
+        DECIDE, {"id": emergency["id"], "d": "APPROVE", "c": "burst pipe"}, token=supervisor.token
+    )
     [paperwork] = await _waiting(gql, director.token)
     due = clock.now() + dt.timedelta(days=3)
     assert paperwork["kind"] == "PURCHASE_PAPERWORK"
@@ -245,8 +246,9 @@ async def test_a_reminder_run_killed_midway_sends_nothing_twice_and_misses_nothi
     await person("director")
     for _ in range(3):
         emergency = (await _submit(gql, agent.token, "60000", emergency=True))["approval"]
-        await gql(DECIDE, {"id": emergency["id"], "d": "APPROVE", "c": "flood"},
-                  token=supervisor.token)
+        await gql(
+            DECIDE, {"id": emergency["id"], "d": "APPROVE", "c": "flood"}, token=supervisor.token
+        )
     clock.advance(dt.timedelta(days=2, hours=1))
 
     async def killed_after_first_batch():
@@ -254,11 +256,19 @@ async def test_a_reminder_run_killed_midway_sends_nothing_twice_and_misses_nothi
         raise RuntimeError("worker killed")
 
     with pytest.raises(RuntimeError):
-        await audited(SYSTEM, "remindEmergencyPaperwork", "ApprovalRequest",
-                      killed_after_first_batch)
+        await audited(
+            SYSTEM, "remindEmergencyPaperwork", "ApprovalRequest", killed_after_first_batch
+        )
     assert await Notification.filter(kind="EMERGENCY_PAPERWORK_DUE").count() == 0
-    assert await audited(SYSTEM, "remindEmergencyPaperwork", "ApprovalRequest",
-                         lambda: authority.remind_paperwork(limit=1)) == 1
+    assert (
+        await audited(
+            SYSTEM,
+            "remindEmergencyPaperwork",
+            "ApprovalRequest",
+            lambda: authority.remind_paperwork(limit=1),
+        )
+        == 1
+    )
     assert await remind_emergency_paperwork({}) == 2
     assert await remind_emergency_paperwork({}) == 0
     per_request = await Notification.filter(kind="EMERGENCY_PAPERWORK_DUE").values_list(
@@ -272,8 +282,9 @@ async def test_a_reminder_run_killed_midway_sends_nothing_twice_and_misses_nothi
 async def test_paperwork_is_decided_by_someone_else_than_its_submitter(gql, person):
     supervisor, other = await person("supervisor"), await person("supervisor")
     emergency = (await _submit(gql, supervisor.token, "500", emergency=True))["approval"]
-    own = await gql(DECIDE, {"id": emergency["id"], "d": "APPROVE", "c": ""},
-                    token=supervisor.token)
+    own = await gql(
+        DECIDE, {"id": emergency["id"], "d": "APPROVE", "c": ""}, token=supervisor.token
+    )
     assert own.data["decideApproval"]["errors"][0]["code"] == "FORBIDDEN"
     await gql(DECIDE, {"id": emergency["id"], "d": "APPROVE", "c": "ok"}, token=other.token)
     paperwork = await ApprovalRequest.get(kind="PURCHASE_PAPERWORK")
