@@ -1,5 +1,6 @@
 """Staff accounts: created and changed by admin. Every change of someone's roles is a change of
-authorisation and is filed with HR (P4.1.5), like a change of the matrix itself."""
+authorisation and is filed with HR (P4.1.5), like a change of the matrix itself, and happens only
+after a second person confirms it (P6.2.3 dual review, `domain.dual_review`)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import re
 
 from authz.identity import STAFF_ROLES
 from authz.passwords import check_password_strength, hash_new_password
+from domain import dual_review
+from domain.actor import Actor
 from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
-from domain.models import Account, AuthorizationChange
+from domain.models import Account, AuthorizationChange, PendingOperation
 from domain.unit_of_work import when_committed
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -52,8 +55,16 @@ async def _file_role_changes(
 
 
 async def create_staff(
-    changed_by_id: int, email: str, display_name: str, roles: list[str], password: str, reason: str
-) -> Account:
+    actor: Actor,
+    email: str,
+    display_name: str,
+    roles: list[str],
+    password: str,
+    reason: str,
+) -> PendingOperation:
+    """Request a new staff account with its roles (call in an audited transaction). Giving
+    someone roles is a high-risk operation: the account is created once a second person
+    confirms (P6.2.3). The password is stored only as its hash, hidden from the checker."""
     email = (email or "").strip().lower()
     if not EMAIL.match(email):
         raise DomainError(ErrorCode.INVALID, "Not a valid e-mail address.", "email")
@@ -65,50 +76,135 @@ async def create_staff(
     _check_password(password)
     if await Account.filter(email=email).exists():
         raise DomainError(ErrorCode.DUPLICATE, "An account with this e-mail exists.", "email")
-    account = await Account.create(
-        email=email,
-        display_name=display_name.strip(),
-        kind="STAFF",
-        roles=roles,
-        password_hash=await hash_new_password(password),
+    return await dual_review.request(
+        actor,
+        "staff_account.create",
+        {
+            "email": email,
+            "display_name": display_name.strip(),
+            "roles": roles,
+            "password_hash": await hash_new_password(password),
+            "reason": reason.strip(),
+            "changed_by_id": actor.account_id,
+        },
+        summary=f"Create staff account {email} with roles {', '.join(roles)}: {reason.strip()}",
+        permissions=[("staff_account", "create")],
+        subject_type="Account",
     )
-    await _file_role_changes(changed_by_id, account, set(), set(roles), reason.strip())
-    return account
+
+
+@dual_review.operation("staff_account.create", hidden=("password_hash",))
+async def _run_create(operation: PendingOperation, checker: Actor) -> dict:
+    args = operation.arguments
+    if await Account.filter(email=args["email"]).exists():
+        raise DomainError(ErrorCode.DUPLICATE, "An account with this e-mail exists.", "email")
+    account = await Account.create(
+        email=args["email"],
+        display_name=args["display_name"],
+        kind="STAFF",
+        roles=args["roles"],
+        password_hash=args["password_hash"],
+    )
+    await _file_role_changes(
+        args["changed_by_id"], account, set(), set(args["roles"]), args["reason"]
+    )
+    return {"accountId": account.id}
 
 
 async def update_staff(
-    changed_by_id: int,
+    actor: Actor,
     account_id: int,
     *,
     reason: str,
     roles: list[str] | None = None,
     is_active: bool | None = None,
     request_budget: int | None = None,
-) -> Account:
+) -> Account | PendingOperation:
+    """Change a staff account (call in an audited transaction). A change of its roles is a
+    high-risk operation: the whole update is then stored for a second person to confirm
+    (P6.2.3) and the pending operation is returned; other changes apply at once."""
+    changed_by_id = actor.account_id
     if not (reason or "").strip():
         raise DomainError(ErrorCode.REQUIRED, "Say why the account changes.", "reason")
     account = await Account.get_or_none(id=account_id, kind="STAFF")
     if account is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such staff account.", "accountId")
-    if roles is not None:
-        new_roles = _check_roles(roles)
-        if account_id == changed_by_id and "admin" not in new_roles:
-            raise DomainError(
-                ErrorCode.INVALID, "Admins cannot remove their own admin role.", "roles"
-            )
-        await _file_role_changes(
-            changed_by_id, account, set(account.roles), set(new_roles), reason.strip()
+    new_roles = None if roles is None else _check_roles(roles)
+    _check_update(changed_by_id, account, new_roles, is_active, request_budget)
+    if new_roles is None or set(new_roles) == set(account.roles or []):
+        return await _apply_update(
+            changed_by_id, account, reason.strip(), None, is_active, request_budget
         )
-        account.roles = new_roles
+    return await dual_review.request(
+        actor,
+        "staff_account.update",
+        {
+            "account_id": account.id,
+            "roles": new_roles,
+            "is_active": is_active,
+            "request_budget": request_budget,
+            "reason": reason.strip(),
+            "changed_by_id": changed_by_id,
+        },
+        summary=(
+            f"Change the roles of {account.email} from {', '.join(account.roles or [])} "
+            f"to {', '.join(new_roles)}: {reason.strip()}"
+        ),
+        permissions=[("staff_account", "update")],
+        subject_type="Account",
+        subject_id=account.id,
+    )
+
+
+@dual_review.operation("staff_account.update")
+async def _run_update(operation: PendingOperation, checker: Actor) -> dict:
+    args = operation.arguments
+    account = await Account.get_or_none(id=args["account_id"], kind="STAFF")
+    if account is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "No such staff account.", "accountId")
+    _check_update(
+        args["changed_by_id"], account, args["roles"], args["is_active"], args["request_budget"]
+    )
+    await _apply_update(
+        args["changed_by_id"],
+        account,
+        args["reason"],
+        args["roles"],
+        args["is_active"],
+        args["request_budget"],
+    )
+    return {"accountId": account.id, "roles": account.roles}
+
+
+def _check_update(
+    changed_by_id: int | None,
+    account: Account,
+    roles: list[str] | None,
+    is_active: bool | None,
+    request_budget: int | None,
+) -> None:
+    if roles is not None and account.id == changed_by_id and "admin" not in roles:
+        raise DomainError(ErrorCode.INVALID, "Admins cannot remove their own admin role.", "roles")
+    if is_active is not None and account.id == changed_by_id and not is_active:
+        raise DomainError(ErrorCode.INVALID, "Admins cannot disable themselves.", "isActive")
+    if request_budget is not None and request_budget < 1:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, "The budget must be positive.", "requestBudget")
+
+
+async def _apply_update(
+    changed_by_id: int,
+    account: Account,
+    reason: str,
+    roles: list[str] | None,
+    is_active: bool | None,
+    request_budget: int | None,
+) -> Account:
+    if roles is not None:
+        await _file_role_changes(changed_by_id, account, set(account.roles), set(roles), reason)
+        account.roles = roles
     if is_active is not None:
-        if account_id == changed_by_id and not is_active:
-            raise DomainError(ErrorCode.INVALID, "Admins cannot disable themselves.", "isActive")
         account.is_active = is_active
     if request_budget is not None:
-        if request_budget < 1:
-            raise DomainError(
-                ErrorCode.OUT_OF_RANGE, "The budget must be positive.", "requestBudget"
-            )
         account.request_budget = request_budget
     await account.save()
     # Open sockets of the account re-check it: closed when disabled, current roles otherwise.

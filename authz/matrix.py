@@ -3,7 +3,9 @@ the `role_grant` table, and changes to it filed with HR (P4.1.5).
 
 A change names a cell of the matrix the service knows: a staff role, a caller kind (guest,
 partner, anonymous) or a partner scope, and a resource and action the shipped grants use (the
-code checks no others). Anything else would be a grant that guards nothing, so it is refused."""
+code checks no others). Anything else would be a grant that guards nothing, so it is refused.
+A change is a high-risk operation: it applies only once a second person confirms it (P6.2.3,
+`domain.dual_review`)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from pathlib import Path
 
 from authz.identity import ANONYMOUS_ROLE, GUEST_ROLE, PARTNER_ROLE, STAFF_ROLES
 from authz.tokens import KNOWN_SCOPES
+from domain import dual_review
+from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
-from domain.models import AuthorizationChange, AuthzVersion, RoleGrant
+from domain.models import AuthorizationChange, AuthzVersion, PendingOperation, RoleGrant
 
 GRANTS_DIR = Path(__file__).with_name("grants")
 
@@ -103,10 +107,44 @@ def check_rule(rule: Rule) -> None:
         raise DomainError(ErrorCode.INVALID, "There is no such action.", "action")
 
 
-async def set_grant(
-    changed_by_id: int, rule: Rule, granted: bool, reason: str
+async def set_grant(actor: Actor, rule: Rule, granted: bool, reason: str) -> PendingOperation:
+    """Request a grant or revocation of one cell (call in an audited transaction). It is
+    applied only after a second person confirms (P6.2.3): `apply_grant` runs then."""
+    if not (reason or "").strip():
+        raise DomainError(ErrorCode.REQUIRED, "Say why the grant changes.", "reason")
+    check_rule(rule)
+    verb = "Grant" if granted else "Revoke"
+    return await dual_review.request(
+        actor,
+        "role_grant.set",
+        {
+            "role": rule.role,
+            "resource": rule.resource,
+            "action": rule.action,
+            "granted": granted,
+            "reason": reason.strip(),
+            "changed_by_id": actor.account_id,
+        },
+        summary=f"{verb} {rule.resource}:{rule.action} to {rule.role}: {reason.strip()}",
+        permissions=[("permission_matrix", "update")],
+        subject_type="RoleGrant",
+        subject_id=f"{rule.role}:{rule.resource}:{rule.action}",
+    )
+
+
+@dual_review.operation("role_grant.set")
+async def _run_grant(operation: PendingOperation, checker: Actor) -> dict:
+    args = operation.arguments
+    rule = Rule(args["role"], args["resource"], args["action"])
+    change = await apply_grant(args["changed_by_id"], rule, args["granted"], args["reason"])
+    return {"authorizationChangeId": change.id}
+
+
+async def apply_grant(
+    changed_by_id: int | None, rule: Rule, granted: bool, reason: str
 ) -> AuthorizationChange:
-    """Grant or revoke one cell and file the change with HR. Call in an audited transaction."""
+    """Grant or revoke one cell at once and file the change with HR. Only for the
+    dual-review runner and for setting up a fresh database."""
     if not (reason or "").strip():
         raise DomainError(ErrorCode.REQUIRED, "Say why the grant changes.", "reason")
     check_rule(rule)

@@ -17,10 +17,12 @@ from dataclasses import dataclass, replace
 import jwt
 
 from authz.identity import Identity, Kind, identity_of_account
+from domain import dual_review
+from domain.actor import Actor
 from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
-from domain.models import Account, ApiToken, RefreshToken
+from domain.models import Account, ApiToken, PendingOperation, RefreshToken
 from domain.unit_of_work import when_committed
 
 ALGORITHM = "HS256"
@@ -182,14 +184,9 @@ def is_api_token(token: str) -> bool:
 KNOWN_SCOPES = ("bookings:read", "bookings:write", "inventory:read", "inquiries:write")
 
 
-async def create_api_token(
-    name: str,
-    scopes: list[str],
-    expires_at: dt.datetime,
-    created_by_id: int,
-    request_budget: int | None = None,
-) -> tuple[ApiToken, str]:
-    """Create a partner token; return it with the full secret, which is never shown again."""
+def _check_token_request(
+    name: str, scopes: list[str], expires_at: dt.datetime, request_budget: int | None
+) -> str:
     name = (name or "").strip()
     if not name:
         raise DomainError(ErrorCode.REQUIRED, "Give the token a name.", "name")
@@ -207,18 +204,109 @@ async def create_api_token(
         )
     if request_budget is not None and request_budget < 1:
         raise DomainError(ErrorCode.OUT_OF_RANGE, "The budget must be positive.", "requestBudget")
-    prefix = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
-    token = await ApiToken.create(
+    return name
+
+
+def is_write_scope(scope: str) -> bool:
+    return scope.endswith(":write")
+
+
+async def create_api_token(
+    actor: Actor,
+    name: str,
+    scopes: list[str],
+    expires_at: dt.datetime,
+    request_budget: int | None = None,
+) -> tuple[ApiToken | PendingOperation, str]:
+    """Create a partner token; return it (or, for write scopes, the pending operation) with
+    the full secret, which is never shown again.
+
+    A token with a write scope is a high-risk operation (P6.2.3): its secret is made now and
+    shown to the maker only, the pending operation stores its hash (hidden from the checker),
+    and the token exists -- and the secret works -- only once a second person confirms."""
+    name = _check_token_request(name, scopes, expires_at, request_budget)
+    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    full_secret = f"{API_TOKEN_PREFIX}{prefix}_{secret}"
+    if not any(is_write_scope(scope) for scope in scopes):
+        token = await _store_token(
+            name, prefix, _sha256(secret), scopes, expires_at, actor.account_id, request_budget
+        )
+        return token, full_secret
+    pending = await dual_review.request(
+        actor,
+        "api_token.create",
+        {
+            "name": name,
+            "prefix": prefix,
+            "secret_sha256": _sha256(secret),
+            "scopes": sorted(set(scopes)),
+            "expires_at": expires_at.astimezone(dt.UTC).isoformat(),
+            "request_budget": request_budget,
+            "created_by_id": actor.account_id,
+        },
+        summary=(
+            f"Partner token {name!r} with scopes {', '.join(sorted(set(scopes)))}, "
+            f"expiring {expires_at.astimezone(dt.UTC).isoformat()}"
+        ),
+        permissions=[("api_token", "create")],
+        subject_type="ApiToken",
+    )
+    return pending, full_secret
+
+
+@dual_review.operation("api_token.create", hidden=("secret_sha256",))
+async def _run_create_token(operation: PendingOperation, checker: Actor) -> dict:
+    args = operation.arguments
+    expires_at = dt.datetime.fromisoformat(args["expires_at"])
+    if expires_at <= clock.now():
+        raise DomainError(ErrorCode.INVALID, "The token would have expired already.", "expiresAt")
+    token = await _store_token(
+        args["name"],
+        args["prefix"],
+        args["secret_sha256"],
+        args["scopes"],
+        expires_at,
+        args["created_by_id"],
+        args["request_budget"],
+    )
+    return {"apiTokenId": token.id}
+
+
+async def issue_api_token(
+    name: str,
+    scopes: list[str],
+    expires_at: dt.datetime,
+    created_by_id: int,
+    request_budget: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token at once, whatever its scopes. Only for setting up a fresh database
+    (tests, demo data): a person asks through `create_api_token`."""
+    name = _check_token_request(name, scopes, expires_at, request_budget)
+    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    token = await _store_token(
+        name, prefix, _sha256(secret), scopes, expires_at, created_by_id, request_budget
+    )
+    return token, f"{API_TOKEN_PREFIX}{prefix}_{secret}"
+
+
+async def _store_token(
+    name: str,
+    prefix: str,
+    secret_sha256: str,
+    scopes: list[str],
+    expires_at: dt.datetime,
+    created_by_id: int | None,
+    request_budget: int | None,
+) -> ApiToken:
+    return await ApiToken.create(
         name=name,
         prefix=prefix,
-        secret_hash=_sha256(secret),
+        secret_hash=secret_sha256,
         scopes=sorted(set(scopes)),
         expires_at=expires_at,
         created_by_id=created_by_id,
         request_budget=request_budget,
     )
-    return token, f"{API_TOKEN_PREFIX}{prefix}_{secret}"
 
 
 async def revoke_api_token(token_id: int) -> ApiToken:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import F, Q, Subquery
 
 from authz.identity import Kind
 from domain import money, notifications
@@ -271,13 +271,20 @@ async def list_approvals(
     if f.awaiting_role:
         query = query.filter(status=ApprovalStatus.PENDING, required_role__contains=f.awaiting_role)
     if f.awaiting_account is not None:
+        # What waits for this person (P4.1): pending and not past due, their role decides the
+        # next level, not their own request, and not one they decided a level of already (a
+        # committee member who voted waits for the other members, not for themselves).
         account_id, roles = f.awaiting_account
         any_role = Q()
         for role in roles:
             any_role |= Q(required_role__contains=role)
-        query = query.filter(any_role, status=ApprovalStatus.PENDING).exclude(
-            submitted_by_account_id=account_id
-        )
+        decided = ApprovalDecision.filter(decided_by_account_id=account_id).values("request_id")
+        query = query.filter(
+            any_role,
+            Q(due_at__isnull=True) | Q(due_at__gt=clock.now()),
+            Q(submitted_by_account_id__isnull=True) | Q(submitted_by_account_id__not=account_id),
+            status=ApprovalStatus.PENDING,
+        ).exclude(id__in=Subquery(decided))
     page = query.filter(id__lt=after_id) if after_id else query
     first = max(1, min(first, 200))
     rows = await page.order_by("-id").limit(first + 1)
@@ -308,20 +315,33 @@ async def _finish(request: ApprovalRequest) -> None:
         )
 
 
-async def _notify_deciders(request: ApprovalRequest, decided: list[ApprovalDecision]) -> None:
+async def deciders_of(request: ApprovalRequest) -> list[int]:
+    """Active staff who may decide the request's next level: holding a role allowed at it,
+    not its submitter (unless allowed) and not having decided an earlier level."""
     allowed = set(request.levels[request.current_level - 1])
-    excluded = {d.decided_by_account_id for d in decided}
+    excluded = set(
+        await ApprovalDecision.filter(request_id=request.id).values_list(
+            "decided_by_account_id", flat=True
+        )
+    )
     if request.exclude_submitter and request.submitted_by_account_id is not None:
         excluded.add(request.submitted_by_account_id)
     staff = await Account.filter(kind="STAFF", is_active=True).only("id", "roles")
-    for account in staff:
-        if account.id not in excluded and allowed.intersection(account.roles or []):
-            await notifications.notify(
-                account.id,
-                "APPROVAL_WAITING",
-                f"{request.kind.replace('_', ' ').title()} waits for your decision "
-                f"(level {request.current_level} of {len(request.levels)})",
-                request.reason[:500],
-                subject_type="ApprovalRequest",
-                subject_id=request.id,
-            )
+    return [
+        account.id
+        for account in staff
+        if account.id not in excluded and allowed.intersection(account.roles or [])
+    ]
+
+
+async def _notify_deciders(request: ApprovalRequest, decided: list[ApprovalDecision]) -> None:
+    for account_id in await deciders_of(request):
+        await notifications.notify(
+            account_id,
+            "APPROVAL_WAITING",
+            f"{request.kind.replace('_', ' ').title()} waits for your decision "
+            f"(level {request.current_level} of {len(request.levels)})",
+            request.reason[:500],
+            subject_type="ApprovalRequest",
+            subject_id=request.id,
+        )

@@ -1,12 +1,23 @@
 """Authority by amount and emergency authorisation (P4.1.1, P4.1.2), on the generic approvals.
 
 P4.1.1: below `approval_supervisor_limit` a supervisor approves; from there up to
-`approval_director_limit` the director signs; above it the operations committee decides.
-P4.1.2: in an emergency a supervisor authorises at once; the formal approval at the level the
-amount needs follows as a second request due within `emergency_paperwork_days`, and an
-emergency whose paperwork is not done in time is reported to the director. An amount is a
-well-formed sum of money (domain/money.py) up to `approval_amount_max`, checked before it
-decides who approves.
+`approval_director_limit` the director signs; above it the operations committee decides. The
+committee decides by quorum: a committee request has `approval_committee_quorum` levels, each
+for the committee, and the generic rules (each level by a different person) make them distinct
+members; the request is approved when the quorum has approved, and a member's reasoned
+rejection ends it (the committee does not approve over a recorded objection). Which requests go
+to the committee: every approval whose amount is above `approval_director_limit`, whatever its
+kind, including the formal paperwork of such an emergency (P4.1 names the amount as the only
+criterion; P6.2.2 audit reports go to the committee as reports, not as approvals).
+
+P4.1.2: in an emergency a supervisor (or the director) authorises at once; the formal approval
+follows as a second request due within `emergency_paperwork_days` (`open_paperwork`) -- at the
+level the amount needs, or for an urgent booking change the three rising levels of P3.1.4 --
+and its deadline is stored on the emergency (`paperwork_due_at`). The deciders are reminded
+`emergency_paperwork_reminder_hours` before it is due (`remind_paperwork`, a job claiming each
+request once), and paperwork not done in time expires and is reported to the director as
+overdue. An amount is a well-formed sum of money (domain/money.py) up to
+`approval_amount_max`, checked before it decides who approves.
 """
 
 from __future__ import annotations
@@ -61,7 +72,7 @@ async def submit(
             maximum=await params.approval_amount_max,
             what="An amount to approve",
         )
-    role = await deciding_role(amount)
+    levels = await levels_for(await deciding_role(amount))
     common = dict(
         kind=kind,
         amount=amount,
@@ -79,7 +90,14 @@ async def submit(
             handler="emergency.decided",
             **common,
         )
-    return await approvals.submit_approval(actor, levels=[[role]], **common)
+    return await approvals.submit_approval(actor, levels=levels, **common)
+
+
+async def levels_for(role: str) -> list[list[str]]:
+    """The levels of a request decided by `role`: one, or a quorum of committee members."""
+    if role == "committee":
+        return [["committee"]] * await params.approval_committee_quorum
+    return [[role]]
 
 
 @handles("emergency.decided")
@@ -87,24 +105,84 @@ async def on_emergency_decided(request: ApprovalRequest) -> None:
     """Approval handler: open the formal paperwork once an emergency was authorised (P4.1.2)."""
     if request.status != approvals.ApprovalStatus.APPROVED or not request.emergency:
         return
-    days = await params.emergency_paperwork_days
+    await open_paperwork(request, await levels_for(await deciding_role(request.amount)))
+
+
+async def open_paperwork(
+    request: ApprovalRequest, levels: list[list[str]] | tuple[tuple[str, ...], ...]
+) -> ApprovalRequest | None:
+    """Open the formal approval of an authorised emergency, due within
+    `emergency_paperwork_days`, and note its deadline on the emergency (P4.1.2). Runs in the
+    transaction that authorised the emergency."""
     submitter = await Account.get_or_none(id=request.submitted_by_account_id or 0)
-    formal_actor = Actor(identity=Identity.of_account(submitter)) if submitter else None
-    if formal_actor is None:
-        return
-    role = await deciding_role(request.amount)
-    await approvals.submit_approval(
-        formal_actor,
+    if submitter is None:
+        return None
+    due = clock.now() + dt.timedelta(days=await params.emergency_paperwork_days)
+    paperwork = await approvals.submit_approval(
+        Actor(identity=Identity.of_account(submitter)),
         kind=f"{request.kind}{PAPERWORK_SUFFIX}",
-        levels=[[role]],
+        levels=levels,
         amount=request.amount,
         currency=request.currency,
         reason=f"Formal approval of emergency authorisation #{request.id}: {request.reason}",
         subject_type="ApprovalRequest",
         subject_id=str(request.id),
-        due_at=clock.now() + dt.timedelta(days=days),
+        due_at=due,
         handler="emergency.paperwork_decided",
     )
+    await ApprovalRequest.filter(id=request.id).update(paperwork_due_at=due)
+    request.paperwork_due_at = due
+    return paperwork
+
+
+async def remind_paperwork(limit: int = 200) -> int:
+    """Remind who may decide the next level of emergency paperwork due within
+    `emergency_paperwork_reminder_hours`, and the submitter (P4.1.2). Each request is claimed
+    by a conditional update of `reminded_at`, so a rerun (or a run killed and rerun: the
+    claims commit with the notices) reminds nobody twice and misses nobody. Call inside a unit
+    of work (a worker job)."""
+    now = clock.now()
+    horizon = now + dt.timedelta(hours=await params.emergency_paperwork_reminder_hours)
+    due = (
+        await ApprovalRequest.filter(
+            status=approvals.ApprovalStatus.PENDING,
+            kind__endswith=PAPERWORK_SUFFIX,
+            reminded_at=None,
+            due_at__gt=now,
+            due_at__lte=horizon,
+        )
+        .order_by("id")
+        .limit(limit)
+    )
+    reminded = 0
+    for request in due:
+        claimed = await ApprovalRequest.filter(id=request.id, reminded_at=None).update(
+            reminded_at=now
+        )
+        if claimed != 1:
+            continue
+        reminded += 1
+        when = clock.local(request.due_at).strftime("%Y-%m-%d %H:%M")
+        title = f"Emergency paperwork #{request.id} is due by {when}"
+        for account_id in await approvals.deciders_of(request):
+            await notifications.notify(
+                account_id,
+                "EMERGENCY_PAPERWORK_DUE",
+                title,
+                request.reason[:500],
+                subject_type="ApprovalRequest",
+                subject_id=request.id,
+            )
+        if request.submitted_by_account_id is not None:
+            await notifications.notify(
+                request.submitted_by_account_id,
+                "EMERGENCY_PAPERWORK_DUE",
+                title,
+                request.reason[:500],
+                subject_type="ApprovalRequest",
+                subject_id=request.id,
+            )
+    return reminded
 
 
 @handles("emergency.paperwork_decided")
@@ -116,11 +194,10 @@ async def on_paperwork_decided(request: ApprovalRequest) -> None:
     for director_id in await notifications.staff_with_roles("director"):
         await notifications.notify(
             director_id,
-            "EMERGENCY_PAPERWORK_MISSING",
+            "EMERGENCY_PAPERWORK_MISSING",  # reported as overdue (P4.1.2)
             f"Emergency authorisation #{request.subject_id} has no formal approval "
             f"({request.status.lower()})",
             request.reason[:500],
             subject_type="ApprovalRequest",
             subject_id=request.id,
         )
-

@@ -36,7 +36,9 @@ async def list_approvals(
         submitted_by_account_id=(
             identity.id if access_of(info, "approval", "read") == Access.OWN else None
         ),
-        awaiting_account=(identity.id, identity.roles) if f.awaiting_my_decision else None,
+        awaiting_account=(
+            (identity.id, identity.roles) if f.waiting_for_me or f.awaiting_my_decision else None
+        ),
     )
     rows, has_next, count = await approvals.list_approvals(
         domain_filter, first=max(size, 1), after_id=decode_cursor(after) if after else None

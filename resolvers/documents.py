@@ -20,6 +20,7 @@ from domain.documents import links, queries, replicas, retention, review, signin
 from domain.documents.kinds import TIERS, tier_of, tier_resource
 from domain.errors import DomainError, ErrorCode
 from domain.models import Document as DocumentRow
+from resolvers.dual_review import pending_of
 from resolvers.support import run_audited, run_self_audited
 from schema.types.documents import (
     DeleteDocumentInput,
@@ -236,10 +237,15 @@ async def delete_document(info: strawberry.Info, input: DeleteDocumentInput) -> 
     except DomainError as refusal:
         return DocumentPayload(errors=user_errors(refusal))
     await require_tier(info, row.tier, "delete", row)
-    removed, errors = await run_self_audited(
+    pending, errors = await run_self_audited(
         lambda: retention.delete_document(info.context.actor, row.id, input.reason)
     )
-    return DocumentPayload(document=Document.of(removed) if removed else None, errors=errors)
+    # P6.2.3: removed once a second person with the right to delete it confirms.
+    return DocumentPayload(
+        document=Document.of(row) if pending else None,
+        pending_operation=pending_of(info, pending),
+        errors=errors,
+    )
 
 
 async def review_contract(info: strawberry.Info, input: ReviewContractInput) -> DocumentPayload:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import strawberry
 
 from authz import matrix
-from authz.enforcer import enforcer
 from domain import audit, policy_params
 from domain.models import AuditEntry
+from resolvers.dual_review import pending_of
 from resolvers.nodes import register
 from resolvers.support import run_audited
 from schema.types.governance import (
     AuditChainStatus,
     AuditEntryProblem,
     AuditFilter,
-    AuthorizationChange,
     BrokenAuditEntry,
     PermissionRule,
     PolicyParameter,
@@ -55,12 +54,11 @@ async def set_policy_parameter(
             info.context.actor, input.key, input.value, input.reason
         )
 
-    current, errors = await run_audited(
+    pending, errors = await run_audited(
         info, "setPolicyParameter", "PolicyParameter", work, subject_id=input.key
     )
-    if errors:
-        return SetPolicyParameterPayload(errors=errors)
-    return SetPolicyParameterPayload(parameter=_parameter(current))
+    # P6.2.3: the change is stored for a second person; the parameter is unchanged until then.
+    return SetPolicyParameterPayload(pending_operation=pending_of(info, pending), errors=errors)
 
 
 async def permission_matrix(info: strawberry.Info) -> list[PermissionRule]:
@@ -74,9 +72,9 @@ async def set_role_grant(info: strawberry.Info, input: SetRoleGrantInput) -> Set
     rule = matrix.Rule(input.role.strip(), input.resource.strip(), input.action.strip())
 
     async def work():
-        return await matrix.set_grant(info.context.identity.id, rule, input.granted, input.reason)
+        return await matrix.set_grant(info.context.actor, rule, input.granted, input.reason)
 
-    change, errors = await run_audited(
+    pending, errors = await run_audited(
         info,
         "setRoleGrant",
         "RoleGrant",
@@ -85,10 +83,10 @@ async def set_role_grant(info: strawberry.Info, input: SetRoleGrantInput) -> Set
     )
     if errors:
         return SetRoleGrantPayload(errors=errors)
-    await enforcer.refresh(force=True)
+    # P6.2.3: applied (and the enforcer refreshed) once a second person confirms.
     return SetRoleGrantPayload(
         rule=PermissionRule(role=rule.role, resource=rule.resource, action=rule.action),
-        authorization_change=AuthorizationChange.of(change),
+        pending_operation=pending_of(info, pending),
     )
 
 

@@ -6,6 +6,7 @@ import strawberry
 
 from authz import accounts, sessions, tokens
 from authz.identity import Identity
+from resolvers.dual_review import pending_of
 from resolvers.support import run_audited, run_self_audited
 from schema.types.identity import (
     ApiToken as ApiTokenType,
@@ -76,10 +77,10 @@ async def create_api_token(
 ) -> CreateApiTokenPayload:
     async def work():
         return await tokens.create_api_token(
+            info.context.actor,
             input.name,
             list(input.scopes),
             input.expires_at,
-            info.context.identity.id,
             input.request_budget,
         )
 
@@ -87,6 +88,9 @@ async def create_api_token(
     if errors:
         return CreateApiTokenPayload(errors=errors)
     token, secret = created
+    pending = pending_of(info, token)
+    if pending is not None:  # a write scope: the token exists once confirmed (P6.2.3)
+        return CreateApiTokenPayload(secret=secret, pending_operation=pending)
     return CreateApiTokenPayload(api_token=ApiTokenType.of(token), secret=secret)
 
 

@@ -7,6 +7,7 @@ import strawberry
 from authz import accounts
 from domain.models import Account
 from domain.models import AuthorizationChange as AuthorizationChangeRow
+from resolvers.dual_review import pending_of
 from resolvers.nodes import register
 from resolvers.support import run_audited
 from schema.types.governance import AuthorizationChange
@@ -33,7 +34,7 @@ async def create_staff_account(
 ) -> StaffAccountPayload:
     async def work():
         return await accounts.create_staff(
-            info.context.identity.id,
+            info.context.actor,
             input.email,
             input.display_name,
             list(input.roles),
@@ -41,8 +42,8 @@ async def create_staff_account(
             input.reason,
         )
 
-    account, errors = await run_audited(info, "createStaffAccount", "Account", work)
-    return StaffAccountPayload(account=account and StaffAccount.of(account), errors=errors)
+    pending, errors = await run_audited(info, "createStaffAccount", "Account", work)
+    return StaffAccountPayload(pending_operation=pending_of(info, pending), errors=errors)
 
 
 async def update_staff_account(
@@ -50,7 +51,7 @@ async def update_staff_account(
 ) -> StaffAccountPayload:
     async def work():
         return await accounts.update_staff(
-            info.context.identity.id,
+            info.context.actor,
             parse_global_id(input.account_id, "StaffAccount", "accountId"),
             reason=input.reason,
             roles=None if input.roles is None else list(input.roles),
@@ -58,8 +59,10 @@ async def update_staff_account(
             request_budget=input.request_budget,
         )
 
-    account, errors = await run_audited(info, "updateStaffAccount", "Account", work)
-    return StaffAccountPayload(account=account and StaffAccount.of(account), errors=errors)
+    result, errors = await run_audited(info, "updateStaffAccount", "Account", work)
+    pending = pending_of(info, result)
+    account = None if pending is not None or result is None else StaffAccount.of(result)
+    return StaffAccountPayload(account=account, pending_operation=pending, errors=errors)
 
 
 async def authorization_changes(

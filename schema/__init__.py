@@ -16,6 +16,7 @@ from schema.complaints import ComplaintMutation, ComplaintQuery
 from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
+from schema.dual_review import DualReviewMutation, DualReviewQuery
 from schema.extensions import build_extensions, is_unexpected
 from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
@@ -56,6 +57,7 @@ QUERY_PARTS: list[type] = [
     CareQuery,
     AnalysisQuery,
     InquiryQuery,
+    DualReviewQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -71,6 +73,7 @@ MUTATION_PARTS: list[type] = [
     FollowUpMutation,
     CareMutation,
     InquiryMutation,
+    DualReviewMutation,
 ]
 
 

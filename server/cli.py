@@ -1,5 +1,13 @@
 """The `hotel` command (also `python -m server`): serve, worker, run-due, migrate, seed,
-rotate-archive-keys, reencrypt-personal-data, analyse-members, export-schema."""
+rotate-archive-keys, pending-operations, confirm-operation, reject-operation,
+reencrypt-personal-data, analyse-members, export-schema.
+
+Dual review on the command line (P6.2.3): a high-risk command (rotate-archive-keys) names its
+operator with `--as EMAIL` and only stores the operation; a second operator lists it
+(`pending-operations`), and confirms it with `confirm-operation ID --as EMAIL --digest DIGEST`
+(the digest printed with the operation: what they reviewed is what runs), which runs it, or
+refuses it with `reject-operation`. The domain refuses the same person confirming, someone
+without the operation's rights and an altered operation, as it does for the API."""
 
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from domain.errors import DomainError
 from server.settings import get_settings
 
 
@@ -137,8 +146,33 @@ async def _run_due() -> int:
     return 1 if failed else 0
 
 
-async def _rotate_archive_keys() -> int:
-    from domain.actor import SYSTEM
+async def _operator(email: str):
+    """The staff member a command acts as (`--as EMAIL`): someone with shell access to the
+    server names themselves, so the maker and the checker of an operation are two people."""
+    from authz.identity import Identity
+    from domain.actor import Actor
+    from domain.models import Account
+
+    account = await Account.get_or_none(email=(email or "").strip().lower(), kind="STAFF")
+    if account is None or not account.is_active:
+        print(f"No active staff account {email!r}.", file=sys.stderr)
+        return None
+    return Actor(identity=Identity.of_account(account))
+
+
+def _print_operation(row) -> None:
+    from domain import dual_review
+
+    maker = row.maker_name or row.maker_ref
+    print(f"Operation {row.id} {row.operation} [{row.status}] asked by {maker}")
+    print(f"  {row.summary}")
+    print(f"  arguments {dual_review.canonical(dual_review.shown_arguments(row))}")
+    print(f"  digest    {row.arguments_sha256}   expires {row.expires_at.isoformat()}")
+
+
+async def _rotate_archive_keys(args: argparse.Namespace) -> int:
+    """Key rotation is dual-reviewed (P6.2.3): this asks for it; a second operator confirms it
+    with `hotel confirm-operation ID --as EMAIL --digest DIGEST`, which runs it."""
     from domain.documents.rotation import rotate_archive_keys
     from server import runtime
 
@@ -147,17 +181,78 @@ async def _rotate_archive_keys() -> int:
         if not rt.ready:
             print(f"Not ready: {rt.not_ready_reason}", file=sys.stderr)
             return 2
-        summary = await rotate_archive_keys(SYSTEM)
+        actor = await _operator(args.as_email)
+        if actor is None:
+            return 2
+        try:
+            pending = await rotate_archive_keys(actor)
+        except DomainError as refusal:
+            print(f"Refused ({refusal.code}): {refusal.message}", file=sys.stderr)
+            return 1
     finally:
         await runtime.stop(rt)
-    print(f"Current key {summary.current_key_id}: {summary.rotated} re-wrapped, "
-          f"{summary.unchanged} already current, {len(summary.failed)} failed.")
-    for name, reason in summary.failed:
-        print(f"  {name}: {reason}")
-    if summary.documents_on_old_keys:
-        print(f"{summary.documents_on_old_keys} documents still need an older key: keep it in "
-              "ARCHIVE_KEYS.")
-    return 1 if summary.failed else 0
+    print("Key rotation waits for a second person (dual review):")
+    _print_operation(pending)
+    print(f"Confirm with: hotel confirm-operation {pending.id} --as OTHER_EMAIL "
+          f"--digest {pending.arguments_sha256}")
+    return 0
+
+
+async def _pending_operations() -> int:
+    from domain import dual_review
+    from server import runtime
+
+    rt = await runtime.start(get_settings(), apply_migrations=False)
+    try:
+        rows, _, _ = await dual_review.list_operations(
+            dual_review.PendingFilter(status=[dual_review.OperationStatus.PENDING]), first=200
+        )
+    finally:
+        await runtime.stop(rt)
+    for row in rows:
+        _print_operation(row)
+    if not rows:
+        print("Nothing waits for review.")
+    return 0
+
+
+async def _decide_operation(args: argparse.Namespace) -> int:
+    """Confirm (and so run) or refuse a pending operation as a named operator; the domain
+    refuses the maker, someone without the operation's rights, and an altered operation."""
+    from authz.enforcer import enforcer
+    from domain import dual_review
+    from domain.unit_of_work import audited
+    from server import runtime
+
+    rt = await runtime.start(get_settings(), apply_migrations=False)
+    try:
+        actor = await _operator(args.as_email)
+        if actor is None:
+            return 2
+
+        async def may(resource: str, action: str) -> bool:
+            return await enforcer.decide(actor.identity, resource, action) is not None
+
+        try:
+            if args.command == "confirm-operation":
+                row = await dual_review.confirm(actor, args.id, args.digest, may=may)
+            else:
+                row = await audited(
+                    actor,
+                    "rejectOperation",
+                    "PendingOperation",
+                    lambda: dual_review.reject(actor, args.id, args.reason, may=may),
+                    subject_id=args.id,
+                )
+        except DomainError as refusal:
+            print(f"Refused ({refusal.code}): {refusal.message}", file=sys.stderr)
+            return 1
+    finally:
+        await runtime.stop(rt)
+    _print_operation(row)
+    if row.result is not None:
+        print(f"  result    {json.dumps(row.result, sort_keys=True)}")
+    return 0
 
 
 async def _reencrypt_personal_data() -> int:
@@ -265,10 +360,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("seed", help="fill the database with the demo hotel")
-    commands.add_parser(
+    rotate = commands.add_parser(
         "rotate-archive-keys",
-        help="re-wrap archived documents under the first key of ARCHIVE_KEYS",
+        help="ask to re-wrap archived documents under the first key of ARCHIVE_KEYS "
+        "(runs once a second operator confirms it: dual review)",
     )
+    rotate.add_argument("--as", dest="as_email", required=True, help="your staff e-mail")
+    commands.add_parser("pending-operations", help="list operations waiting for dual review")
+    confirm = commands.add_parser(
+        "confirm-operation", help="confirm and run an operation someone else asked for"
+    )
+    confirm.add_argument("id", type=int)
+    confirm.add_argument("--as", dest="as_email", required=True, help="your staff e-mail")
+    confirm.add_argument("--digest", required=True, help="the digest of what you reviewed")
+    reject = commands.add_parser("reject-operation", help="refuse a pending operation")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--as", dest="as_email", required=True, help="your staff e-mail")
+    reject.add_argument("--reason", required=True)
     commands.add_parser(
         "reencrypt-personal-data",
         help="re-encrypt personal data under the first field key (after a key rotation)",
@@ -297,7 +405,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed":
         return asyncio.run(_seed())
     if args.command == "rotate-archive-keys":
-        return asyncio.run(_rotate_archive_keys())
+        return asyncio.run(_rotate_archive_keys(args))
+    if args.command == "pending-operations":
+        return asyncio.run(_pending_operations())
+    if args.command in ("confirm-operation", "reject-operation"):
+        return asyncio.run(_decide_operation(args))
     if args.command == "reencrypt-personal-data":
         return asyncio.run(_reencrypt_personal_data())
     if args.command == "analyse-members":

@@ -32,7 +32,11 @@ DEMO_STAFF = [
     ("auditor@demo.hotel", "Aud Auditor", ["auditor"]),
     ("techlead@demo.hotel", "Tao Techlead", ["tech_lead"]),
     ("committee@demo.hotel", "Cora Committee", ["committee"]),
+    # A committee decision needs a quorum of distinct members (P4.1.1, default 2), and an
+    # admin's high-risk change a second admin's confirmation (P6.2.3 dual review).
+    ("committee2@demo.hotel", "Kit Committee", ["committee"]),
     ("admin@demo.hotel", "Adi Admin", ["admin"]),
+    ("admin2@demo.hotel", "Ada Admin", ["admin"]),
 ]
 DEMO_GUEST = ("guest@demo.hotel", "Gao Guest")
 

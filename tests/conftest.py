@@ -397,7 +397,7 @@ def partner(person):
 
     async def make(scopes: list[str], name: str = "Partner OTA"):
         admin = await person("admin")
-        return await tokens.create_api_token(
+        return await tokens.issue_api_token(
             name, scopes, clock.now() + dt.timedelta(days=30), admin.account.id
         )
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from strawberry.relay import to_base64
 
 from domain.clock import clock
 from domain.models import ApiToken, AuditEntry, RefreshToken
 from tests.conftest import PASSWORD, make_account
+from tests.dual_review_support import confirm_through_api
 
 LOGIN = """
 mutation($email: String!, $password: String!) {
@@ -126,13 +128,15 @@ async def test_garbage_token_and_scheme_are_refused(gql):
 CREATE_TOKEN = """
 mutation($name: String!, $scopes: [String!]!, $exp: DateTime!) {
   createApiToken(input: {name: $name, scopes: $scopes, expiresAt: $exp}) {
-    apiToken { id name scopes expiresAt } secret errors { field code }
+    apiToken { id name scopes expiresAt } secret pendingOperation { id argumentsDigest arguments }
+    errors { field code }
   }
 }"""
 
 
+@pytest.mark.policy("P6.2.3")
 async def test_admin_creates_api_token_shown_once_and_stored_hashed(gql, person):
-    admin = await person("admin")
+    admin, second_admin = await person("admin"), await person("admin")
     reply = await gql(
         CREATE_TOKEN,
         {"name": "Ctrip", "scopes": ["bookings:write"], "exp": "2027-01-01T00:00:00+00:00"},
@@ -141,7 +145,13 @@ async def test_admin_creates_api_token_shown_once_and_stored_hashed(gql, person)
     payload = reply.data["createApiToken"]
     secret = payload["secret"]
     assert payload["errors"] == [] and secret.startswith("hpt_")
+    # A write scope: the secret is the maker's, the token exists once a second admin confirms.
+    assert payload["apiToken"] is None and "(hidden)" in payload["pendingOperation"]["arguments"]
+    assert (await gql("{ me { kind } }", token=secret)).status == 401
+    confirmed = await confirm_through_api(gql, payload["pendingOperation"], second_admin.token)
+    assert confirmed["errors"] == []
     row = await ApiToken.get(name="Ctrip")
+    payload["apiToken"] = {"id": to_base64("ApiToken", row.id)}
     assert secret.split("_", 2)[2] not in (row.secret_hash, row.prefix)
     me = await gql("{ me { kind displayName scopes } }", token=secret)
     assert me.data["me"] == {

@@ -23,6 +23,7 @@ from domain.models import Account, Booking, RefreshToken
 from server import live_sockets
 from tests.bookings.booking_support import CREATE, booking_input, make_hotel
 from tests.conftest import REDIS_URL, needs_redis, serving
+from tests.dual_review_support import confirm_through_api
 
 TOTAL = "{ bookings { totalCount } }"
 TERMS = "{ bookingTerms { version } }"
@@ -30,11 +31,12 @@ NOTIFICATIONS = "subscription { notifications { id title } }"
 LOGOUT = "mutation { logout(input: {}) { ok errors { code } } }"
 UPDATE_STAFF = """mutation($id: ID!, $roles: [String!], $active: Boolean) {
   updateStaffAccount(input: {accountId: $id, roles: $roles, isActive: $active,
-                             reason: "access review"}) { errors { code } } }"""
+                             reason: "access review"}) {
+    pendingOperation { id argumentsDigest } errors { code } } }"""
 REVOKE_TOKEN = "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { errors { code } } }"
 SET_PARAMETER = """mutation($k: String!, $v: String!) {
   setPolicyParameter(input: {key: $k, value: $v, reason: "socket cap"}) {
-    errors { code } } }"""
+    pendingOperation { id argumentsDigest } errors { code } } }"""
 # Announcements arrive within milliseconds; this only bounds a failing test.
 PATIENCE = 5
 
@@ -221,16 +223,22 @@ async def test_operations_run_with_the_roles_the_account_has_now(url, gql, perso
 async def test_a_role_granted_applies_at_once_and_a_role_removed_closes_the_socket(
     url, gql, person
 ):
-    admin, clerk = await person("admin"), await person("hr")
+    admin, clerk, checker = await person("admin"), await person("hr"), await person("admin")
+
+    async def set_roles(roles: list[str]) -> None:  # asked, then confirmed by a second admin
+        asked = await gql(UPDATE_STAFF, {"id": gid, "roles": roles}, token=admin.token)
+        pending = asked.data["updateStaffAccount"]["pendingOperation"]
+        assert (await confirm_through_api(gql, pending, checker.token))["errors"] == []
+
     socket = await Socket.open(url, clerk.token)
     refused = await socket.run(TOTAL)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     gid = staff_gid(clerk.account)
-    await gql(UPDATE_STAFF, {"id": gid, "roles": ["hr", "supervisor"]}, token=admin.token)
+    await set_roles(["hr", "supervisor"])
     # A granted role keeps the socket, and the next operation over it already has it (no
     # access decision of an earlier operation is reused).
     assert (await socket.run(TOTAL))["data"] == {"bookings": {"totalCount": 0}}
-    await gql(UPDATE_STAFF, {"id": gid, "roles": ["hr"]}, token=admin.token)
+    await set_roles(["hr"])
     closed = await socket.closing()
     assert (closed.code, closed.reason) == (4403, "FORBIDDEN")
 
@@ -302,6 +310,8 @@ async def test_open_sockets_per_account_are_capped(url, gql, person):
     reply = await gql(SET_PARAMETER, {"k": "max_open_sockets_per_account", "v": "2"},
                       token=director.token)
     assert reply.data["setPolicyParameter"]["errors"] == []
+    pending = reply.data["setPolicyParameter"]["pendingOperation"]
+    assert (await confirm_through_api(gql, pending, (await person("admin")).token))["errors"] == []
     guest, other = await person(kind="GUEST"), await person(kind="GUEST")
     first, second = await Socket.open(url, guest.token), await Socket.open(url, guest.token)
     with pytest.raises(Closed) as refused:

@@ -10,6 +10,7 @@ from authz.matrix import default_rules
 from domain.models import AuditEntry, AuthorizationChange
 from schema import build_schema
 from schema.permissions import Allow
+from tests.dual_review_support import confirm_through_api
 
 
 def _checks(field) -> list[Allow]:
@@ -62,7 +63,7 @@ MATRIX = "{ permissionMatrix { role resource action } }"
 async def test_permission_matrix_lists_the_live_grants(gql, person):
     """The matrix shown is the one in force: the declared defaults (authz/grants/*.csv), then
     exactly what an admin's change made of them, and the change takes effect."""
-    admin, auditor = await person("admin"), await person("auditor")
+    admin, auditor, checker = await person("admin"), await person("auditor"), await person("admin")
 
     async def shown() -> set[tuple[str, str, str]]:
         reply = await gql(MATRIX, token=admin.token)
@@ -72,9 +73,9 @@ async def test_permission_matrix_lists_the_live_grants(gql, person):
     declared = {(r.role, r.resource, r.action) for r in default_rules()}
     assert len(declared) > 50 and await shown() == declared
     revoke = {"role": "auditor", "resource": "audit_log", "action": "read", "granted": False}
-    assert (await gql(SET_GRANT, revoke, token=admin.token)).data["setRoleGrant"]["errors"] == []
+    assert (await set_grant(gql, revoke, admin, checker))["errors"] == []
     grant = {"role": "finance", "resource": "audit_log", "action": "read", "granted": True}
-    assert (await gql(SET_GRANT, grant, token=admin.token)).data["setRoleGrant"]["errors"] == []
+    assert (await set_grant(gql, grant, admin, checker))["errors"] == []
     expected = declared - {("auditor", "audit_log", "read")} | {("finance", "audit_log", "read")}
     assert await shown() == expected
     log_query = "{ auditLog(first: 1) { totalCount } }"
@@ -97,33 +98,39 @@ mutation($role: String!, $resource: String!, $action: String!, $granted: Boolean
                        reason: "finance needs to read the audit trail for the year-end"}) {
     rule { role resource action }
     authorizationChange { role granted reason filedWithHr }
+    pendingOperation { id argumentsDigest status }
     errors { field code }
   }
 }"""
 
 
+async def set_grant(gql, variables: dict, maker, checker) -> dict:
+    """Ask for a grant change as `maker`; a second admin confirms it (P6.2.3)."""
+    asked = (await gql(SET_GRANT, variables, token=maker.token)).data["setRoleGrant"]
+    assert asked["errors"] == [] and asked["authorizationChange"] is None
+    assert asked["pendingOperation"]["status"] == "PENDING"
+    return await confirm_through_api(gql, asked["pendingOperation"], checker.token)
+
+
 @pytest.mark.policy("P4.1.5")
+@pytest.mark.policy("P6.2.3")
 async def test_admin_changes_a_grant_which_takes_effect_audited_and_filed_with_hr(gql, person):
-    admin, finance = await person("admin"), await person("finance")
+    admin, finance, checker = await person("admin"), await person("finance"), await person("admin")
     log_query = "{ auditLog(first: 1) { totalCount } }"
     assert (await gql(log_query, token=finance.token)).error_codes == ["FORBIDDEN"]
-    reply = await gql(
-        SET_GRANT,
-        {"role": "finance", "resource": "audit_log", "action": "read", "granted": True},
-        token=admin.token,
-    )
-    change = reply.data["setRoleGrant"]["authorizationChange"]
-    assert change["filedWithHr"] is True and change["granted"] is True
+    grant = {"role": "finance", "resource": "audit_log", "action": "read", "granted": True}
+    asked = (await gql(SET_GRANT, grant, token=admin.token)).data["setRoleGrant"]
+    assert (await gql(log_query, token=finance.token)).error_codes == ["FORBIDDEN"]  # not yet
+    confirmed = await confirm_through_api(gql, asked["pendingOperation"], checker.token)
+    assert confirmed["errors"] == [] and confirmed["operation"]["status"] == "EXECUTED"
     assert (await gql(log_query, token=finance.token)).errors == []
     filed = await AuthorizationChange.get(role="finance", resource="audit_log")
-    assert filed.changed_by_id == admin.account.id
+    assert filed.changed_by_id == admin.account.id and filed.granted is True
     assert await AuditEntry.filter(action="setRoleGrant", outcome="SUCCESS").count() == 1
+    assert await AuditEntry.filter(action="confirmOperation", outcome="SUCCESS").count() == 1
     # Revoking takes effect too, and a revoked default is not re-added by a later sync.
-    await gql(
-        SET_GRANT,
-        {"role": "finance", "resource": "audit_log", "action": "read", "granted": False},
-        token=admin.token,
-    )
+    revoke = {"role": "finance", "resource": "audit_log", "action": "read", "granted": False}
+    assert (await set_grant(gql, revoke, admin, checker))["errors"] == []
     assert (await gql(log_query, token=finance.token)).error_codes == ["FORBIDDEN"]
 
 
@@ -145,7 +152,7 @@ async def test_revoked_default_grant_survives_resync(person):
 
     admin = await person("admin")
     rule = matrix.Rule("auditor", "audit_log", "read")
-    await matrix.set_grant(admin.account.id, rule, False, "test")
+    await matrix.apply_grant(admin.account.id, rule, False, "test")
     await matrix.sync_defaults()
     assert rule not in await matrix.live_rules()
 

@@ -6,11 +6,13 @@ import pytest
 
 from domain import policy_params
 from domain.models import AuditEntry, PolicyParameterVersion
+from tests.dual_review_support import confirm_through_api
 
 LIST = "{ policyParameters { key value valueType unit description clause version updatedAt } }"
 SET = """mutation($k: String!, $v: String!, $r: String!) {
   setPolicyParameter(input: {key: $k, value: $v, reason: $r}) {
-    parameter { key value version } errors { field code message } } }"""
+    parameter { key value version } pendingOperation { id argumentsDigest status }
+    errors { field code message } } }"""
 
 
 @pytest.mark.policy("P3.1.5")
@@ -26,18 +28,24 @@ async def test_parameters_are_listed_with_defaults_units_and_clauses(gql, person
     assert all(p["description"] and p["clause"].startswith("P") for p in params.values())
 
 
+@pytest.mark.policy("P6.2.3")
 async def test_director_changes_a_parameter_versioned_and_read_through_the_accessor(gql, person):
-    director = await person("director")
+    director, admin = await person("director"), await person("admin")
     reply = await gql(
         SET, {"k": "complaint_resolve_days", "v": "7", "r": "faster service"}, token=director.token
     )
-    assert reply.data["setPolicyParameter"]["parameter"] == {
-        "key": "complaint_resolve_days",
-        "value": "7",
-        "version": 1,
-    }
+    asked = reply.data["setPolicyParameter"]
+    assert asked["parameter"] is None and asked["pendingOperation"]["status"] == "PENDING"
+    assert await policy_params.get("complaint_resolve_days") == 10  # not before the checker
+    confirmed = await confirm_through_api(gql, asked["pendingOperation"], admin.token)
+    assert confirmed["errors"] == []
+    assert confirmed["operation"]["status"] == "EXECUTED"
     assert await policy_params.get("complaint_resolve_days") == 7
-    await gql(SET, {"k": "complaint_resolve_days", "v": "8", "r": "adjusted"}, token=director.token)
+    again = await gql(
+        SET, {"k": "complaint_resolve_days", "v": "8", "r": "adjusted"}, token=director.token
+    )
+    second = again.data["setPolicyParameter"]["pendingOperation"]
+    assert (await confirm_through_api(gql, second, admin.token))["errors"] == []
     versions = (
         await PolicyParameterVersion.filter(key="complaint_resolve_days")
         .order_by("version")
@@ -99,13 +107,15 @@ async def test_typed_accessor_reads_the_current_version(gql, person):
     from domain.policy_params import params
 
     assert await params.cancellation_grace_hours == 24  # the catalogue's default
-    admin = await person("admin")
+    admin, director = await person("admin"), await person("director")
     reply = await gql(
         """mutation { setPolicyParameter(input: {key: "cancellation_grace_hours", value: "36",
-        reason: "winter season"}) { errors { code } } }""",
+        reason: "winter season"}) { pendingOperation { id argumentsDigest } errors { code } } }""",
         token=admin.token,
     )
     assert reply.data["setPolicyParameter"]["errors"] == []
+    pending = reply.data["setPolicyParameter"]["pendingOperation"]
+    assert (await confirm_through_api(gql, pending, director.token))["errors"] == []
     value = await params.cancellation_grace_hours
     assert value == 36 and type(value) is int
     assert type(await params.approval_supervisor_limit).__name__ == "Decimal"

@@ -244,7 +244,7 @@ async def more_authorization_changes(world: World, count: int) -> None:
     for _ in range(count):
         n = next(_serial)
         rule = matrix.Rule("finance", "audit_log", "read")
-        await matrix.set_grant(admin.account.id, rule, bool(n % 2), f"change {n}")
+        await matrix.apply_grant(admin.account.id, rule, bool(n % 2), f"change {n}")
 
 
 async def more_room_types(world: World, count: int) -> None:
@@ -267,7 +267,9 @@ async def more_room_types(world: World, count: int) -> None:
 
 
 SET_PARAM = """mutation($k: String!, $v: String!) { setPolicyParameter(input: {key: $k,
-  value: $v, reason: "tuning"}) { errors { code } } }"""
+  value: $v, reason: "tuning"}) { pendingOperation { id argumentsDigest } errors { code } } }"""
+CONFIRM = """mutation($id: ID!, $d: String!) { confirmOperation(input: {operationId: $id,
+  argumentsDigest: $d}) { errors { code } } }"""
 _PARAMETERS = iter(
     [("cancellation_grace_hours", str(h)) for h in range(25, 60)]
     + [("late_cancellation_charge_nights", "2")]
@@ -280,6 +282,23 @@ async def more_parameter_versions(world: World, count: int) -> None:
         key, value = next(_PARAMETERS)
         data = await _ok(world, SET_PARAM, {"k": key, "v": value}, "director")
         assert data["setPolicyParameter"]["errors"] == []
+        pending = data["setPolicyParameter"]["pendingOperation"]
+        confirmed = await _ok(
+            world, CONFIRM, {"id": pending["id"], "d": pending["argumentsDigest"]}, "admin"
+        )
+        assert confirmed["confirmOperation"]["errors"] == []
+
+
+async def more_pending_operations(world: World, count: int) -> None:
+    """High-risk operations asked by several people, some of them decided."""
+    for i in range(count):
+        data = await _ok(world, SET_PARAM, {"k": "no_show_refund_percent", "v": str(i)}, "director")
+        pending = data["setPolicyParameter"]["pendingOperation"]
+        if i % 2 == 0:
+            confirmed = await _ok(
+                world, CONFIRM, {"id": pending["id"], "d": pending["argumentsDigest"]}, "admin"
+            )
+            assert confirmed["confirmOperation"]["errors"] == []
 
 
 async def more_grants(world: World, count: int) -> None:
@@ -291,9 +310,8 @@ async def more_grants(world: World, count: int) -> None:
     spare = sorted({(r.resource, r.action) for r in shipped} - held)
     for _ in range(count):
         resource, action = spare[next(_serial) % len(spare)]
-        await matrix.set_grant(
-            admin.account.id, matrix.Rule("finance", resource, action), True, "a wider duty"
-        )
+        await matrix.apply_grant(admin.account.id, matrix.Rule("finance", resource, action),
+                                 True, "a wider duty")
 
 
 FILE_COMPLAINT = """mutation($input: FileComplaintInput!) { fileComplaint(input: $input) {
@@ -582,6 +600,7 @@ CASES: dict[str, Case] = {
     ),
     "memberAnalysis": Case("data_analyst", more_analysed_members),
     "inquiries": Case("director", more_inquiries),
+    "pendingOperations": Case("admin", more_pending_operations),
 }
 
 

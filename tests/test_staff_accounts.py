@@ -3,19 +3,25 @@ acknowledges it. `node(id:)` reaches objects only through the caller's grants.""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from strawberry.relay import to_base64
 
 from domain.models import Account, AuthorizationChange
 from tests.conftest import PASSWORD
+from tests.dual_review_support import confirm_through_api
 
 CREATE = """mutation($email: String!, $roles: [String!]!) {
   createStaffAccount(input: {email: $email, displayName: "New Agent", roles: $roles,
                              password: "a-long-password-1", reason: "new hire"}) {
-    account { id email roles isActive } errors { field code } } }"""
+    account { id email roles isActive } pendingOperation { id argumentsDigest status }
+    errors { field code } } }"""
 UPDATE = """mutation($id: ID!, $roles: [String!], $active: Boolean) {
   updateStaffAccount(input: {accountId: $id, roles: $roles, isActive: $active,
                              reason: "promotion after assessment"}) {
-    account { roles isActive } errors { field code } } }"""
+    account { roles isActive } pendingOperation { id argumentsDigest status }
+    errors { field code } } }"""
 CHANGES = """{ authorizationChanges(first: 10, filter: {unacknowledgedOnly: true}) {
   totalCount edges { node { id kind role granted accountId filedWithHr } } } }"""
 ACK = """mutation($id: ID!) { acknowledgeAuthorizationChange(input: {id: $id}) {
@@ -23,17 +29,25 @@ ACK = """mutation($id: ID!) { acknowledgeAuthorizationChange(input: {id: $id}) {
 
 
 @pytest.mark.policy("P4.1.5")
+@pytest.mark.policy("P6.2.3")
 async def test_role_changes_are_filed_with_hr_and_acknowledged(gql, person):
-    admin, hr = await person("admin"), await person("hr")
+    admin, second_admin, hr = await person("admin"), await person("admin"), await person("hr")
     created = (
         await gql(
             CREATE, {"email": "new@test.hotel", "roles": ["booking_agent"]}, token=admin.token
         )
     ).data["createStaffAccount"]
-    assert created["errors"] == []
-    account_id = created["account"]["id"]
+    assert created["errors"] == [] and created["account"] is None
+    assert not await Account.filter(email="new@test.hotel").exists()  # a second admin first
+    done = await confirm_through_api(gql, created["pendingOperation"], second_admin.token)
+    assert done["errors"] == []
+    account_id = to_base64("StaffAccount", json.loads(done["operation"]["result"])["accountId"])
     promoted = await gql(UPDATE, {"id": account_id, "roles": ["supervisor"]}, token=admin.token)
-    assert promoted.data["updateStaffAccount"]["account"]["roles"] == ["supervisor"]
+    pending = promoted.data["updateStaffAccount"]["pendingOperation"]
+    assert pending["status"] == "PENDING"
+    assert (await Account.get(email="new@test.hotel")).roles == ["booking_agent"]
+    assert (await confirm_through_api(gql, pending, second_admin.token))["errors"] == []
+    assert (await Account.get(email="new@test.hotel")).roles == ["supervisor"]
     filed = (await gql(CHANGES, token=hr.token)).data["authorizationChanges"]
     kinds = sorted((e["node"]["role"], e["node"]["granted"]) for e in filed["edges"])
     assert kinds == [("booking_agent", False), ("booking_agent", True), ("supervisor", True)]
@@ -47,7 +61,6 @@ async def test_role_changes_are_filed_with_hr_and_acknowledged(gql, person):
 
 async def test_disabled_staff_cannot_log_in_or_use_tokens(gql, person):
     admin, agent = await person("admin"), await person("booking_agent")
-    from strawberry.relay import to_base64
 
     reply = await gql(
         UPDATE,

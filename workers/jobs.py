@@ -15,8 +15,10 @@ from domain import (
     analysis,
     approvals,
     audit_seals,
+    authority,
     care,
     disputes,
+    dual_review,
     followups,
     meetings,
     outbox,
@@ -156,6 +158,21 @@ async def analyse_members(ctx: dict) -> int | None:
     return None if run is None else run.members_done
 
 
+async def remind_emergency_paperwork(ctx: dict) -> int:
+    """Remind the deciders of emergency paperwork that falls due soon (P4.1.2); each request
+    is reminded once (claimed in the same transaction as its notices)."""
+    return await audited(
+        SYSTEM, "remindEmergencyPaperwork", "ApprovalRequest", authority.remind_paperwork
+    )
+
+
+async def expire_pending_operations(ctx: dict) -> int:
+    """Expire high-risk operations nobody confirmed within dual_review_expiry_hours (P6.2.3)."""
+    return await audited(
+        SYSTEM, "expirePendingOperations", "PendingOperation", dual_review.expire_overdue
+    )
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -179,4 +196,7 @@ JOBS: list[Job] = [
     Job("send_care_campaigns", send_care_campaigns, 900),
     # Analysis area (P3.1.8).
     Job("analyse_members", analyse_members, 3600),
+    # Authority and dual review (issue 10).
+    Job("remind_emergency_paperwork", remind_emergency_paperwork, 600),
+    Job("expire_pending_operations", expire_pending_operations, 300),
 ]

@@ -6,8 +6,10 @@ Free cancellation lasts until `cancellation_grace_hours` before the local check-
 `late_cancellation_charge_nights` nights are charged, from money paid first, then from points.
 A no-show gets back `no_show_refund_percent` of what was paid, in money and in points. A booking
 not confirmed yet cancels free. Money is computed to the cent with ROUND_HALF_UP and recorded
-as a `Refund` row (status PENDING) for Finance to pay. Cancelling gives back the nights and the
-points not charged; cancelling twice is INVALID_TRANSITION.
+as a `Refund` row (status PENDING) for Finance to pay; a refund above
+`dual_review_refund_limit` is IN_REVIEW until a second person releases it (P6.2.3,
+`domain.dual_review`). Cancelling gives back the nights and the points not charged; cancelling
+twice is INVALID_TRANSITION.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from domain import i18n, members
+from domain import dual_review, i18n, members
 from domain.actor import Actor
 from domain.bookings import idempotency, nights, sync
 from domain.bookings.queries import load_booking
@@ -30,10 +32,11 @@ from domain.bookings.states import (
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.i18n import N_, t
-from domain.models import Booking, BookingNight, Refund
+from domain.models import Booking, BookingNight, PendingOperation, Refund
 from domain.policy_params import params
 
 CENT = Decimal("0.01")
+REFUND_IN_REVIEW = "IN_REVIEW"
 ZERO = Decimal("0.00")
 
 
@@ -162,7 +165,9 @@ def _quote(
 
 
 async def _refund(actor: Actor, booking: Booking, kind: str, quote: CancellationQuote) -> Refund:
-    return await Refund.create(
+    # P6.2.3: a refund above the limit waits IN_REVIEW until a second person releases it.
+    review = quote.refundable_amount > await params.dual_review_refund_limit
+    refund = await Refund.create(
         booking_id=booking.id,
         kind=kind,
         rule=quote.rule,
@@ -171,9 +176,55 @@ async def _refund(actor: Actor, booking: Booking, kind: str, quote: Cancellation
         amount=quote.refundable_amount,
         currency=quote.currency,
         points_returned=quote.points_returned,
-        status="PENDING",
+        status=REFUND_IN_REVIEW if review else "PENDING",
         explanation=quote.explanation,
         created_by_ref=actor.identity.actor_ref,
+    )
+    if review:
+        await dual_review.request(
+            actor,
+            "refund.release",
+            {
+                "refund_id": refund.id,
+                "booking_number": booking.number,
+                "amount": str(refund.amount),
+                "currency": refund.currency,
+                "rule": quote.rule,
+            },
+            summary=(
+                f"Refund {refund.amount} {refund.currency} for booking {booking.number} "
+                f"({kind.lower()}, {quote.rule.lower()})"
+            ),
+            permissions=[("refund", "release")],
+            subject_type="Refund",
+            subject_id=refund.id,
+        )
+    return refund
+
+
+@dual_review.operation("refund.release")
+async def _release_refund(operation: PendingOperation, checker: Actor) -> dict:
+    """Dual-review runner: release a reviewed refund for Finance to pay, exactly the amount
+    the checker saw."""
+    args = operation.arguments
+    released = await Refund.filter(
+        id=args["refund_id"],
+        status=REFUND_IN_REVIEW,
+        amount=Decimal(args["amount"]),
+        currency=args["currency"],
+    ).update(status="PENDING")
+    if released != 1:
+        raise DomainError(
+            ErrorCode.TAMPERED, "The refund is not the one that was reviewed.", "operationId"
+        )
+    return {"refundId": args["refund_id"]}
+
+
+@dual_review.on_closed("refund.release")
+async def _refund_not_released(operation: PendingOperation) -> None:
+    """A refused or expired review leaves the refund unpaid and marked so for Finance."""
+    await Refund.filter(id=operation.arguments["refund_id"], status=REFUND_IN_REVIEW).update(
+        status=operation.status
     )
 
 
@@ -210,10 +261,16 @@ async def cancel_booking(
         "booking.cancelled",
         t(lang, "Booking {number} cancelled", number=booking.number),
         t(lang, "Your booking {number} is cancelled.", number=booking.number)
-        + " " + i18n.translate(quote.explanation, lang) + " "
+        + " "
+        + i18n.translate(quote.explanation, lang)
+        + " "
         + (
-            t(lang, "Refund: {amount} and {points} points.", amount=refunded,
-              points=quote.points_returned)
+            t(
+                lang,
+                "Refund: {amount} and {points} points.",
+                amount=refunded,
+                points=quote.points_returned,
+            )
             if quote.points_returned
             else t(lang, "Refund: {amount}.", amount=refunded)
         ),

@@ -10,10 +10,13 @@ Written authorisation is one of:
 
 Without one the request is refused with AUTHORIZATION_REQUIRED. A change is urgent when the
 client says so, or when check-in (the earlier of the old and the new arrival, at the local
-check-in time) is within `urgent_change_window_hours`. An urgent change waits for three
-approvals by three different people of rising rank (level 1 a supervisor; level 2 a supervisor
-or the director; level 3 the director) through `domain.approvals`; the last approval applies it
-in the same transaction. Other changes apply at once. Applying re-checks availability and
+check-in time) is within `urgent_change_window_hours`. An urgent change takes the emergency path
+of P4.1.2 (`domain.authority`): a supervisor or the director authorises it at once, which
+applies it in the same transaction; the formal three-level approval of P3.1.4 by three
+different people of rising rank (level 1 a supervisor; level 2 a supervisor or the director;
+level 3 the director) then follows as the emergency's paperwork, due within
+`emergency_paperwork_days`, reminded before and reported to the director when overdue. Other
+changes apply at once. Applying re-checks availability and
 re-prices: the nights not held already are allocated and the nights no longer needed released
 in one pass, in the same transaction as the new price.
 """
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from authz.identity import Kind
-from domain import approvals, i18n, inventory
+from domain import approvals, authority, i18n, inventory
 from domain.actor import Actor
 from domain.approval_handlers import handles
 from domain.bookings import nights, sync
@@ -50,6 +53,7 @@ from domain.models import (
 from domain.policy_params import params
 
 URGENT_CHANGE_LEVELS = (("supervisor",), ("supervisor", "director"), ("director",))
+EMERGENCY_LEVELS = (("supervisor", "director"),)
 APPROVAL_KIND = "BOOKING_CHANGE"
 HANDLER = "booking_change.decided"
 
@@ -290,10 +294,13 @@ async def request_booking_change(
         change.applied_at = clock.now()
         await change.save(update_fields=["applied_at"])
         return ChangeResult(change, booking, None)
+    # P4.1.2: a supervisor (or the director) authorises at once; the three-level formal
+    # approval of P3.1.4 follows as paperwork once the change is applied.
     approval = await approvals.submit_approval(
         actor,
         kind=APPROVAL_KIND,
-        levels=URGENT_CHANGE_LEVELS,
+        levels=EMERGENCY_LEVELS,
+        emergency=True,
         subject_type="BookingChangeRequest",
         subject_id=change.id,
         amount=new_total,
@@ -345,6 +352,8 @@ async def on_approval_decided(request: ApprovalRequest) -> None:
     change.status = ChangeStatus.APPLIED
     change.applied_at = clock.now()
     await change.save(update_fields=["status", "applied_at"])
+    if request.emergency:
+        await authority.open_paperwork(request, URGENT_CHANGE_LEVELS)
 
 
 async def get_change_request(

@@ -7,16 +7,20 @@ An object still under retention keeps its old copy as a previous version (a vers
 bucket does this itself; the local store keeps it under `versions/`), retained until its own
 date and still wrapped under the old key: retire the old key only after those copies are purged.
 Objects that cannot be rotated (an unversioned bucket under retention) are reported, not hidden.
+Rotation is a high-risk operation (P6.2.3): `rotate_archive_keys` stores it for a second person
+to confirm; the confirmation runs it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain import dual_review
 from domain.actor import Actor
 from domain.documents import archive_calls, config
 from domain.documents.kinds import Status
-from domain.models import Document
+from domain.errors import DomainError, ErrorCode
+from domain.models import Document, PendingOperation
 from domain.unit_of_work import audited
 from storage import rotation as storage_rotation
 
@@ -32,7 +36,46 @@ class RotationSummary:
     documents_on_old_keys: int
 
 
-async def rotate_archive_keys(actor: Actor) -> RotationSummary:
+async def rotate_archive_keys(actor: Actor) -> PendingOperation:
+    """Request a rotation (P6.2.3: key rotation runs only after a second person confirms;
+    `confirm` runs `rotate_now` then, under the key that was current when it was asked)."""
+    current = config.archive().keyring.current_id
+
+    async def work() -> PendingOperation:
+        return await dual_review.request(
+            actor,
+            "archive_keys.rotate",
+            {"current_key_id": current},
+            summary=f"Re-wrap every archived document under key {current}",
+            permissions=[("archive", "rotate_keys")],
+            subject_type="Archive",
+            subject_id=current,
+        )
+
+    return await audited(actor, "requestArchiveKeyRotation", "Archive", work, subject_id=current)
+
+
+@dual_review.operation("archive_keys.rotate", in_transaction=False)
+async def _run_rotation(operation: PendingOperation, checker: Actor) -> dict:
+    wanted = operation.arguments["current_key_id"]
+    if config.archive().keyring.current_id != wanted:
+        raise DomainError(
+            ErrorCode.CONFLICT,
+            f"The current archive key is no longer {wanted}: ask for the rotation again.",
+            "operationId",
+        )
+    summary = await rotate_now(checker)
+    return {
+        "rotated": summary.rotated,
+        "unchanged": summary.unchanged,
+        "failed": [list(item) for item in summary.failed],
+        "currentKeyId": summary.current_key_id,
+        "documentsOnOldKeys": summary.documents_on_old_keys,
+    }
+
+
+async def rotate_now(actor: Actor) -> RotationSummary:
+    """Re-wrap every document at once. Only the dual-review runner calls this."""
     archive = config.archive()
     current = archive.keyring.current_id
     rotated = unchanged = 0

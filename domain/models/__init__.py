@@ -28,6 +28,7 @@ from domain.models.documents import (
     ReplicaCheck,
     WorkRecordSeal,
 )
+from domain.models.dual_review import PendingOperation
 from domain.models.followups import FollowUp, SatisfactionSurvey
 from domain.models.identity import (
     Account,
@@ -95,6 +96,7 @@ __all__ = [
     "NightlyRate",
     "Notification",
     "OutboxEvent",
+    "PendingOperation",
     "PointsEntry",
     "PolicyParameterVersion",
     "Recommendation",

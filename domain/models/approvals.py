@@ -30,6 +30,10 @@ class ApprovalRequest(TimestampedModel):
     due_at = fields.DatetimeField(null=True)
     decided_at = fields.DatetimeField(null=True)
     handler = fields.CharField(max_length=120, null=True)
+    # P4.1.2: on an emergency authorisation, when its formal paperwork is due.
+    paperwork_due_at = fields.DatetimeField(null=True)
+    # When the reminder before due_at was sent (claimed by a conditional update).
+    reminded_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "approval_request"

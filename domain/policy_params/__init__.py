@@ -13,6 +13,7 @@ from domain.policy_params.store import (
     get,
     invalidate_cache,
     set_parameter,
+    store_version,
 )
 from domain.policy_params.values import parse_value, render
 
@@ -31,4 +32,5 @@ __all__ = [
     "parse_value",
     "render",
     "set_parameter",
+    "store_version",
 ]

@@ -425,6 +425,28 @@ class PolicyCatalogue:
         maximum=100,
     )
 
+    # ---- authority and dual review (issue 10: P4.1.1, P4.1.2, P6.2.3) ----
+    approval_committee_quorum = Int(
+        2, "members", "P4.1.1",
+        "Distinct operations-committee members whose approval a committee decision needs.",
+        minimum=1, maximum=20,
+    )
+    emergency_paperwork_reminder_hours = Int(
+        24, "hours", "P4.1.2",
+        "The deciders of an emergency's formal paperwork are reminded this long before it is "
+        "due.",
+        minimum=1, maximum=720,
+    )
+    dual_review_expiry_hours = Int(
+        24, "hours", "P6.2.3",
+        "A high-risk operation not confirmed by a second person within this time expires.",
+        minimum=1, maximum=720,
+    )
+    dual_review_refund_limit = Money(
+        Decimal("5000"), "P6.2.3",
+        "Refunds above this amount are paid only after a second person confirms them.",
+    )
+
 
 PARAMETERS: dict[str, Parameter] = {
     value.key: value for value in vars(PolicyCatalogue).values() if isinstance(value, Parameter)

@@ -54,7 +54,12 @@ class ApprovalRequest(relay.Node):
     levels: int
     subject_type: str | None
     subject_id: str | None
-    due_at: dt.datetime | None
+    due_at: dt.datetime | None = strawberry.field(
+        description="When the request can no longer be decided (it expires then)."
+    )
+    paperwork_due_at: dt.datetime | None = strawberry.field(
+        description="On an authorised emergency: when its formal paperwork is due (P4.1.2)."
+    )
     decided_at: dt.datetime | None
     created_at: dt.datetime
     submitted_by_id: strawberry.Private[int | None]
@@ -86,7 +91,14 @@ class ApprovalRequest(relay.Node):
 class ApprovalFilter:
     status: list[ApprovalStatus] | None = None
     kind: str | None = None
-    awaiting_my_decision: bool = False
+    awaiting_my_decision: bool = strawberry.field(
+        default=False, deprecation_reason="Use waitingForMe."
+    )
+    waiting_for_me: bool = strawberry.field(
+        default=False,
+        description="Pending, not past due, my role decides the next level, not submitted by "
+        "me and no level decided by me already.",
+    )
 
 
 @strawberry.input

@@ -14,6 +14,7 @@ from domain.documents import kinds, review
 from domain.models import Document as DocumentRow
 from domain.reports import periods
 from domain.reports import service as report_service
+from schema.types.dual_review import PendingOperation
 from schema.types.errors import UserError
 from schema.types.mapping import from_row
 
@@ -155,6 +156,10 @@ class UploadDocumentInput:
 @strawberry.type
 class DocumentPayload:
     document: Document | None = None
+    pending_operation: PendingOperation | None = strawberry.field(
+        default=None,
+        description="Set when the change waits for a second person's confirmation (P6.2.3).",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

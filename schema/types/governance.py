@@ -9,6 +9,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
+from schema.types.dual_review import PendingOperation
 from schema.types.errors import UserError
 from schema.types.mapping import from_row
 
@@ -36,6 +37,10 @@ class SetPolicyParameterInput:
 @strawberry.type
 class SetPolicyParameterPayload:
     parameter: PolicyParameter | None = None
+    pending_operation: PendingOperation | None = strawberry.field(
+        default=None,
+        description="Set when the change waits for a second person's confirmation (P6.2.3).",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -90,6 +95,10 @@ class AuthorizationChange(relay.Node):
 class SetRoleGrantPayload:
     rule: PermissionRule | None = None
     authorization_change: AuthorizationChange | None = None
+    pending_operation: PendingOperation | None = strawberry.field(
+        default=None,
+        description="Set when the change waits for a second person's confirmation (P6.2.3).",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from authz.identity import Identity
+from schema.types.dual_review import PendingOperation
 from schema.types.errors import UserError
 
 
@@ -116,7 +117,15 @@ class CreateApiTokenInput:
 @strawberry.type
 class CreateApiTokenPayload:
     api_token: ApiToken | None = None
-    secret: str | None = strawberry.field(default=None, description="Shown once, never again.")
+    secret: str | None = strawberry.field(
+        default=None,
+        description="Shown once, never again. With a write scope it works once the token is "
+        "confirmed by a second person (pendingOperation).",
+    )
+    pending_operation: PendingOperation | None = strawberry.field(
+        default=None,
+        description="Set when the change waits for a second person's confirmation (P6.2.3).",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

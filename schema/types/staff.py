@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 from strawberry import relay
 
+from schema.types.dual_review import PendingOperation
 from schema.types.errors import UserError
 from schema.types.governance import AuthorizationChange
 from schema.types.mapping import from_row
@@ -48,6 +49,10 @@ class UpdateStaffAccountInput:
 @strawberry.type
 class StaffAccountPayload:
     account: StaffAccount | None = None
+    pending_operation: PendingOperation | None = strawberry.field(
+        default=None,
+        description="Set when the change waits for a second person's confirmation (P6.2.3).",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

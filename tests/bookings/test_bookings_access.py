@@ -30,6 +30,7 @@ from strawberry.permission import PermissionExtension
 from domain.models import AuditEntry, Booking, BookingChangeRequest, Refund
 from schema.bookings import BookingMutation, BookingQuery
 from schema.permissions import Allow
+from tests.dual_review_support import confirm_through_api
 
 
 @pytest.mark.policy("P6.1.2")
@@ -279,14 +280,14 @@ async def test_each_mutation_is_refused_to_a_role_without_the_grant(
 @pytest.mark.policy("P6.1.2")
 async def test_the_matrix_narrows_a_staff_role_to_its_own_bookings(gql, hotel, staff, person):
     """A role granted `read_own` instead of `read` sees the bookings its account took."""
-    admin = await person("admin")
+    admin, checker = await person("admin"), await person("admin")
     agent, colleague = await staff("booking_agent"), await staff("booking_agent")
     mine = await book(gql, agent.token, hotel.std)
     theirs = await book(gql, colleague.token, hotel.std)
     grant = """mutation($action: String!, $granted: Boolean!) {
       setRoleGrant(input: {role: "booking_agent", resource: "booking", action: $action,
                            granted: $granted, reason: "agents keep to their own bookings"}) {
-        errors { code } } }"""
+        pendingOperation { id argumentsDigest } errors { code } } }"""
     for action, granted in (
         ("read", False),
         ("read_own", True),
@@ -295,6 +296,8 @@ async def test_the_matrix_narrows_a_staff_role_to_its_own_bookings(gql, hotel, s
     ):
         reply = await gql(grant, {"action": action, "granted": granted}, token=admin.token)
         assert reply.data["setRoleGrant"]["errors"] == []
+        pending = reply.data["setRoleGrant"]["pendingOperation"]  # a second admin confirms
+        assert (await confirm_through_api(gql, pending, checker.token))["errors"] == []
     assert await _numbers(gql, agent.token) == [mine["number"]]
     assert await _seen(gql, agent.token, theirs) == (False, False)
     refused = await gql(CANCEL, {"id": theirs["id"], "reason": "x"}, token=agent.token)

@@ -22,7 +22,7 @@ from booking_support import (
 )
 
 from domain.models import Booking, GuestProfile, IdempotencyRecord, OutboxEvent
-from domain.policy_params import set_parameter
+from tests.dual_review_support import set_parameter_reviewed
 
 NUMBER = re.compile(r"^B20261128-[0-9A-HJKMNP-TV-Z]{5}$")
 
@@ -200,17 +200,9 @@ async def test_bad_input_is_a_payload_error_and_nothing_is_written(
 
 @pytest.mark.policy("P6.1.1")
 async def test_terms_accepted_before_a_rule_changed_are_refused(gql, hotel, staff):
-    from domain.actor import SYSTEM
-    from domain.unit_of_work import audited
-
     agent = await staff("booking_agent")
     given = await booking_input(hotel.std)
-    await audited(
-        SYSTEM,
-        "setPolicyParameter",
-        "PolicyParameter",
-        lambda: set_parameter(SYSTEM, "cancellation_grace_hours", "48", "longer grace"),
-    )
+    await set_parameter_reviewed("cancellation_grace_hours", "48", "longer grace")
     stale = (await gql(CREATE, {"input": given}, token=agent.token)).data["createBooking"]
     assert [e["code"] for e in stale["errors"]] == ["STALE_TERMS"]
     terms = (await gql("{ bookingTerms { version summary } }")).data["bookingTerms"]

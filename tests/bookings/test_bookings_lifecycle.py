@@ -312,8 +312,15 @@ async def _decide(gql, token: str, approval_id: str, decision: str = "APPROVE") 
     return reply.data["decideApproval"]
 
 
+WAITING = """{ approvals(first: 10, filter: {waitingForMe: true}) {
+  edges { node { id kind requiredRole dueAt paperworkDueAt emergency } } } }"""
+
+
 @pytest.mark.policy("P3.1.4")
-async def test_an_urgent_change_needs_three_approvals_by_different_people(gql, hotel, staff):
+@pytest.mark.policy("P4.1.2")
+async def test_an_urgent_change_is_authorised_at_once_and_three_people_approve_after(
+    gql, hotel, staff
+):
     agent = await staff("booking_agent")
     first, second = await staff("supervisor"), await staff("supervisor")
     director = await staff("director")
@@ -326,35 +333,36 @@ async def test_an_urgent_change_needs_three_approvals_by_different_people(gql, h
     change = payload["changeRequest"]
     assert (change["status"], change["urgent"]) == ("PENDING_APPROVAL", True)
     assert change["approvals"] == [
-        {"level": 1, "role": "supervisor", "decidedBy": None, "decision": None},
-        {"level": 2, "role": "supervisor,director", "decidedBy": None, "decision": None},
-        {"level": 3, "role": "director", "decidedBy": None, "decision": None},
+        {"level": 1, "role": "supervisor,director", "decidedBy": None, "decision": None},
     ]
     assert payload["booking"]["checkOut"] == (TODAY + D(days=3)).isoformat()  # not yet
-    approval = change["approvalId"]
-
-    assert (await _decide(gql, first.token, approval))["errors"] == []
-    same_person = await _decide(gql, first.token, approval)
-    assert _errors(same_person) == [("FORBIDDEN", "approvalId")]
-    assert (await _decide(gql, second.token, approval))["errors"] == []
-    mid = (await gql(CHANGES, {"n": booking["number"]}, token=agent.token)).data["booking"]
-    assert mid["checkOut"] == (TODAY + D(days=3)).isoformat()
-    assert mid["changeRequests"][0]["status"] == "PENDING_APPROVAL"
-    last = await _decide(gql, director.token, approval)
-    assert last["errors"] == [] and last["approval"]["status"] == "APPROVED"
-
+    # P4.1.2: one supervisor authorises the emergency; the change applies at once.
+    authorised = await _decide(gql, first.token, change["approvalId"])
+    assert authorised["errors"] == [] and authorised["approval"]["status"] == "APPROVED"
     done = (await gql(CHANGES, {"n": booking["number"]}, token=agent.token)).data["booking"]
     assert (done["checkOut"], done["totalAmount"]) == (new_out, "1500.00")
-    applied = done["changeRequests"][0]
-    assert applied["status"] == "APPLIED"
-    decisions = applied["approvals"]
-    assert [(a["level"], a["role"], a["decision"]) for a in decisions] == [
-        (1, "supervisor", "APPROVE"),
-        (2, "supervisor", "APPROVE"),
-        (3, "director", "APPROVE"),
-    ]
-    assert len({a["decidedBy"] for a in decisions}) == 3
+    assert done["changeRequests"][0]["status"] == "APPLIED"
     await assert_inventory_consistent()
+
+    # P3.1.4: the formal three-level approval follows, due within emergency_paperwork_days.
+    [waiting] = (await gql(WAITING, token=second.token)).data["approvals"]["edges"]
+    paperwork = waiting["node"]
+    assert (paperwork["kind"], paperwork["requiredRole"]) == (
+        "BOOKING_CHANGE_PAPERWORK",
+        "supervisor",
+    )
+    assert paperwork["dueAt"].startswith((TODAY + D(days=3)).isoformat())
+    assert (await _decide(gql, first.token, paperwork["id"]))["errors"] == []
+    same_person = await _decide(gql, first.token, paperwork["id"])
+    assert _errors(same_person) == [("FORBIDDEN", "approvalId")]
+    assert (await gql(WAITING, token=first.token)).data["approvals"]["edges"] == []
+    assert (await _decide(gql, second.token, paperwork["id"]))["errors"] == []
+    last = await _decide(gql, director.token, paperwork["id"])
+    assert last["errors"] == [] and last["approval"]["status"] == "APPROVED"
+    decided = await ApprovalRequest.get(kind="BOOKING_CHANGE_PAPERWORK")
+    assert decided.status == "APPROVED"
+    emergency = await ApprovalRequest.get(kind="BOOKING_CHANGE")
+    assert emergency.paperwork_due_at == decided.due_at
 
 
 @pytest.mark.policy("P3.1.4")

@@ -23,6 +23,7 @@ from domain.models import (
 )
 from domain.unit_of_work import audited
 from tests.bookings.booking_support import TODAY, new_member
+from tests.dual_review_support import set_parameter_reviewed
 
 D = dt.timedelta
 PLAN = """mutation($input: PlanCareCampaignInput!) { planCareCampaign(input: $input) {
@@ -121,12 +122,7 @@ async def test_a_campaign_is_planned_the_lead_time_ahead_and_never_in_the_past(g
     ]
     # A longer lead time is a policy parameter.
     director = await person("director")
-    raised = await gql(
-        """mutation { setPolicyParameter(input: {key: "care_plan_lead_weeks",
-      value: "8", reason: "plan further ahead"}) { errors { code } } }""",
-        token=director.token,
-    )
-    assert raised.data["setPolicyParameter"]["errors"] == []
+    await set_parameter_reviewed("care_plan_lead_weeks", "8", "plan further ahead")
     late = await gql(PLAN, campaign(run_on=TODAY + D(weeks=6)), token=director.token)
     assert late.data["planCareCampaign"]["errors"][0]["code"] == "INSIDE_LEAD_TIME"
 

@@ -28,6 +28,7 @@ from complaint_support import (
 )
 
 from domain.models import AuditEntry, Complaint, ComplaintEvent
+from tests.dual_review_support import confirm_through_api
 
 pytestmark = pytest.mark.policy("P3.1.6")
 
@@ -154,10 +155,14 @@ async def test_contact_details_are_masked_for_roles_without_guest_contact_data(g
     """A guest sees their own in full; staff without the guest-contact grant see a mask."""
     rep = await person("cs_rep")
     complaint = await file(gql, rep.token, contactName="Li Wei", contactPhone="+8613800138000")
-    admin = await person("admin")
+    admin, checker = await person("admin"), await person("admin")
     revoke = """mutation { setRoleGrant(input: {role: "cs_rep", resource: "guest_contact",
-      action: "read", granted: false, reason: "test"}) { errors { code } } }"""
-    assert (await gql(revoke, token=admin.token)).data["setRoleGrant"]["errors"] == []
+      action: "read", granted: false, reason: "test"}) {
+      pendingOperation { id argumentsDigest } errors { code } } }"""
+    asked = (await gql(revoke, token=admin.token)).data["setRoleGrant"]
+    assert asked["errors"] == []
+    confirmed = await confirm_through_api(gql, asked["pendingOperation"], checker.token)
+    assert confirmed["errors"] == []
     reply = await gql(
         "query($id: ID!) { node(id: $id) { ... on Complaint { contactName contactPhone } } }",
         {"id": complaint["id"]},

@@ -15,6 +15,7 @@ from domain.clock import clock
 from domain.models import Dispute, DisputeEvent, Document, Meeting, MeetingParticipant
 from domain.policy_params import params
 from tests.conftest import fresh_archive
+from tests.dual_review_support import set_parameter_reviewed
 from workers.jobs import arbitration_deadlines
 
 OPEN = """mutation($input: OpenDisputeInput!) { openDispute(input: $input) {
@@ -116,13 +117,7 @@ async def test_the_ladder_runs_in_order_to_the_committee_whose_ruling_is_final(g
 @pytest.mark.policy("P7.2.1")
 async def test_fewer_steps_by_parameter_start_the_appeals_sooner(gql, person):
     agent, cs = await person("booking_agent"), await person("cs_rep")
-    director = await person("director")
-    reply = await gql(
-        """mutation { setPolicyParameter(input: {key: "dispute_steps", value: "1",
-        reason: "direct talk only"}) { errors { code } } }""",
-        token=await _tok(director),
-    )
-    assert reply.data["setPolicyParameter"]["errors"] == []
+    await set_parameter_reviewed("dispute_steps", "1", "direct talk only")
     dispute = (await _open(gql, agent, otherPartyEmail=cs.account.email))["dispute"]
     refused = await _move(gql, agent, dispute["id"], "SUPERVISOR_MEDIATION")
     assert refused["errors"][0]["code"] == "INVALID_TRANSITION"

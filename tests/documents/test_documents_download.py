@@ -165,7 +165,7 @@ async def test_permission_is_checked_again_at_download(person, uploaded, link, f
     cs, doc = await customer_file(person, uploaded)
     issued = await link(cs.token, doc["id"])
     admin = await person("admin")
-    await matrix.set_grant(
+    await matrix.apply_grant(
         admin.account.id,
         matrix.Rule("cs_rep", "document_tier2", "download"),
         False,

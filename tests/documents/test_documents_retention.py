@@ -9,26 +9,33 @@ import json
 
 import pytest
 
-from domain.actor import SYSTEM
 from domain.clock import clock
 from domain.documents import config
 from domain.models import AuditEntry, Document, WorkRecordSeal
-from domain.policy_params import set_parameter
+from tests.dual_review_support import confirm_through_api, set_parameter_reviewed
 from workers import jobs
 
 DELETE = """
 mutation($id: ID!, $r: String!) {
   deleteDocument(input: {documentId: $id, reason: $r}) {
-    document { status } errors { field code message }
+    document { status } pendingOperation { id argumentsDigest } errors { field code message }
   }
 }"""
 CUSTOMER = "R3Vlc3RQcm9maWxlOjQy"
 
 
-async def delete(gql, person, doc, reason="Purpose of processing ended") -> dict:
+async def delete(gql, person, doc, reason="Purpose of processing ended", checker=None) -> dict:
+    """Ask for the deletion as `person`; with a `checker`, a second person confirms it
+    (P6.2.3) and the answer is the document's status after it and the confirmation's errors."""
     reply = await gql(DELETE, {"id": doc["id"], "r": reason}, token=person.token)
     assert reply.errors == [], reply.errors
-    return reply.data["deleteDocument"]
+    payload = reply.data["deleteDocument"]
+    if payload["errors"] or checker is None:
+        return payload
+    assert (await Document.get(name=doc["name"])).status == "ACTIVE"  # not before the checker
+    confirmed = await confirm_through_api(gql, payload["pendingOperation"], checker.token)
+    status = (await Document.get(name=doc["name"])).status
+    return {"document": {"status": status}, "errors": confirmed["errors"]}
 
 
 @pytest.mark.policy("P3.2.1")
@@ -56,8 +63,8 @@ async def test_a_contract_may_be_deleted_once_retention_is_over(gql, person, upl
     row = await Document.get(name=doc["name"])
     assert row.retain_until == dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
     clock.freeze(dt.datetime(2026, 11, 28, 2, 0, tzinfo=dt.UTC))
-    legal = await person("legal")
-    result = await delete(gql, legal, doc, "Retention period over")
+    legal, director = await person("legal"), await person("director")
+    result = await delete(gql, legal, doc, "Retention period over", checker=director)
     assert result == {"document": {"status": "DELETED"}, "errors": []}
     assert not archive.primary.exists(row.storage_key)
     assert not archive.backup.exists(row.storage_key)
@@ -73,7 +80,7 @@ async def test_customer_file_is_removed_by_a_supervisor(gql, person, uploaded, a
     supervisor = await person("supervisor")
     missing_reason = await delete(gql, supervisor, doc, " ")
     assert missing_reason["errors"][0]["field"] == "reason"
-    result = await delete(gql, supervisor, doc)
+    result = await delete(gql, supervisor, doc, checker=await person("supervisor"))
     assert result["document"]["status"] == "DELETED"
     row = await Document.get(id=(await Document.get(name=doc["name"])).id)
     assert not archive.primary.exists(row.storage_key)
@@ -99,7 +106,9 @@ async def test_deleting_while_the_store_is_down_changes_nothing(gql, person, upl
     doc = await uploaded(cs.token, kind="CUSTOMER_FILE", subject="ID card", related_to=CUSTOMER)
     config.use_archive(None)
     try:
-        result = await delete(gql, await person("supervisor"), doc)
+        result = await delete(
+            gql, await person("supervisor"), doc, checker=await person("supervisor")
+        )
     finally:
         config.use_archive(archive.archive)
     assert result["errors"][0]["code"] == "STORAGE_UNAVAILABLE"
@@ -174,7 +183,7 @@ async def test_raising_the_retention_parameter_keeps_records_longer(person, uplo
     await uploaded(hr.token, kind="WORK_RECORD", subject="Shift log")
     clock.freeze(dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC))
     await jobs.archive_work_records({})
-    await set_parameter(SYSTEM, "archive_work_record_retention_years", "5", "Audit advice")
+    await set_parameter_reviewed("archive_work_record_retention_years", "5", "Audit advice")
     clock.freeze(dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
     assert await jobs.purge_work_records({}) == 0
     clock.freeze(dt.datetime(2031, 11, 1, tzinfo=dt.UTC))

@@ -8,14 +8,26 @@ from __future__ import annotations
 import pytest
 from strawberry.relay import to_base64
 
-from domain.actor import SYSTEM
+from authz.identity import Identity
+from domain.actor import Actor
 from domain.documents import config
 from domain.documents.rotation import rotate_archive_keys
 from domain.models import AuditEntry, Document
 from storage import Keyring
 from tests.documents.conftest import local_archive
+from tests.dual_review_support import checker, confirm_as_checker
 
 CUSTOMER = to_base64("GuestProfile", 1)
+
+
+async def rotate(person) -> dict:
+    """Key rotation is dual-reviewed (P6.2.3): a tech lead asks, an admin confirms, it runs."""
+    maker = Actor(Identity.of_account((await person("tech_lead")).account))
+    pending = await rotate_archive_keys(maker)
+    assert pending.status == "PENDING"  # nothing re-wrapped before the checker confirms
+    done = await confirm_as_checker(pending, await checker("admin"))
+    assert done.status == "EXECUTED"
+    return done.result
 
 
 def _rotate_keyring(archive) -> str:
@@ -33,12 +45,12 @@ async def test_rotation_rewraps_and_the_old_key_can_be_retired(person, uploaded,
                           content=b"%PDF-1.4 id scan", related_to=CUSTOMER)
     new_entry = _rotate_keyring(archive)
 
-    summary = await rotate_archive_keys(SYSTEM)
-    assert (summary.rotated, summary.failed, summary.documents_on_old_keys) == (1, [], 0)
+    summary = await rotate(person)
+    assert (summary["rotated"], summary["failed"], summary["documentsOnOldKeys"]) == (1, [], 0)
     assert await Document.filter(kek_id="k2").count() == 1
     assert await AuditEntry.filter(action="rotateArchiveKey").count() == 1
-    again = await rotate_archive_keys(SYSTEM)
-    assert (again.rotated, again.unchanged) == (0, 1)
+    again = await rotate(person)
+    assert (again["rotated"], again["unchanged"]) == (0, 1)
 
     config.use_archive(local_archive(archive.root, Keyring.from_string(new_entry)))
     issued = await link(agent.token, scan["id"], "Checking the guest ID after rotation")
@@ -57,8 +69,8 @@ async def test_retained_work_record_on_a_local_store_is_rotated_and_its_old_copy
     assert row.retain_until is not None
     new_entry = _rotate_keyring(archive)
 
-    summary = await rotate_archive_keys(SYSTEM)
-    assert (summary.rotated, summary.failed, summary.documents_on_old_keys) == (1, [], 0)
+    summary = await rotate(person)
+    assert (summary["rotated"], summary["failed"], summary["documentsOnOldKeys"]) == (1, [], 0)
     assert await Document.filter(kek_id="k2").count() == 1
     [previous] = archive.primary.versions(row.storage_key)  # the retained copy, superseded
     assert previous.retain_until == row.retain_until

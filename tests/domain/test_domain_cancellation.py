@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 from domain_support import NOW, TODAY, book, new_member, run, sold, staff
 
-from domain import inventory, policy_params
+from domain import inventory
 from domain.actor import SYSTEM
 from domain.bookings import booking_terms, cancel_booking, cancellation_quote, mark_no_show
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Booking, Member, OutboxEvent, Refund
+from tests.dual_review_support import set_parameter_reviewed
 
 D = dt.timedelta
 ARRIVAL = TODAY + D(days=2)  # 30 Nov, check-in 14:00 Shanghai = 06:00 UTC
@@ -22,11 +23,7 @@ DEADLINE = dt.datetime(2026, 11, 29, 6, 0, tzinfo=dt.UTC)  # 24 hours before
 
 
 async def set_param(key: str, value: str) -> None:
-    await run(
-        SYSTEM,
-        "setPolicyParameter",
-        lambda: policy_params.set_parameter(SYSTEM, key, value, "test"),
-    )
+    await set_parameter_reviewed(key, value)  # asked, then confirmed by a second person
 
 
 async def priced_booking(hotel, agent, **kwargs) -> Booking:

@@ -1,5 +1,6 @@
-"""Booking changes need the customer's written authorisation; urgent ones three approvals by
-three different people of rising rank (P3.1.4). Changes re-check availability and re-price."""
+"""Booking changes need the customer's written authorisation; urgent ones take the emergency
+path (P4.1.2: a supervisor authorises at once) with three approvals by three different people of
+rising rank following as paperwork (P3.1.4). Changes re-check availability and re-price."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import (
     ApprovalDecision,
+    ApprovalRequest,
     Booking,
     BookingChangeRequest,
     Notification,
@@ -206,95 +208,129 @@ async def decide(actor, approval_id, decision="APPROVE", comment=""):
     )
 
 
-async def test_urgent_change_waits_for_three_rising_approvals(hotel):
+async def _paperwork(emergency_id: int):
+    return await ApprovalRequest.get(subject_type="ApprovalRequest", subject_id=str(emergency_id))
+
+
+@pytest.mark.policy("P4.1.2")
+async def test_urgent_change_is_authorised_at_once_and_three_rising_approvals_follow(hotel):
     sup1, sup2 = await staff("supervisor"), await staff("supervisor")
     director, director2 = await staff("director"), await staff("director")
     agent, booking, result = await _urgent(hotel)
     assert result.change_request.status == "PENDING_APPROVAL" and result.change_request.urgent
     approval = result.approval
-    assert (approval.kind, approval.status, approval.required_role) == (
+    assert (approval.kind, approval.status, approval.required_role, approval.emergency) == (
         "BOOKING_CHANGE",
         "PENDING",
-        "supervisor",
+        "supervisor,director",
+        True,
     )
     assert approval.amount == Decimal("1500.00")
     assert (await Booking.get(id=booking.id)).check_out == TODAY + D(days=3)  # not yet
     waiting = await Notification.filter(kind="APPROVAL_WAITING").values_list(
         "account_id", flat=True
     )
-    assert set(waiting) == {sup1.account_id, sup2.account_id}
+    assert set(waiting) == {
+        sup1.account_id,
+        sup2.account_id,
+        director.account_id,
+        director2.account_id,
+    }
 
-    async def refused(actor, code=ErrorCode.FORBIDDEN):
+    async def refused(actor, request_id, code=ErrorCode.FORBIDDEN):
         with pytest.raises(DomainError) as error:
-            await decide(actor, approval.id)
+            await decide(actor, request_id)
         assert error.value.code == code
 
-    await refused(director)  # level 1 is a supervisor's
-    await refused(agent)
-    await decide(sup1, approval.id)
-    await refused(sup1)  # a different person at every level
-    await decide(sup2, approval.id)  # level 2: supervisor or director
-    await refused(sup1)
-    await refused(sup2)
-    assert (await Booking.get(id=booking.id)).check_out == TODAY + D(days=3)
-    done = await decide(director, approval.id)  # level 3: director
-    assert done.status == "APPROVED"
-    await refused(director2, ErrorCode.ALREADY_DECIDED)
-
-    decisions = await ApprovalDecision.filter(request_id=approval.id).order_by("level")
-    assert [(d.level, d.role, d.decided_by_account_id) for d in decisions] == [
-        (1, "supervisor", sup1.account_id),
-        (2, "supervisor", sup2.account_id),
-        (3, "director", director.account_id),
-    ]
+    await refused(agent, approval.id)
+    # P4.1.2: one supervisor authorises the emergency, and the change applies at once.
+    assert (await decide(sup1, approval.id)).status == "APPROVED"
+    await refused(sup2, approval.id, ErrorCode.ALREADY_DECIDED)
     stored = await Booking.get(id=booking.id)
     assert stored.check_out == TODAY + D(days=4) and stored.total_amount == Decimal("1500.00")
     assert (await BookingChangeRequest.get(id=result.change_request.id)).status == "APPLIED"
     await assert_inventory_consistent()
 
+    # P3.1.4: the formal approval follows as paperwork, three rising levels, due in 3 days.
+    paperwork = await _paperwork(approval.id)
+    assert (paperwork.kind, paperwork.required_role, len(paperwork.levels)) == (
+        "BOOKING_CHANGE_PAPERWORK",
+        "supervisor",
+        3,
+    )
+    assert paperwork.due_at == clock.now() + D(days=3)
+    assert (await ApprovalRequest.get(id=approval.id)).paperwork_due_at == paperwork.due_at
+    await refused(director, paperwork.id)  # level 1 is a supervisor's
+    await decide(sup1, paperwork.id)
+    await refused(sup1, paperwork.id)  # a different person at every level
+    await decide(sup2, paperwork.id)  # level 2: supervisor or director
+    await refused(sup2, paperwork.id)
+    done = await decide(director, paperwork.id)  # level 3: director
+    assert done.status == "APPROVED"
+    await refused(director2, paperwork.id, ErrorCode.ALREADY_DECIDED)
+    decisions = await ApprovalDecision.filter(request_id=paperwork.id).order_by("level")
+    assert [(d.level, d.role, d.decided_by_account_id) for d in decisions] == [
+        (1, "supervisor", sup1.account_id),
+        (2, "supervisor", sup2.account_id),
+        (3, "director", director.account_id),
+    ]
+    assert not await Notification.filter(kind="EMERGENCY_PAPERWORK_MISSING").exists()
 
-async def test_rank_never_falls_and_a_rejection_ends_it(hotel):
+
+@pytest.mark.policy("P4.1.2")
+async def test_rank_never_falls_and_refused_paperwork_goes_to_the_director(hotel):
     sup1, sup2, director = (
         await staff("supervisor"),
         await staff("supervisor"),
         await staff("director"),
     )
-    _, booking, result = await _urgent(hotel)
-    await decide(sup1, result.approval.id)
-    await decide(director, result.approval.id)  # level 2 decided by a director
+    _, _, result = await _urgent(hotel)
+    await decide(director, result.approval.id)  # the director may authorise an emergency too
+    paperwork = await _paperwork(result.approval.id)
+    await decide(sup1, paperwork.id)
+    await decide(director, paperwork.id)  # level 2 decided by a director
     with pytest.raises(DomainError) as refused:
-        await decide(sup2, result.approval.id)  # level 3 needs a director anyway
+        await decide(sup2, paperwork.id)  # level 3 needs a director anyway
     assert refused.value.code == ErrorCode.FORBIDDEN
     director2 = await staff("director")
     with pytest.raises(DomainError) as refused:
-        await decide(director2, result.approval.id, "REJECT")
+        await decide(director2, paperwork.id, "REJECT")
     assert refused.value.field == "comment"
-    rejected = await decide(director2, result.approval.id, "REJECT", "no rooms to spare")
+    rejected = await decide(director2, paperwork.id, "REJECT", "no rooms to spare")
+    assert rejected.status == "REJECTED"
+    # The change happened under the emergency authorisation; the refusal is reported.
+    assert (await BookingChangeRequest.get(id=result.change_request.id)).status == "APPLIED"
+    reported = await Notification.filter(kind="EMERGENCY_PAPERWORK_MISSING").values_list(
+        "account_id", flat=True
+    )
+    assert set(reported) == {director.account_id, director2.account_id}
+
+
+async def test_a_refused_emergency_changes_nothing_and_frees_the_booking(hotel):
+    sup1 = await staff("supervisor")
+    _, booking, result = await _urgent(hotel)
+    rejected = await decide(sup1, result.approval.id, "REJECT", "no rooms to spare")
     assert rejected.status == "REJECTED"
     assert (await BookingChangeRequest.get(id=result.change_request.id)).status == "REJECTED"
     assert (await Booking.get(id=booking.id)).check_out == TODAY + D(days=3)
+    assert await ApprovalRequest.filter(kind="BOOKING_CHANGE_PAPERWORK").count() == 0
     # The rejected request no longer blocks a new one.
     again = await change(sup1, booking.id, authorization=DOC, check_out=TODAY + D(days=5))
     assert again.change_request.status == "PENDING_APPROVAL"
 
 
 async def test_approved_change_that_no_longer_fits_is_recorded_as_failed(hotel):
-    sup1, sup2, director = (
-        await staff("supervisor"),
-        await staff("supervisor"),
-        await staff("director"),
-    )
+    sup1 = await staff("supervisor")
     agent = await staff("booking_agent")
     booking = await book(agent, hotel.single, TODAY + D(days=1), 1)
     result = await change(agent, booking.id, authorization=DOC, check_out=TODAY + D(days=3))
     await book(agent, hotel.single, TODAY + D(days=2), 1)  # the night is sold meanwhile
-    await decide(sup1, result.approval.id)
-    await decide(sup2, result.approval.id)
-    done = await decide(director, result.approval.id)
+    done = await decide(sup1, result.approval.id)
     assert done.status == "APPROVED"
     failed = await BookingChangeRequest.get(id=result.change_request.id)
     assert failed.status == "FAILED" and "ROOM_UNAVAILABLE" in failed.failure_reason
     assert (await Booking.get(id=booking.id)).check_out == TODAY + D(days=2)
+    assert await ApprovalRequest.filter(kind="BOOKING_CHANGE_PAPERWORK").count() == 0
     await assert_inventory_consistent()
 
 
