@@ -44,6 +44,9 @@ class ErrorCode(StrEnum):
     LINK_INVALID = "LINK_INVALID"
     LINK_EXPIRED = "LINK_EXPIRED"
     LINK_NOT_YOURS = "LINK_NOT_YOURS"
+    # Budgets and settlement with Finance (P4.1.3, P1.1).
+    OVER_BUDGET = "OVER_BUDGET"
+    ALREADY_SETTLED = "ALREADY_SETTLED"
 
 
 class DomainError(Exception):

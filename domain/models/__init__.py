@@ -22,6 +22,7 @@ from domain.models.documents import (
     ReplicaCheck,
     WorkRecordSeal,
 )
+from domain.models.finance import Budget, BudgetCommitment, LedgerEntry
 from domain.models.identity import (
     Account,
     ApiToken,
@@ -47,12 +48,15 @@ __all__ = [
     "Booking",
     "BookingChangeRequest",
     "BookingNight",
+    "Budget",
+    "BudgetCommitment",
     "Document",
     "DocumentSequence",
     "DownloadGrant",
     "GuestProfile",
     "IdempotencyRecord",
     "InventoryNight",
+    "LedgerEntry",
     "Member",
     "NightlyRate",
     "Notification",

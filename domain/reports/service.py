@@ -28,6 +28,7 @@ from domain.clock import clock
 from domain.documents import uploads
 from domain.documents.kinds import Kind
 from domain.errors import DomainError, ErrorCode
+from domain.finance import report_section as settlement_section
 from domain.i18n import default_language, translate
 from domain.models import Report
 from domain.notifications import notify, staff_with_roles
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 OWNER_ROLES = ("data_analyst",)
 ESCALATION_ROLES = ("supervisor", "director")
 # The bookings sections register on import; other areas register theirs the same way.
-REGISTERED_AREAS = (booking_sections,)
+REGISTERED_AREAS = (booking_sections, settlement_section)
 
 
 class ReportStatus(StrEnum):
