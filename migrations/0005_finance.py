@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('kind', fields.CharField(db_index=True, max_length=10)),
                 ('amount', fields.DecimalField(max_digits=14, decimal_places=2)),
                 ('currency', fields.CharField(max_length=3)),
-                ('method', fields.CharField(max_length=12)),
+                ('method', fields.CharField(max_length=20)),
                 ('reference', fields.CharField(max_length=80)),
                 ('refund', fields.OneToOneField('models.Refund', source_field='refund_id', null=True, db_constraint=True, to_field='id', related_name='ledger_entry', on_delete=OnDelete.RESTRICT)),
                 ('business_date', fields.DateField(db_index=True)),

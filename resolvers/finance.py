@@ -107,6 +107,7 @@ async def settle_refund(info: strawberry.Info, input: SettleRefundInput) -> Sett
             info.context.actor,
             parse_global_id(input.refund_id, "Refund", "refundId"),
             input.reference,
+            input.method.value,
         )
 
     result, errors = await run_audited(info, "settleRefund", "Refund", work)

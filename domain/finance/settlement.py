@@ -148,10 +148,14 @@ async def record_payment(
     )
 
 
-async def settle_refund(actor: Actor, refund_id: int, reference: str) -> SettledRefund:
+async def settle_refund(
+    actor: Actor, refund_id: int, reference: str, method: str = "BANK_TRANSFER"
+) -> SettledRefund:
     """Pay out a PENDING refund once, with Finance's reference (inside the caller's unit of
     work): the refund becomes PAID and a REFUND ledger entry records the money paid out."""
     reference = _reference(reference)
+    if method not in PaymentMethod.__members__:
+        raise DomainError(ErrorCode.INVALID, "Name how the money was paid.", "method")
     refund = await Refund.get_or_none(id=refund_id)
     if refund is None:
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such refund.", "refundId")
@@ -177,7 +181,7 @@ async def settle_refund(actor: Actor, refund_id: int, reference: str) -> Settled
         kind=EntryKind.REFUND,
         amount=-Decimal(refund.amount),
         currency=refund.currency,
-        method=PaymentMethod.BANK_TRANSFER,
+        method=method,
         reference=reference,
         refund_id=refund.id,
         business_date=clock.local(now).date(),

@@ -63,7 +63,7 @@ class LedgerEntry(TimestampedModel):
     kind = fields.CharField(max_length=10, db_index=True)
     amount = money_field()
     currency = fields.CharField(max_length=3)
-    method = fields.CharField(max_length=12)
+    method = fields.CharField(max_length=20)
     reference = fields.CharField(max_length=80)
     refund = fields.OneToOneField(
         "models.Refund", related_name="ledger_entry", null=True, on_delete=fields.RESTRICT

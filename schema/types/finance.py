@@ -164,6 +164,7 @@ class LedgerEntryPayload:
 class SettleRefundInput:
     refund_id: relay.GlobalID
     reference: str
+    method: PaymentMethod = PaymentMethod.BANK_TRANSFER
 
 
 @strawberry.type
