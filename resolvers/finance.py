@@ -119,7 +119,11 @@ async def settle_refund(info: strawberry.Info, input: SettleRefundInput) -> Sett
 
 
 async def settlement_report(info: strawberry.Info, date: dt.date) -> SettlementReport:
-    return SettlementReport.of(await settlement.settlement_report(date))
+    try:
+        report = await settlement.settlement_report(date)
+    except DomainError as refusal:
+        raise bad_request(refusal.message) from None
+    return SettlementReport.of(report)
 
 
 @register("Budget", "budget")

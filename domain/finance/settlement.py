@@ -230,6 +230,8 @@ class SettlementReport:
 
 async def settlement_report(day: dt.date) -> SettlementReport:
     """The settlement of one hotel-local day (six queries, whatever the volume)."""
+    if not 2000 <= day.year <= 9000:
+        raise DomainError(ErrorCode.INVALID, "Settlement covers days from 2000 on.", "date")
     start, end = local_midnight(day), local_midnight(day + dt.timedelta(days=1))
     lines: dict[str, SettlementLine] = {}
 

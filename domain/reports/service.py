@@ -92,6 +92,9 @@ async def generate(actor: Actor, period: str, day: dt.date) -> Report:
             chosen = Period(period)
         except ValueError:
             raise DomainError(ErrorCode.INVALID, "Unknown report period.", "period") from None
+        if day.year < 2000:
+            # Far-off dates have no hotel-local midnight in UTC (year 1 overflows).
+            raise DomainError(ErrorCode.INVALID, "Reports cover days from 2000 on.", "date")
         target = periods.window(chosen, day)
         if target.end > clock.today():
             raise DomainError(

@@ -286,3 +286,9 @@ async def test_guests_partners_and_staff_outside_finance_see_no_settlement(gql, 
     assert anonymous.errors[0]["extensions"]["code"] in {"UNAUTHENTICATED", "FORBIDDEN"}
     auditor = await person("auditor")
     assert (await gql(REPORT, {"d": TODAY.isoformat()}, token=auditor.token)).errors == []
+
+
+async def test_a_settlement_day_out_of_range_is_a_bad_request(gql, person):
+    finance = await person("finance")
+    reply = await gql(REPORT, {"d": "0001-01-01"}, token=finance.token)
+    assert reply.errors[0]["extensions"]["code"] == "BAD_REQUEST"
