@@ -16,7 +16,7 @@ def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
-@section("settlement", N_("Settlement with Finance"), 50, frozenset({Period.DAILY}))
+@section("settlement", N_("Settlement with Finance"), 45, frozenset({Period.DAILY}))
 async def settlement(target: Window) -> SectionContent:
     report = await settlement_report(target.start)
     rows = [
