@@ -265,3 +265,12 @@ async def test_analysts_read_budgets_and_guests_partners_and_strangers_do_not(gq
         assert (await gql(BUDGETS, token=token)).errors[0]["extensions"]["code"] == "FORBIDDEN"
     anonymous = await gql(BUDGETS)
     assert anonymous.errors[0]["extensions"]["code"] in {"UNAUTHENTICATED", "FORBIDDEN"}
+
+
+async def test_the_demo_hotel_has_an_active_budget_of_this_month():
+    from domain.clock import clock
+    from server.demo import seed_demo
+
+    assert await seed_demo()
+    row = await Budget.get()
+    assert (row.status, row.month) == ("ACTIVE", clock.today().replace(day=1))
