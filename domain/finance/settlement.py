@@ -190,6 +190,14 @@ async def settle_refund(
     return SettledRefund(await Refund.get(id=refund.id), entry)
 
 
+async def entries_by_booking_ids(ids: list[int] | tuple[int, ...]) -> dict[int, list[LedgerEntry]]:
+    """The ledger entries of many bookings in one query (a dataloader), oldest first."""
+    found: dict[int, list[LedgerEntry]] = {i: [] for i in ids}
+    for row in await LedgerEntry.filter(booking_id__in=list(set(ids))).order_by("id"):
+        found[row.booking_id].append(row)
+    return found
+
+
 def ledger_query(booking_id: int | None = None):
     query = LedgerEntry.all()
     if booking_id is not None:

@@ -292,3 +292,23 @@ async def test_a_settlement_day_out_of_range_is_a_bad_request(gql, person):
     finance = await person("finance")
     reply = await gql(REPORT, {"d": "0001-01-01"}, token=finance.token)
     assert reply.errors[0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+MY_BOOKINGS = """{ bookings(first: 10) { edges { node { number payments {
+  kind amount reference } } } } }"""
+
+
+async def test_a_guest_sees_the_payments_of_their_own_booking_only(gql, person, hotel):
+    from tests.bookings.booking_support import new_member
+
+    agent, finance = await person("booking_agent"), await person("finance")
+    me = await person(kind="GUEST", member_id=await new_member())
+    mine = await book(gql, me.token, hotel.std, channel="ONLINE", guest=None)
+    theirs = await book(gql, agent.token, hotel.dlx)
+    await _pay(gql, finance.token, mine["id"], "1000.00", "PAY-MINE")
+    await _pay(gql, finance.token, theirs["id"], "800.00", "PAY-THEIRS")
+    reply = await gql(MY_BOOKINGS, token=me.token)
+    assert reply.errors == [], reply.body
+    assert [e["node"]["payments"] for e in reply.data["bookings"]["edges"]] == [
+        [{"kind": "PAYMENT", "amount": "1000.00", "reference": "PAY-MINE"}]
+    ]
