@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from domain import authority, money
@@ -155,7 +156,10 @@ async def declare_budget(
     key = dict(department=code, category=category, month=first_day)
     budget = await Budget.get_or_none(**key)
     if budget is None:
-        budget = await Budget.create(**key, **values)
+        try:
+            budget = await Budget.create(**key, **values)
+        except IntegrityError:  # declared by someone else at the same moment
+            raise _declared_already(code, category, first_day) from None
     else:
         # A line refused or expired before may be declared again; the update is conditional
         # so two declarations of it at once cannot both reopen it.
@@ -163,11 +167,7 @@ async def declare_budget(
             id=budget.id, status__in=[BudgetStatus.REJECTED, BudgetStatus.EXPIRED]
         ).update(**values)
         if reopened != 1:
-            raise DomainError(
-                ErrorCode.DUPLICATE,
-                f"The {category} budget of {code} for {first_day:%Y-%m} is declared already.",
-                "category",
-            )
+            raise _declared_already(code, category, first_day)
     request = await authority.submit(
         actor,
         kind=BUDGET_KIND,
@@ -180,6 +180,14 @@ async def declare_budget(
     )
     await Budget.filter(id=budget.id).update(approval_id=request.id)
     return await Budget.get(id=budget.id)
+
+
+def _declared_already(code: str, category: str, first_day: dt.date) -> DomainError:
+    return DomainError(
+        ErrorCode.DUPLICATE,
+        f"The {category} budget of {code} for {first_day:%Y-%m} is declared already.",
+        "category",
+    )
 
 
 @handles("budget.declared")

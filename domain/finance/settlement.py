@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from tortoise.exceptions import IntegrityError
+
 from domain import money
 from domain.actor import Actor
 from domain.bookings.states import BookingStatus
@@ -93,7 +95,11 @@ async def _net_received(booking_id: int) -> Decimal:
 
 async def _unused_reference(kind: str, reference: str) -> None:
     if await LedgerEntry.filter(kind=kind, reference=reference).exists():
-        raise DomainError(ErrorCode.DUPLICATE, "This reference is recorded already.", "reference")
+        raise _reference_used()
+
+
+def _reference_used() -> DomainError:
+    return DomainError(ErrorCode.DUPLICATE, "This reference is recorded already.", "reference")
 
 
 async def record_payment(
@@ -115,7 +121,9 @@ async def record_payment(
     if method not in PaymentMethod.__members__:
         raise DomainError(ErrorCode.INVALID, "Name how the money was paid.", "method")
     reference = _reference(reference)
-    booking = await Booking.get_or_none(id=booking_id)
+    # The booking's row is locked (PostgreSQL) so two payments at once cannot both fit into
+    # what it owes; SQLite runs one transaction at a time.
+    booking = await Booking.filter(id=booking_id).select_for_update().first()
     if booking is None:
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such booking.", "bookingId")
     if currency is not None and money.parse_currency(currency) != booking.currency:
@@ -136,16 +144,19 @@ async def record_payment(
             "amount",
         )
     await _unused_reference(kind, reference)
-    return await LedgerEntry.create(
-        booking_id=booking.id,
-        kind=kind,
-        amount=value,
-        currency=booking.currency,
-        method=method,
-        reference=reference,
-        business_date=clock.today(),
-        recorded_by_account_id=actor.account_id,
-    )
+    try:
+        return await LedgerEntry.create(
+            booking_id=booking.id,
+            kind=kind,
+            amount=value,
+            currency=booking.currency,
+            method=method,
+            reference=reference,
+            business_date=clock.today(),
+            recorded_by_account_id=actor.account_id,
+        )
+    except IntegrityError:  # the same reference recorded by someone else at this moment
+        raise _reference_used() from None
 
 
 async def settle_refund(
@@ -176,17 +187,20 @@ async def settle_refund(
     )
     if paid != 1:
         raise DomainError(ErrorCode.ALREADY_SETTLED, "The refund is paid already.", "refundId")
-    entry = await LedgerEntry.create(
-        booking_id=refund.booking_id,
-        kind=EntryKind.REFUND,
-        amount=-Decimal(refund.amount),
-        currency=refund.currency,
-        method=method,
-        reference=reference,
-        refund_id=refund.id,
-        business_date=clock.local(now).date(),
-        recorded_by_account_id=actor.account_id,
-    )
+    try:
+        entry = await LedgerEntry.create(
+            booking_id=refund.booking_id,
+            kind=EntryKind.REFUND,
+            amount=-Decimal(refund.amount),
+            currency=refund.currency,
+            method=method,
+            reference=reference,
+            refund_id=refund.id,
+            business_date=clock.local(now).date(),
+            recorded_by_account_id=actor.account_id,
+        )
+    except IntegrityError:
+        raise _reference_used() from None
     return SettledRefund(await Refund.get(id=refund.id), entry)
 
 

@@ -312,3 +312,23 @@ async def test_a_guest_sees_the_payments_of_their_own_booking_only(gql, person, 
     assert [e["node"]["payments"] for e in reply.data["bookings"]["edges"]] == [
         [{"kind": "PAYMENT", "amount": "1000.00", "reference": "PAY-MINE"}]
     ]
+
+
+async def test_payments_at_once_never_take_more_than_the_booking_owes(gql, person, hotel):
+    agent = await person("booking_agent")
+    cashiers = [await person("finance") for _ in range(3)]
+    booking = await book(gql, agent.token, hotel.std)  # 1000.00
+    with watching_transactions() as overlap:
+        answers = await asyncio.gather(
+            *(
+                _pay(gql, c.token, booking["id"], "600.00", f"PAY-{i}")
+                for i, c in enumerate(cashiers)
+            )
+        )
+    assert_ran_concurrently(overlap)
+    assert sorted((a["errors"] or [{"code": "OK"}])[0]["code"] for a in answers) == [
+        "OK",
+        "OUT_OF_RANGE",
+        "OUT_OF_RANGE",
+    ]
+    assert await LedgerEntry.all().count() == 1
