@@ -23,6 +23,7 @@ overdue. An amount is a well-formed sum of money (domain/money.py) up to
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
 from authz.identity import Identity
@@ -58,7 +59,12 @@ async def submit(
     subject_type: str | None = None,
     subject_id: str | None = None,
     emergency: bool = False,
+    first_levels: Sequence[Sequence[str]] = (),
+    handler: str | None = None,
 ) -> ApprovalRequest:
+    """Open a request decided by the role the amount needs (P4.1.1). `first_levels` are decided
+    before it (Finance's special permission for spending over budget, P4.1.3) and `handler`
+    runs when the request ends (an emergency uses its own handler)."""
     if not (reason or "").strip():
         raise DomainError(ErrorCode.REQUIRED, "Say what is to be approved and why.", "reason")
     if (kind or "").strip().upper().endswith(PAPERWORK_SUFFIX):
@@ -82,6 +88,12 @@ async def submit(
         subject_id=subject_id,
     )
     if emergency:
+        if first_levels or handler:
+            raise DomainError(
+                ErrorCode.INVALID,
+                "An emergency authorisation holds no budget: its formal approval does.",
+                "emergency",
+            )
         # A supervisor authorises temporarily; the formal request follows on approval.
         return await approvals.submit_approval(
             actor,
@@ -90,7 +102,9 @@ async def submit(
             handler="emergency.decided",
             **common,
         )
-    return await approvals.submit_approval(actor, levels=levels, **common)
+    return await approvals.submit_approval(
+        actor, levels=[*first_levels, *levels], handler=handler, **common
+    )
 
 
 async def levels_for(role: str) -> list[list[str]]:

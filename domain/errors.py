@@ -58,6 +58,9 @@ class ErrorCode(StrEnum):
     # Follow-ups and the care plan (P3.1.7, P3.1.11).
     ALREADY_ANSWERED = "ALREADY_ANSWERED"
     INSIDE_LEAD_TIME = "INSIDE_LEAD_TIME"
+    # Budgets and settlement with Finance (P4.1.3, P1.1).
+    OVER_BUDGET = "OVER_BUDGET"
+    ALREADY_SETTLED = "ALREADY_SETTLED"
 
 
 class DomainError(Exception):

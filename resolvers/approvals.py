@@ -8,6 +8,7 @@ import strawberry
 from authz.enforcer import Access
 from domain import approvals, authority
 from domain.errors import DomainError, ErrorCode
+from domain.finance import budgets
 from domain.models import ApprovalRequest as ApprovalRow
 from resolvers.nodes import register
 from resolvers.support import access_of, run_audited
@@ -50,6 +51,23 @@ async def list_approvals(
 
 async def submit_approval(info: strawberry.Info, input: SubmitApprovalInput) -> ApprovalPayload:
     async def work():
+        if input.budget_line is not None:
+            line = input.budget_line
+            return await budgets.submit_spending(
+                info.context.actor,
+                budgets.BudgetLine(line.department, line.category, line.month),
+                kind=input.kind,
+                reason=input.reason,
+                amount=input.amount,
+                currency=input.currency,
+                subject_id=input.subject_id,
+                over_budget=input.over_budget,
+                emergency=input.emergency,
+            )
+        if input.over_budget:
+            raise DomainError(
+                ErrorCode.REQUIRED, "Name the budget line to spend past.", "budgetLine"
+            )
         return await authority.submit(
             info.context.actor,
             kind=input.kind,

@@ -18,6 +18,7 @@ from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.dual_review import DualReviewMutation, DualReviewQuery
 from schema.extensions import build_extensions, is_unexpected
+from schema.finance import FinanceMutation, FinanceQuery
 from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
 from schema.meetings import MeetingMutation, MeetingQuery
@@ -58,6 +59,7 @@ QUERY_PARTS: list[type] = [
     AnalysisQuery,
     InquiryQuery,
     DualReviewQuery,
+    FinanceQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -74,6 +76,7 @@ MUTATION_PARTS: list[type] = [
     CareMutation,
     InquiryMutation,
     DualReviewMutation,
+    FinanceMutation,
 ]
 
 

@@ -154,8 +154,46 @@ async def _seed_inquiries(guest: Account) -> None:
         await audited(SYSTEM, "seedDemoInquiry", "Inquiry", work)
 
 
+async def _seed_finance(guest: Account) -> None:
+    """A budget line of this month (P4.1.3), declared by the supervisor and approved by the
+    director, so spending against it can be tried at once."""
+    from authz.identity import Identity
+    from domain import approvals
+    from domain.actor import Actor
+    from domain.clock import clock
+    from domain.finance import budgets
+
+    def actor(account: Account) -> Actor:
+        return Actor(identity=Identity.of_account(account))
+
+    supervisor = await Account.get(email="supervisor@demo.hotel")
+    director = await Account.get(email="director@demo.hotel")
+    budget = await audited(
+        actor(supervisor),
+        "declareBudget",
+        "Budget",
+        lambda: budgets.declare_budget(
+            actor(supervisor),
+            department="BOOKING_CRM",
+            category="MARKETING",
+            month=clock.today().strftime("%Y-%m"),
+            amount="20000.00",
+            currency=budgets.BUDGET_CURRENCY,
+            reason="Demo: this month's marketing budget",
+        ),
+    )
+    await audited(
+        actor(director),
+        "decideApproval",
+        "ApprovalRequest",
+        lambda: approvals.decide_approval(
+            actor(director), budget.approval_id, "APPROVE", "demo budget"
+        ),
+    )
+
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
-EXTRA_SEEDERS: list = [_seed_hotel, _seed_complaints, _seed_care, _seed_inquiries]
+EXTRA_SEEDERS: list = [_seed_hotel, _seed_complaints, _seed_care, _seed_inquiries, _seed_finance]
 
 
 async def seed_demo() -> bool:

@@ -128,12 +128,22 @@ async def test_staff_who_do_not_decide_see_only_their_own_requests(gql, person):
     assert waiting.data["approvals"]["totalCount"] == 2
 
 
-@pytest.mark.parametrize("role", ["booking_agent", "finance", "auditor"])
+@pytest.mark.parametrize("role", ["booking_agent", "auditor"])
 async def test_roles_that_do_not_decide_are_refused(gql, person, role):
     agent, someone = await person("cs_rep"), await person(role)
     approval = (await _submit(gql, agent.token, "100"))["approval"]
     reply = await gql(DECIDE, {"id": approval["id"], "d": "APPROVE", "c": ""}, token=someone.token)
     assert reply.error_codes == ["FORBIDDEN"]
+
+
+async def test_finance_decides_only_the_levels_that_name_it(gql, person):
+    """Finance decides approvals (its special permission over budget, P4.1.3), but only a
+    level that names the finance role: an ordinary request is refused in the payload."""
+    agent, finance = await person("cs_rep"), await person("finance")
+    approval = (await _submit(gql, agent.token, "100"))["approval"]
+    reply = await gql(DECIDE, {"id": approval["id"], "d": "APPROVE", "c": ""}, token=finance.token)
+    assert reply.data["decideApproval"]["errors"][0]["code"] == "FORBIDDEN"
+    assert (await ApprovalRequest.get()).status == "PENDING"
 
 
 async def test_guests_and_partners_cannot_submit(gql, person, partner):

@@ -489,6 +489,41 @@ async def more_inquiries(world: World, count: int) -> None:
                 "markInquiryLost"]["errors"] == []
 
 
+async def more_budgets(world: World, count: int) -> None:
+    """Budget lines of several months, some holding spending (P4.1.3)."""
+    from domain.models import Budget
+
+    for _ in range(count):
+        n = next(_serial)
+        await Budget.create(
+            department="MARKETING", category=f"CATEGORY {n}", month=dt.date(2027, 1 + n % 12, 1),
+            declared=Decimal("1000.00"), committed=Decimal(n % 3), spent=Decimal("1.50"),
+            currency="CNY", status="ACTIVE", reason="counted",
+        )
+
+
+async def more_ledger_entries(world: World, count: int) -> None:
+    """Payments and refunds of bookings (P1.1)."""
+    from domain.models import LedgerEntry
+
+    world.hotel = world.hotel or await make_hotel()
+    agent = await world.token("booking_agent")
+    booking = await book(world.gql, agent, world.hotel.std, TODAY + D(days=30))
+    for _ in range(count):
+        n = next(_serial)
+        await LedgerEntry.create(
+            booking_id=_pk(booking["id"]), kind="PAYMENT",
+            amount=Decimal("1.00"), currency="CNY", method="CASH", reference=f"P-{n}",
+            business_date=TODAY,
+        )
+
+
+def _pk(global_id: str) -> int:
+    from strawberry import relay
+
+    return int(relay.GlobalID.from_id(global_id).node_id)
+
+
 @dataclass(frozen=True)
 class Case:
     role: str  # who reads the list
@@ -601,6 +636,8 @@ CASES: dict[str, Case] = {
     "memberAnalysis": Case("data_analyst", more_analysed_members),
     "inquiries": Case("director", more_inquiries),
     "pendingOperations": Case("admin", more_pending_operations),
+    "budgets": Case("finance", more_budgets),
+    "ledgerEntries": Case("finance", more_ledger_entries),
 }
 
 

@@ -29,6 +29,7 @@ from domain.models.documents import (
     WorkRecordSeal,
 )
 from domain.models.dual_review import PendingOperation
+from domain.models.finance import Budget, BudgetCommitment, LedgerEntry
 from domain.models.followups import FollowUp, SatisfactionSurvey
 from domain.models.identity import (
     Account,
@@ -69,6 +70,8 @@ __all__ = [
     "Booking",
     "BookingChangeRequest",
     "BookingNight",
+    "Budget",
+    "BudgetCommitment",
     "CareCampaign",
     "CareDelivery",
     "Complaint",
@@ -87,6 +90,7 @@ __all__ = [
     "IdempotencyRecord",
     "Inquiry",
     "InventoryNight",
+    "LedgerEntry",
     "Meeting",
     "MeetingParticipant",
     "MeetingSeries",

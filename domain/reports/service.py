@@ -28,6 +28,7 @@ from domain.clock import clock
 from domain.documents import uploads
 from domain.documents.kinds import Kind
 from domain.errors import DomainError, ErrorCode
+from domain.finance import report_section as settlement_section
 from domain.i18n import default_language, translate
 from domain.models import Report
 from domain.notifications import notify, staff_with_roles
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 OWNER_ROLES = ("data_analyst",)
 ESCALATION_ROLES = ("supervisor", "director")
 # The bookings sections register on import; other areas register theirs the same way.
-REGISTERED_AREAS = (booking_sections,)
+REGISTERED_AREAS = (booking_sections, settlement_section)
 
 
 class ReportStatus(StrEnum):
@@ -91,6 +92,9 @@ async def generate(actor: Actor, period: str, day: dt.date) -> Report:
             chosen = Period(period)
         except ValueError:
             raise DomainError(ErrorCode.INVALID, "Unknown report period.", "period") from None
+        if day.year < 2000:
+            # Far-off dates have no hotel-local midnight in UTC (year 1 overflows).
+            raise DomainError(ErrorCode.INVALID, "Reports cover days from 2000 on.", "date")
         target = periods.window(chosen, day)
         if target.end > clock.today():
             raise DomainError(

@@ -11,6 +11,7 @@ from strawberry import relay
 from domain import approvals
 from schema.loaders import accounts_loader, approval_decisions_loader
 from schema.types.errors import UserError
+from schema.types.finance import BudgetLineInput
 from schema.types.identity import Viewer, viewer_of_account
 from schema.types.mapping import from_row
 
@@ -109,6 +110,13 @@ class SubmitApprovalInput:
     currency: str | None = None
     subject_id: strawberry.ID | None = None
     emergency: bool = False
+    budget_line: BudgetLineInput | None = strawberry.field(
+        default=None, description="The budget the spending is charged to (P4.1.3)."
+    )
+    over_budget: bool = strawberry.field(
+        default=False,
+        description="Ask Finance's special permission to spend past the budget line (P4.1.3).",
+    )
 
 
 @strawberry.input

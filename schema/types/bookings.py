@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -30,6 +31,9 @@ from schema.types.errors import UserError
 from schema.types.mapping import from_row
 from schema.types.members import Member
 from schema.types.rooms import Room, RoomType
+
+if TYPE_CHECKING:
+    from schema.types.finance import LedgerEntry
 
 _STAFF = (Kind.STAFF, Kind.SYSTEM)
 
@@ -250,6 +254,17 @@ class Booking(relay.Node):
     @strawberry.field
     async def refunds(self, info: strawberry.Info) -> list[Refund]:
         return [Refund.of(row) for row in await loaders.refunds(info).load(self.id)]
+
+    @strawberry.field(
+        description="Payments, deposits and refunds of the booking as Finance recorded them (P1.1)."
+    )
+    async def payments(
+        self, info: strawberry.Info
+    ) -> list[Annotated[LedgerEntry, strawberry.lazy("schema.types.finance")]]:
+        from schema.loaders.finance import ledger_entries
+        from schema.types.finance import LedgerEntry
+
+        return [LedgerEntry.of(row) for row in await ledger_entries(info).load(self.id)]
 
     @strawberry.field
     async def change_requests(self, info: strawberry.Info) -> list[BookingChangeRequest]:

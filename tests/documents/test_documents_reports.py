@@ -118,7 +118,7 @@ async def test_daily_report_is_built_from_sections_and_archived_as_html(gql, per
     assert result["errors"] == []
     report = result["report"]
     assert report["title"] == "Daily report 2026-11-09"
-    assert report["sections"] == ["bookings", "occupancy", "revenue", "cancellations"]
+    assert report["sections"] == ["bookings", "occupancy", "revenue", "cancellations", "settlement"]
     assert (report["periodStart"], report["periodEnd"]) == ("2026-11-09", "2026-11-10")
     # Due 24 hours after the end of the day: midnight of the 10th (+08:00) plus 24 h.
     assert report["dueAt"] == "2026-11-10T16:00:00+00:00"
