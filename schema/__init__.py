@@ -12,6 +12,7 @@ from schema.bookings import BookingMutation, BookingQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.extensions import build_extensions, is_unexpected
+from schema.members import MemberMutation, MemberQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
@@ -35,10 +36,11 @@ class Schema(strawberry.Schema):
 # One Query/Mutation pair per area, in the order their fields appear in the SDL.
 QUERY_PARTS: list[type] = [
     FoundationQuery, DocumentQuery, ReportQuery, ApprovalQuery, OutboxQuery, BookingQuery,
+    MemberQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation, DocumentMutation, ReportMutation, ApprovalMutation, OutboxMutation,
-    BookingMutation,
+    BookingMutation, MemberMutation,
 ]
 
 

@@ -33,6 +33,7 @@ from tests.bookings.booking_support import (
     CANCEL,
     CHANGE,
     CHECK_IN,
+    CHECK_OUT,
     TODAY,
     Hotel,
     book,
@@ -274,6 +275,26 @@ async def more_grants(world: World, count: int) -> None:
                                True, "a wider duty")
 
 
+async def more_members(world: World, count: int) -> None:
+    """Members with a booking history (one checked out) and a tier change each."""
+    from domain.models import TierChange
+
+    world.hotel = world.hotel or await make_hotel()
+    agent = await world.token("booking_agent")
+    for _ in range(count):
+        n = next(_serial) % 40
+        member = await new_member(points=100, name=f"Member {n}")
+        booking = await book(world.gql, agent, world.hotel.std, TODAY, 1,
+                             guest=None, memberId=member_gid(member))
+        await _ok(world, CHECK_IN, {"id": booking["id"]}, "booking_agent")
+        await _ok(world, CHECK_OUT, {"id": booking["id"]}, "booking_agent")
+        await book(world.gql, agent, world.hotel.std, TODAY + D(days=20 + n),
+                   guest=None, memberId=member_gid(member))
+        await TierChange.create(member_id=member, from_tier="STANDARD", to_tier="SILVER",
+                                reason="UPGRADE", spend=Decimal("500.00"), nights=1,
+                                period_start=TODAY - D(days=365), period_end=TODAY)
+
+
 @dataclass(frozen=True)
 class Case:
     role: str  # who reads the list
@@ -284,6 +305,7 @@ class Case:
 
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
+    "members": Case("director", more_members),
     "approvals": Case("director", more_approvals),
     "documents": Case("director", more_documents),
     "reports": Case("director", more_reports),

@@ -15,6 +15,7 @@ from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
 from domain.documents import replicas, work_records
+from domain.members import expiry, tiers
 from domain.models import RefreshToken
 from domain.reports import service as reports
 from domain.unit_of_work import audited
@@ -92,6 +93,21 @@ async def seal_audit_trail(ctx: dict) -> int:
     return sum(seal.entry_count for seal in await audit_seals.seal_ready())
 
 
+# ---- members and loyalty (P3.1.2 points expiry, P3.1.10 tiers) ----
+
+
+async def points_expiry(ctx: dict) -> dict[str, int]:
+    """Warn members of points about to expire (once), then expire the lots past their date,
+    oldest first, batch by batch (P3.1.2)."""
+    return await expiry.sweep()
+
+
+async def member_tiers(ctx: dict) -> dict[str, int]:
+    """The nightly tier evaluation: upgrades on trailing 12-month spend and nights, then the
+    yearly reviews due (P3.1.10). Idempotent: a rerun moves and tells nobody twice."""
+    return await tiers.evaluate()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -103,4 +119,6 @@ JOBS: list[Job] = [
     Job("generate_reports", generate_reports, 3600),
     Job("report_deadlines", report_deadlines, 600),
     Job("seal_audit_trail", seal_audit_trail, 60),
+    Job("points_expiry", points_expiry, 3600),
+    Job("member_tiers", member_tiers, 86400),
 ]

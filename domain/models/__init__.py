@@ -31,6 +31,7 @@ from domain.models.identity import (
     RefreshToken,
     RoleGrant,
 )
+from domain.models.members import PointsAdjustment, PointsLot, PointsUse, TierChange
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
@@ -61,7 +62,10 @@ __all__ = [
     "NightlyRate",
     "Notification",
     "OutboxEvent",
+    "PointsAdjustment",
     "PointsEntry",
+    "PointsLot",
+    "PointsUse",
     "PolicyParameterVersion",
     "RefreshToken",
     "Refund",
@@ -72,5 +76,6 @@ __all__ = [
     "RoomType",
     "Signature",
     "SigningKey",
+    "TierChange",
     "WorkRecordSeal",
 ]
