@@ -161,14 +161,17 @@ async def return_points(member_id: int, points: int, *, booking_id: int | None =
 # ---- earning at check-out -----------------------------------------------------------------
 
 
+EARN_RATES = {
+    "STANDARD": "points_earn_rate_standard",
+    "SILVER": "points_earn_rate_silver",
+    "GOLD": "points_earn_rate_gold",
+    "PLATINUM": "points_earn_rate_platinum",
+}
+
+
 async def earn_rate(tier: str) -> Decimal:
-    rates = {
-        "STANDARD": params.points_earn_rate_standard,
-        "SILVER": params.points_earn_rate_silver,
-        "GOLD": params.points_earn_rate_gold,
-        "PLATINUM": params.points_earn_rate_platinum,
-    }
-    return await rates.get(tier, params.points_earn_rate_standard)
+    """Points per yuan paid at the tier (a policy parameter per tier)."""
+    return await getattr(params, EARN_RATES.get(tier, EARN_RATES["STANDARD"]))
 
 
 def points_for(amount: Decimal, rate: Decimal) -> int:

@@ -43,10 +43,19 @@ async def set_params(gql, director_token: str, **values) -> None:
         assert reply.errors == [] and reply.data["setPolicyParameter"]["errors"] == [], reply.body
 
 
-async def stay(gql, agent_token: str, room_type: str, member_id: int, nights: int, day) -> dict:
+async def stay(
+    gql, agent_token: str, room_type: str, member_id: int, nights: int, day, **extra
+) -> dict:
     """A member's stay booked, checked in and checked out through the API."""
     booking = await book(
-        gql, agent_token, room_type, day, nights, guest=None, memberId=member_gid(member_id)
+        gql,
+        agent_token,
+        room_type,
+        day,
+        nights,
+        guest=None,
+        memberId=member_gid(member_id),
+        **extra,
     )
     for document in (CHECK_IN, CHECK_OUT):
         reply = await gql(document, {"id": booking["id"]}, token=agent_token)
