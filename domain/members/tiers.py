@@ -52,11 +52,14 @@ class Figures:
 
 
 async def thresholds() -> list[Threshold]:
-    """The thresholds of the tiers above STANDARD, lowest first."""
+    """The thresholds of the tiers above STANDARD, lowest first (money to the cent)."""
     return [
-        Threshold("SILVER", await params.tier_silver_spend, await params.tier_silver_nights),
-        Threshold("GOLD", await params.tier_gold_spend, await params.tier_gold_nights),
-        Threshold("PLATINUM", await params.tier_platinum_spend, await params.tier_platinum_nights),
+        Threshold(
+            tier,
+            Decimal(await getattr(params, f"tier_{tier.lower()}_spend")).quantize(ZERO),
+            await getattr(params, f"tier_{tier.lower()}_nights"),
+        )
+        for tier in TIERS[1:]
     ]
 
 
