@@ -1,6 +1,11 @@
 """The loyalty ledger and tiers (P3.1.2, P3.1.10): points lots spent and expired oldest first,
 the uses that consumed them, manual adjustments (some waiting for approval), the tier history,
-and each member's yearly tier review date."""
+and each member's yearly tier review date.
+
+Balances from before lots existed become one OPENING lot per member (the ledger entries exist
+already), expiring after the default `points_expiry_months` (24) from the migration, so balance
+== ledger sum == lots remaining holds for every member from the start."""
+
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -8,6 +13,34 @@ from domain.clock import utcnow
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+OPENING_LOT_MONTHS = 24
+
+
+async def open_lots_for_existing_balances(apps, editor) -> None:
+    if editor.collect_sql:
+        return
+    client = editor.client
+    rows = await client.execute_query_dict(
+        'SELECT "id", "points_balance" FROM "member" WHERE "points_balance" > 0'
+    )
+    if not rows:
+        return
+    now = utcnow()
+    try:
+        expires = now.replace(year=now.year + OPENING_LOT_MONTHS // 12)
+    except ValueError:  # 29 February
+        expires = now.replace(year=now.year + OPENING_LOT_MONTHS // 12, day=28)
+    postgres = client.capabilities.dialect == "postgres"
+    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, 8))
+    for row in rows:
+        balance = row["points_balance"]
+        await client.execute_query(
+            'INSERT INTO "points_lot" ("created_at", "member_id", "earned_at", "expires_at", '
+            f'"original", "remaining", "source") VALUES ({marks})',
+            [now, row["id"], now, expires, balance, balance, "OPENING"],
+        )
+
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0005_consents')]
@@ -87,4 +120,5 @@ class Migration(migrations.Migration):
             name='tier_review_on',
             field=fields.DateField(null=True, db_index=True),
         ),
+        ops.RunPython(open_lots_for_existing_balances, ops.RunPython.noop),
     ]

@@ -361,3 +361,24 @@ async def test_parallel_earn_redeem_and_expire_keep_the_three_sums_equal(staff):
     assert balance == 500 + 600 + 6 * 50 - 120 * redeemed - expired
     assert await PointsLot.filter(remaining__lt=0).count() == 0
     assert results.count("INSUFFICIENT_POINTS") + redeemed == 12
+
+
+async def test_the_migration_gives_balances_from_before_lots_an_opening_lot():
+    """Members whose balance predates the lots get one OPENING lot, so the three sums agree."""
+    from importlib import import_module
+
+    from tortoise import Tortoise
+
+    migration = import_module("migrations.0006_loyalty")
+    member = await new_member(points=700)
+    await PointsLot.filter(member_id=member).delete()
+
+    class Editor:
+        collect_sql = False
+        client = Tortoise.get_connection("default")
+
+    await migration.open_lots_for_existing_balances(None, Editor())
+    lot = await PointsLot.get(member_id=member)
+    assert (lot.original, lot.remaining, lot.source) == (700, 700, "OPENING")
+    assert lot.expires_at.year == lot.earned_at.year + 2
+    await assert_ledger_agrees(member, 700)
