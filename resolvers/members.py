@@ -13,12 +13,13 @@ from __future__ import annotations
 import strawberry
 
 from authz.enforcer import Access
+from domain.bookings.queries import can_see
 from domain.errors import DomainError, ErrorCode
 from domain.members import adjustments, directory, registration, tiers
 from domain.models import Account
 from domain.personal_data import Disclosure, PersonalData
 from resolvers.nodes import register
-from resolvers.support import run_audited
+from resolvers.support import access_of, run_audited
 from schema.privacy import disclosure_of
 from schema.types.approvals import ApprovalRequest
 from schema.types.bookings import Booking
@@ -90,11 +91,18 @@ async def list_members(
 async def member_bookings(
     info: strawberry.Info, member_id: int, first: int | None, after: str | None
 ) -> Connection[Booking]:
-    """A member's booking history (the member was reached through the caller's own access),
-    loaded for the whole page of members at once."""
+    """A member's booking history, loaded for the whole page of members at once, narrowed to
+    the bookings the caller may see: a partner that reaches a member through a booking it
+    made sees only its own bookings of that member, not the member's whole history."""
     from schema.loaders import members as member_loaders
 
-    every = await member_loaders.bookings(info).load(member_id)
+    identity = info.context.identity
+    own_only = access_of(info, "booking", "read") == Access.OWN
+    every = [
+        row
+        for row in await member_loaders.bookings(info).load(member_id)
+        if can_see(identity, row, own_only=own_only)
+    ]
     size = page_size(first)
     rows = every
     if after:  # cursors are booking ids, as in `bookings`

@@ -29,6 +29,12 @@ async def _identified(info: strawberry.Info) -> bool:
     return await disclosure_of(info, PersonalData.NAME) == Disclosure.FULL
 
 
+async def _contacts(info: strawberry.Info) -> bool:
+    """Whether the caller sees contact details in full (the member, the roles that contact
+    guests): the birthday is shown to them only, never to partners or analysts."""
+    return await disclosure_of(info, PersonalData.EMAIL) == Disclosure.FULL
+
+
 @strawberry.type(description="One move between tiers with the figures it was decided on.")
 class TierChange:
     from_tier: str
@@ -88,13 +94,17 @@ class Member(relay.Node):
         row = await booking_loaders.guest_profiles(info).load(self.row.guest_profile_id)
         return row and GuestProfile.of(row)
 
-    @strawberry.field(description="Birthday month (1-12); null for pseudonymous readers.")
+    @strawberry.field(
+        description="Birthday month (1-12): for the member and the roles that contact guests."
+    )
     async def birth_month(self, info: strawberry.Info) -> int | None:
-        return self.row.birth_month if await _identified(info) else None
+        return self.row.birth_month if await _contacts(info) else None
 
-    @strawberry.field(description="Birthday day of the month; null for pseudonymous readers.")
+    @strawberry.field(
+        description="Birthday day of the month: for the member and the roles that contact guests."
+    )
     async def birth_day(self, info: strawberry.Info) -> int | None:
-        return self.row.birth_day if await _identified(info) else None
+        return self.row.birth_day if await _contacts(info) else None
 
     @strawberry.field(
         description="The member's bookings, newest first.",

@@ -137,3 +137,43 @@ async def test_a_member_node_with_booking_history_for_staff_and_the_member_only(
     token = await partner_token("bookings:read")
     by_partner = await gql(NODE, {"id": member_gid(me.member_id)}, token=token.token)
     assert by_partner.errors == [] and by_partner.data["node"] is None
+
+
+async def test_a_partner_sees_only_its_own_bookings_of_a_member(gql, hotel, staff, partner_token):
+    from tests.bookings.booking_support import create
+
+    agent = await staff("booking_agent")
+    member = await new_member(points=0)
+    direct = await book(
+        gql,
+        agent.token,
+        hotel.std,
+        TODAY.replace(day=29),
+        1,
+        guest=None,
+        memberId=member_gid(member),
+    )
+    token = await partner_token("bookings:write")
+    made = await create(
+        gql,
+        token.token,
+        hotel.std,
+        TODAY.replace(day=30),
+        1,
+        channel="PARTNER",
+        guest=None,
+        memberId=member_gid(member),
+    )
+    if made["errors"]:
+        pytest.skip(f"partners do not book for members here: {made['errors']}")
+    history = """{ bookings { nodes { number member { bookings { totalCount
+      nodes { number } } } } } }"""
+    reply = await gql(history, token=token.token)
+    assert reply.errors == [], reply.errors
+    seen = reply.data["bookings"]["nodes"][0]["member"]["bookings"]
+    assert seen == {"totalCount": 1, "nodes": [{"number": made["booking"]["number"]}]}
+    by_staff = await gql(history, token=agent.token)
+    numbers = {
+        n["number"] for n in by_staff.data["bookings"]["nodes"][0]["member"]["bookings"]["nodes"]
+    }
+    assert numbers == {direct["number"], made["booking"]["number"]}

@@ -173,3 +173,18 @@ async def test_partners_and_anonymous_callers_may_not_register(gql, partner_toke
     anonymous = await gql(REGISTER, {"input": {"acceptedTermsVersion": TERMS}})
     assert anonymous.error_codes == ["UNAUTHENTICATED"]
     assert await Member.all().count() == 0
+
+
+async def test_a_new_member_sees_their_membership_on_the_next_request(gql, guest):
+    from tests.members.member_support import NODE, PROGRESS
+
+    me = await guest()
+    reply = await gql(REGISTER, {"input": {"acceptedTermsVersion": TERMS}}, token=me.token)
+    member_id = reply.data["registerMember"]["member"]["id"]
+    progress = await gql(PROGRESS, {}, token=me.token)
+    assert progress.errors == [] and progress.data["tierProgress"]["tier"] == "STANDARD"
+    own = await gql(NODE, {"id": member_id}, token=me.token)
+    assert (
+        own.data["node"]["memberNumber"] == reply.data["registerMember"]["member"]["memberNumber"]
+    )
+    assert own.data["node"]["profile"]["email"] == (await Account.get(id=me.account_id)).email
