@@ -16,7 +16,12 @@ from domain.models import ApprovalRequest
 Handler = Callable[[ApprovalRequest], Awaitable[None]]
 
 # Modules that register handlers, imported before a handler is looked up.
-HANDLER_MODULES = ("domain.authority", "domain.bookings.changes", "domain.finance.budgets")
+HANDLER_MODULES = (
+    "domain.authority",
+    "domain.bookings.changes",
+    "domain.finance.budgets",
+    "domain.members.adjustments",
+)
 
 _registry: dict[str, Handler] = {}
 # Requests stored before handlers had names carry the import path they were submitted with.

@@ -22,6 +22,7 @@ from schema.finance import FinanceMutation, FinanceQuery
 from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
 from schema.meetings import MeetingMutation, MeetingQuery
+from schema.members import MemberMutation, MemberQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
@@ -60,6 +61,7 @@ QUERY_PARTS: list[type] = [
     InquiryQuery,
     DualReviewQuery,
     FinanceQuery,
+    MemberQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -77,6 +79,7 @@ MUTATION_PARTS: list[type] = [
     InquiryMutation,
     DualReviewMutation,
     FinanceMutation,
+    MemberMutation,
 ]
 
 

@@ -8,13 +8,13 @@ from decimal import Decimal
 
 from authz.identity import Identity
 from authz.passwords import hash_new_password
-from domain import inquiries
+from domain import consents, inquiries
 from domain.actor import SYSTEM, Actor
 from domain.bookings.profiles import GuestDetails
 from domain.clock import clock
 from domain.demo_inventory import seed_demo_inventory
-from domain.members import create_member
-from domain.models import Account
+from domain.members import MEMBERSHIP_TERMS_VERSION, create_member
+from domain.models import Account, ConsentPurpose
 from domain.unit_of_work import audited
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -58,13 +58,23 @@ async def _seed_hotel(guest: Account) -> None:
     await audited(SYSTEM, "seedDemoInventory", "RoomType", seed_demo_inventory)
 
     async def membership():
-        return await create_member(
+        member = await create_member(
             SYSTEM,
             GuestDetails(full_name=DEMO_GUEST[1], phone="+8613800138000", email=DEMO_GUEST[0]),
             tier="GOLD",
             points=20_000,
             account_id=guest.id,
         )
+        # The demo member joined on the current membership terms (P6.1.3), like a real one.
+        await consents.record(
+            SYSTEM,
+            ConsentPurpose.MEMBERSHIP,
+            granted=True,
+            notice_version=MEMBERSHIP_TERMS_VERSION,
+            channel="STAFF",
+            member_id=member.id,
+        )
+        return member
 
     await audited(SYSTEM, "seedDemoMember", "Member", membership)
 

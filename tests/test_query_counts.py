@@ -34,6 +34,7 @@ from tests.bookings.booking_support import (
     CANCEL,
     CHANGE,
     CHECK_IN,
+    CHECK_OUT,
     TODAY,
     Hotel,
     book,
@@ -524,6 +525,26 @@ def _pk(global_id: str) -> int:
     return int(relay.GlobalID.from_id(global_id).node_id)
 
 
+async def more_members(world: World, count: int) -> None:
+    """Members with a booking history (one checked out) and a tier change each."""
+    from domain.models import TierChange
+
+    world.hotel = world.hotel or await make_hotel()
+    agent = await world.token("booking_agent")
+    for _ in range(count):
+        n = next(_serial) % 40
+        member = await new_member(points=100, name=f"Member {n}")
+        booking = await book(world.gql, agent, world.hotel.std, TODAY, 1,
+                             guest=None, memberId=member_gid(member))
+        await _ok(world, CHECK_IN, {"id": booking["id"]}, "booking_agent")
+        await _ok(world, CHECK_OUT, {"id": booking["id"]}, "booking_agent")
+        await book(world.gql, agent, world.hotel.std, TODAY + D(days=20 + n),
+                   guest=None, memberId=member_gid(member))
+        await TierChange.create(member_id=member, from_tier="STANDARD", to_tier="SILVER",
+                                reason="UPGRADE", spend=Decimal("500.00"), nights=1,
+                                period_start=TODAY - D(days=365), period_end=TODAY)
+
+
 @dataclass(frozen=True)
 class Case:
     role: str  # who reads the list
@@ -605,6 +626,7 @@ async def more_disputes(world: World, count: int) -> None:
 
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
+    "members": Case("director", more_members),
     "approvals": Case("director", more_approvals),
     "documents": Case("director", more_documents),
     "reports": Case("director", more_reports),
@@ -678,7 +700,15 @@ async def _measure(world: World, field: str, case: Case, document: str) -> tuple
     with counting_queries() as counter:
         reply = await world.gql(document, token=token)
     assert reply.errors == [], reply.errors
-    return len(counter.statements), _rows(reply.data[field])
+    # The parameters' cache reloads on a wall-clock timer (2 s), which a slow run can cross
+    # between the two requests: its statements are per process, not per row (except for the
+    # list of the parameters itself).
+    per_request = [
+        sql
+        for sql in counter.statements
+        if field == "policyParameters" or "policy_parameter_version" not in sql
+    ]
+    return len(per_request), _rows(reply.data[field])
 
 
 @pytest.mark.parametrize("field", sorted(CASES))

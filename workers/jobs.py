@@ -28,6 +28,7 @@ from domain.bookings import idempotency
 from domain.clock import clock
 from domain.complaints import deadlines as complaint_deadlines
 from domain.documents import replicas, work_records
+from domain.members import expiry, tiers
 from domain.models import RefreshToken
 from domain.reports import service as reports
 from domain.unit_of_work import audited
@@ -173,6 +174,21 @@ async def expire_pending_operations(ctx: dict) -> int:
     )
 
 
+# ---- members and loyalty (P3.1.2 points expiry, P3.1.10 tiers) ----
+
+
+async def points_expiry(ctx: dict) -> dict[str, int]:
+    """Warn members of points about to expire (once), then expire the lots past their date,
+    oldest first, batch by batch (P3.1.2)."""
+    return await expiry.sweep()
+
+
+async def member_tiers(ctx: dict) -> dict[str, int]:
+    """The nightly tier evaluation: upgrades on trailing 12-month spend and nights, then the
+    yearly reviews due (P3.1.10). Idempotent: a rerun moves and tells nobody twice."""
+    return await tiers.evaluate()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -199,4 +215,6 @@ JOBS: list[Job] = [
     # Authority and dual review (issue 10).
     Job("remind_emergency_paperwork", remind_emergency_paperwork, 600),
     Job("expire_pending_operations", expire_pending_operations, 300),
+    Job("points_expiry", points_expiry, 3600),
+    Job("member_tiers", member_tiers, 86400),
 ]

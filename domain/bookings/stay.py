@@ -15,6 +15,7 @@ from domain.bookings.queries import load_booking
 from domain.bookings.states import BookingStatus, check_transition, save_transition
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
+from domain.members.ledger import earn_for_stay
 from domain.models import Booking, Refund, Room
 
 
@@ -75,12 +76,13 @@ async def check_in(actor: Actor, booking_id: int | str, room_id: int | None = No
 
 async def check_out(actor: Actor, booking_id: int | str) -> Booking:
     """CHECKED_IN -> CHECKED_OUT; frees the room, and the nights from today on when the guest
-    leaves early."""
+    leaves early; a member earns points for the money paid (P3.1.2)."""
     _staff_only(actor)
     booking = await load_booking(actor, booking_id)
     await save_transition(booking, BookingStatus.CHECKED_OUT, checked_out_at=clock.now())
     await Room.filter(current_booking_id=booking.id).update(current_booking_id=None)
     await nights.release(booking, from_date=max(clock.today(), booking.check_in))
+    await earn_for_stay(booking)
     await sync.sync_to_pms(booking, "booking.checked_out")
     # A first stay brings the guest's satisfaction survey and the follow-up call (P3.1.7).
     await followups.on_check_out(booking)

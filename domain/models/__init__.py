@@ -48,6 +48,7 @@ from domain.models.meetings import (
     MinutesVersion,
     Resolution,
 )
+from domain.models.members import PointsAdjustment, PointsLot, PointsUse, TierChange
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
@@ -101,7 +102,10 @@ __all__ = [
     "Notification",
     "OutboxEvent",
     "PendingOperation",
+    "PointsAdjustment",
     "PointsEntry",
+    "PointsLot",
+    "PointsUse",
     "PolicyParameterVersion",
     "Recommendation",
     "RefreshToken",
@@ -115,5 +119,6 @@ __all__ = [
     "SatisfactionSurvey",
     "Signature",
     "SigningKey",
+    "TierChange",
     "WorkRecordSeal",
 ]

@@ -137,6 +137,8 @@ class Member(TimestampedModel):
     # plain so a sweep can select the day's members in SQL without decrypting profiles.
     birth_month = fields.SmallIntField(null=True)
     birth_day = fields.SmallIntField(null=True)
+    # The yearly tier review falls on this day (a year after the last tier change, P3.1.10).
+    tier_review_on = fields.DateField(null=True, db_index=True)
 
     class Meta:
         table = "member"
@@ -149,7 +151,7 @@ class PointsEntry(TimestampedModel):
         "models.Member", related_name="points_entries", on_delete=fields.RESTRICT
     )
     delta = fields.IntField()
-    kind = fields.CharField(max_length=20)  # RESERVE | RETURN | ADJUST
+    kind = fields.CharField(max_length=20)  # RESERVE | RETURN | ADJUST | EARN | EXPIRE
     booking_id = fields.IntField(null=True, db_index=True)
     note = fields.CharField(max_length=200, default="")
 

@@ -446,6 +446,73 @@ class PolicyCatalogue:
         Decimal("5000"), "P6.2.3",
         "Refunds above this amount are paid only after a second person confirms them.",
     )
+    # ---- members and loyalty (P3.1.2 points, P3.1.10 tiers) ----
+    points_expiry_months = Int(
+        24, "months", "P3.1.2",
+        "Points expire this many months after they were earned, oldest first.",
+        minimum=1, maximum=120,
+    )
+    points_expiry_warning_days = Int(
+        30, "days", "P3.1.2",
+        "A member is told this many days before points expire.",
+        minimum=1, maximum=365,
+    )
+    points_adjust_approval_limit = Int(
+        5000, "points", "P3.1.2",
+        "A manual points adjustment larger than this waits for a supervisor's or director's "
+        "approval.",
+        maximum=10_000_000,
+    )
+    points_earn_rate_standard = Number(
+        Decimal("1"), "points per CNY", "P3.1.2",
+        "Points a STANDARD member earns per yuan spent, credited at check-out.",
+        maximum=100,
+    )
+    points_earn_rate_silver = Number(
+        Decimal("1.25"), "points per CNY", "P3.1.2",
+        "Points a SILVER member earns per yuan spent, credited at check-out.",
+        maximum=100,
+    )
+    points_earn_rate_gold = Number(
+        Decimal("1.5"), "points per CNY", "P3.1.2",
+        "Points a GOLD member earns per yuan spent, credited at check-out.",
+        maximum=100,
+    )
+    points_earn_rate_platinum = Number(
+        Decimal("2"), "points per CNY", "P3.1.2",
+        "Points a PLATINUM member earns per yuan spent, credited at check-out.",
+        maximum=100,
+    )
+    tier_silver_spend = Money(
+        Decimal("5000"), "P3.1.10",
+        "Spend over the trailing 12 months that (with the nights) qualifies for SILVER.",
+        maximum=100_000_000,
+    )
+    tier_silver_nights = Int(
+        5, "nights", "P3.1.10",
+        "Nights over the trailing 12 months that (with the spend) qualify for SILVER.",
+        maximum=366,
+    )
+    tier_gold_spend = Money(
+        Decimal("15000"), "P3.1.10",
+        "Spend over the trailing 12 months that (with the nights) qualifies for GOLD.",
+        maximum=100_000_000,
+    )
+    tier_gold_nights = Int(
+        15, "nights", "P3.1.10",
+        "Nights over the trailing 12 months that (with the spend) qualify for GOLD.",
+        maximum=366,
+    )
+    tier_platinum_spend = Money(
+        Decimal("40000"), "P3.1.10",
+        "Spend over the trailing 12 months that (with the nights) qualifies for PLATINUM.",
+        maximum=100_000_000,
+    )
+    tier_platinum_nights = Int(
+        40, "nights", "P3.1.10",
+        "Nights over the trailing 12 months that (with the spend) qualify for PLATINUM.",
+        maximum=366,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
@@ -459,4 +526,8 @@ ORDERED_PAIRS = [
     ("complaint_respond_days", "complaint_resolve_days"),
     ("complaint_penalty_min_percent", "complaint_penalty_max_percent"),
     ("repeat_rate_baseline_percent", "repeat_rate_target_percent"),
+    ("tier_silver_spend", "tier_gold_spend"),
+    ("tier_gold_spend", "tier_platinum_spend"),
+    ("tier_silver_nights", "tier_gold_nights"),
+    ("tier_gold_nights", "tier_platinum_nights"),
 ]

@@ -21,8 +21,6 @@ from workers import jobs
 
 pytestmark = pytest.mark.policy("P3.1.9")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-SET = """mutation($k: String!, $v: String!, $r: String!) {
-  setPolicyParameter(input: {key: $k, value: $v, reason: $r}) { errors { code } } }"""
 
 
 def local(text: str) -> str:

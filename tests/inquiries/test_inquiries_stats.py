@@ -11,9 +11,6 @@ from domain.models import Booking
 from tests.bookings.booking_support import CANCEL, TODAY, D, book, member_gid, new_member
 from tests.dual_review_support import set_parameter_reviewed
 
-SET_PARAMETER = """mutation($k: String!, $v: String!) { setPolicyParameter(input: {key: $k,
-  value: $v, reason: "measured before the new booking interface"}) { errors { code } } }"""
-
 
 async def _stats(gql, token, start, end, by="CHANNEL") -> dict:
     variables = {"from": start.isoformat(), "to": end.isoformat(), "by": by}
