@@ -165,8 +165,8 @@ OPERATIONS = {
         ("deleteDocument", "booking_agent"),
         ("deleteDocument", "finance"),
         ("reviewContract", "supervisor"),
-        ("setSigningKey", "cs_rep"),
-        ("setSigningKey", "data_analyst"),
+        ("setSigningKey", "auditor"),  # every role that owns action items may sign (P4.2.5)
+        ("setSigningKey", "admin"),
         ("signDocument", "cs_rep"),
         ("signDocument", "auditor"),
         ("verifyReplicas", "director"),
