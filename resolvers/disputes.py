@@ -21,7 +21,7 @@ from schema.types.disputes import (
     OpenDisputeInput,
 )
 from schema.types.errors import user_errors
-from schema.types.relay import Connection, connection, decode_cursor, page_size, parse_global_id
+from schema.types.relay import Connection, paged, parse_global_id
 
 
 async def list_disputes(
@@ -30,18 +30,18 @@ async def list_disputes(
     after: str | None = None,
     filter: DisputeFilter | None = None,
 ) -> Connection[Dispute]:
-    size = page_size(first)
     f = filter or DisputeFilter()
     mine = f.only_mine or access_of(info, "dispute", "read") == Access.OWN
-    rows, has_next, count = await disputes.list_disputes(
-        disputes.DisputeFilter(
-            involving_account_id=info.context.identity.id if mine else None,
-            status=f.status.value if f.status else None,
-        ),
-        first=max(size, 1),
-        after_id=decode_cursor(after) if after else None,
+    criteria = disputes.DisputeFilter(
+        involving_account_id=info.context.identity.id if mine else None,
+        status=f.status.value if f.status else None,
     )
-    return connection(rows[:size], has_next=has_next, count=count, after=after, to_node=Dispute.of)
+    return await paged(
+        first,
+        after,
+        lambda size, after_id: disputes.list_disputes(criteria, first=size, after_id=after_id),
+        Dispute.of,
+    )
 
 
 async def open_dispute(info: strawberry.Info, input: OpenDisputeInput) -> DisputePayload:

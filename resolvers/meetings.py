@@ -32,7 +32,7 @@ from schema.types.meetings import (
     SignOffResolutionPayload,
     SubmitMinutesInput,
 )
-from schema.types.relay import Connection, connection, decode_cursor, page_size, parse_global_id
+from schema.types.relay import Connection, paged, parse_global_id
 
 
 async def list_meetings(
@@ -41,21 +41,21 @@ async def list_meetings(
     after: str | None = None,
     filter: MeetingFilter | None = None,
 ) -> Connection[Meeting]:
-    size = page_size(first)
     f = filter or MeetingFilter()
     mine = f.only_mine or access_of(info, "meeting", "read") == Access.OWN
-    rows, has_next, count = await meetings.list_meetings(
-        meetings.MeetingFilter(
-            kind=f.kind.value if f.kind else None,
-            starts_from=f.starts_from,
-            starts_before=f.starts_before,
-            include_cancelled=f.include_cancelled,
-            participant_account_id=info.context.identity.id if mine else None,
-        ),
-        first=max(size, 1),
-        after_id=decode_cursor(after) if after else None,
+    criteria = meetings.MeetingFilter(
+        kind=f.kind.value if f.kind else None,
+        starts_from=f.starts_from,
+        starts_before=f.starts_before,
+        include_cancelled=f.include_cancelled,
+        participant_account_id=info.context.identity.id if mine else None,
     )
-    return connection(rows[:size], has_next=has_next, count=count, after=after, to_node=Meeting.of)
+    return await paged(
+        first,
+        after,
+        lambda size, after_id: meetings.list_meetings(criteria, first=size, after_id=after_id),
+        Meeting.of,
+    )
 
 
 async def schedule_meeting(info: strawberry.Info, input: ScheduleMeetingInput) -> MeetingPayload:
@@ -155,20 +155,18 @@ async def list_action_items(
     after: str | None = None,
     filter: ActionItemFilter | None = None,
 ) -> Connection[ActionItem]:
-    size = page_size(first)
     f = filter or ActionItemFilter()
     mine = f.only_mine or access_of(info, "action_item", "read") == Access.OWN
-    rows, has_next, count = await meetings.list_action_items(
-        meetings.ActionItemFilter(
-            owner_account_id=info.context.identity.id if mine else None,
-            status=f.status,
-            overdue=f.overdue,
-        ),
-        first=max(size, 1),
-        after_id=decode_cursor(after) if after else None,
+    criteria = meetings.ActionItemFilter(
+        owner_account_id=info.context.identity.id if mine else None,
+        status=f.status,
+        overdue=f.overdue,
     )
-    return connection(
-        rows[:size], has_next=has_next, count=count, after=after, to_node=ActionItem.of
+    return await paged(
+        first,
+        after,
+        lambda size, after_id: meetings.list_action_items(criteria, first=size, after_id=after_id),
+        ActionItem.of,
     )
 
 

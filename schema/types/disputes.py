@@ -8,23 +8,15 @@ import strawberry
 from strawberry import relay
 
 from domain import disputes
-from schema.loaders import accounts_loader
 from schema.loaders.disputes import events_loader
 from schema.loaders.meetings import meetings_by_id_loader
 from schema.types.errors import UserError
-from schema.types.identity import Viewer, viewer_of_account
+from schema.types.identity import Viewer, viewer_by_id
 from schema.types.mapping import from_row
 from schema.types.meetings import Meeting
 
 DisputeStep = strawberry.enum(disputes.Step, name="DisputeStep")
 DisputeStatus = strawberry.enum(disputes.DisputeStatus, name="DisputeStatus")
-
-
-async def _viewer(info: strawberry.Info, account_id: int | None) -> Viewer | None:
-    if account_id is None:
-        return None
-    account = await accounts_loader(info).load(account_id)
-    return account and viewer_of_account(account)
 
 
 @strawberry.type
@@ -42,7 +34,7 @@ class DisputeEvent:
 
     @strawberry.field
     async def actor(self, info: strawberry.Info) -> Viewer | None:
-        return await _viewer(info, self.actor_id)
+        return await viewer_by_id(info, self.actor_id)
 
     @classmethod
     def of(cls, row) -> DisputeEvent:
@@ -81,11 +73,11 @@ class Dispute(relay.Node):
 
     @strawberry.field
     async def opened_by(self, info: strawberry.Info) -> Viewer | None:
-        return await _viewer(info, self.opened_by_id)
+        return await viewer_by_id(info, self.opened_by_id)
 
     @strawberry.field(description="The colleague the dispute is with (none: a department).")
     async def other_party(self, info: strawberry.Info) -> Viewer | None:
-        return await _viewer(info, self.other_party_id)
+        return await viewer_by_id(info, self.other_party_id)
 
     @strawberry.field(description="The joint meeting of both departments' heads (P7.2.4).")
     async def joint_meeting(self, info: strawberry.Info) -> Meeting | None:

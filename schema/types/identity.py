@@ -39,6 +39,16 @@ class Viewer:
         )
 
 
+async def viewer_by_id(info: strawberry.Info, account_id: int | None) -> Viewer | None:
+    """The public face of an account by id, through the request's accounts dataloader."""
+    if account_id is None:
+        return None
+    from schema.loaders import accounts_loader
+
+    account = await accounts_loader(info).load(account_id)
+    return account and viewer_of_account(account)
+
+
 def viewer_of_account(account) -> Viewer:
     """The public face of an account (as the submitter or decider of something)."""
     return Viewer(

@@ -11,7 +11,6 @@ from strawberry import relay
 from domain import meetings
 from domain import signatures as signature_service
 from domain.clock import clock
-from schema.loaders import accounts_loader
 from schema.loaders.meetings import (
     action_items_loader,
     carried_items_loader,
@@ -22,7 +21,7 @@ from schema.loaders.meetings import (
     sign_offs_loader,
 )
 from schema.types.errors import UserError
-from schema.types.identity import Viewer, viewer_of_account
+from schema.types.identity import Viewer, viewer_by_id
 from schema.types.mapping import from_row
 
 MeetingKind = strawberry.enum(meetings.MeetingKind, name="MeetingKind")
@@ -36,8 +35,7 @@ class MeetingParticipant:
 
     @strawberry.field
     async def person(self, info: strawberry.Info) -> Viewer | None:
-        account = await accounts_loader(info).load(self.account_id)
-        return account and viewer_of_account(account)
+        return await viewer_by_id(info, self.account_id)
 
 
 @strawberry.type
@@ -59,10 +57,7 @@ class Meeting(relay.Node):
 
     @strawberry.field
     async def called_by(self, info: strawberry.Info) -> Viewer | None:
-        if self.called_by_id is None:
-            return None
-        account = await accounts_loader(info).load(self.called_by_id)
-        return account and viewer_of_account(account)
+        return await viewer_by_id(info, self.called_by_id)
 
     @strawberry.field
     async def participants(self, info: strawberry.Info) -> list[MeetingParticipant]:
@@ -117,10 +112,7 @@ class MinutesVersion:
 
     @strawberry.field
     async def submitted_by(self, info: strawberry.Info) -> Viewer | None:
-        if self.submitted_by_id is None:
-            return None
-        account = await accounts_loader(info).load(self.submitted_by_id)
-        return account and viewer_of_account(account)
+        return await viewer_by_id(info, self.submitted_by_id)
 
     @classmethod
     def of(cls, row) -> MinutesVersion:
@@ -148,8 +140,7 @@ class SignOff:
 
     @strawberry.field
     async def signer(self, info: strawberry.Info) -> Viewer | None:
-        account = await accounts_loader(info).load(self.signer_id)
-        return account and viewer_of_account(account)
+        return await viewer_by_id(info, self.signer_id)
 
 
 @strawberry.type
@@ -168,8 +159,7 @@ class ActionItem(relay.Node):
 
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> Viewer | None:
-        account = await accounts_loader(info).load(self.owner_id)
-        return account and viewer_of_account(account)
+        return await viewer_by_id(info, self.owner_id)
 
     @strawberry.field(description="The meeting whose resolution set this item.")
     async def meeting(self, info: strawberry.Info) -> Meeting | None:

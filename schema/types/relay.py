@@ -114,6 +114,25 @@ async def paginate(queryset, first: int | None, after: str | None, to_node: Call
     )
 
 
+async def paged(
+    first: int | None,
+    after: str | None,
+    fetch: Callable[[int, int | None], Awaitable[tuple[list, bool, Callable]]],
+    to_node: Callable,
+) -> Connection:
+    """A page from a domain reader `fetch(first, after_id) -> (rows, has_next, count)` (keyset
+    paged by id in the domain), as a Relay connection."""
+    size = page_size(first)
+    rows, has_next, count = await fetch(max(size, 1), decode_cursor(after) if after else None)
+    return connection(
+        rows[:size],
+        has_next=has_next or len(rows) > size,
+        count=count,
+        after=after,
+        to_node=to_node,
+    )
+
+
 def global_id(type_name: str, pk: int) -> relay.GlobalID:
     return relay.GlobalID(type_name, str(pk))
 
