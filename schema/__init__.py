@@ -9,6 +9,7 @@ from strawberry.tools import merge_types
 from domain.errors import as_refusal
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
+from schema.crisis import CrisisMutation, CrisisQuery
 from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
@@ -44,6 +45,7 @@ QUERY_PARTS: list[type] = [
     BookingQuery,
     MeetingQuery,
     DisputeQuery,
+    CrisisQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -54,6 +56,7 @@ MUTATION_PARTS: list[type] = [
     BookingMutation,
     MeetingMutation,
     DisputeMutation,
+    CrisisMutation,
 ]
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, disputes, meetings, outbox
+from domain import approvals, audit_seals, crisis, disputes, meetings, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -113,6 +113,11 @@ async def arbitration_deadlines(ctx: dict) -> int:
     return await disputes.flag_overdue_arbitrations()
 
 
+async def expire_crisis_groups(ctx: dict) -> int:
+    """End crisis groups past their expiry, archive their record, tell members once (P4.1.4)."""
+    return await crisis.expire_due()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -127,4 +132,5 @@ JOBS: list[Job] = [
     Job("generate_meetings", generate_meetings, 3600),
     Job("meeting_deadlines", meeting_deadlines, 600),
     Job("arbitration_deadlines", arbitration_deadlines, 3600),
+    Job("expire_crisis_groups", expire_crisis_groups, 300),
 ]

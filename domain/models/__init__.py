@@ -16,6 +16,7 @@ from domain.models.bookings import (
     RoomType,
 )
 from domain.models.consents import ConsentPurpose, ConsentRecord, ConsentState
+from domain.models.crisis import CrisisAction, CrisisGroup, CrisisMember
 from domain.models.disputes import Dispute, DisputeEvent
 from domain.models.documents import (
     Document,
@@ -61,6 +62,9 @@ __all__ = [
     "ConsentPurpose",
     "ConsentRecord",
     "ConsentState",
+    "CrisisAction",
+    "CrisisGroup",
+    "CrisisMember",
     "Dispute",
     "DisputeEvent",
     "Document",

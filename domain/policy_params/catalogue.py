@@ -400,6 +400,12 @@ class PolicyCatalogue:
         "channel to customer data, so a leaked credential reaches no further.",
         minimum=1, maximum=100,
     )
+    # Crisis group (P4.1.4).
+    crisis_group_max_hours = Int(
+        72, "hours", "P4.1.4",
+        "Longest a crisis decision group may hold the highest authority before it dissolves.",
+        minimum=1, maximum=720,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {

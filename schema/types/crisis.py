@@ -1,0 +1,141 @@
+"""Crisis decision groups, their members and the acts done under their authority (P4.1.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry import relay
+
+from domain import crisis
+from schema.loaders import accounts_loader
+from schema.loaders.crisis import actions_loader, members_loader
+from schema.types.errors import UserError
+from schema.types.identity import Viewer, viewer_of_account
+from schema.types.mapping import from_row
+
+CrisisGroupStatus = strawberry.enum(crisis.CrisisStatus, name="CrisisGroupStatus")
+
+
+async def _viewer(info: strawberry.Info, account_id: int | None) -> Viewer | None:
+    if account_id is None:
+        return None
+    account = await accounts_loader(info).load(account_id)
+    return account and viewer_of_account(account)
+
+
+@strawberry.type
+class CrisisMember:
+    role: str = strawberry.field(
+        description="The roles of the composition the member sits for (director, supervisor, "
+        "tech_lead), comma-separated."
+    )
+    account_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def person(self, info: strawberry.Info) -> Viewer | None:
+        return await _viewer(info, self.account_id)
+
+    @classmethod
+    def of(cls, row) -> CrisisMember:
+        return from_row(cls, row)
+
+
+@strawberry.type
+class CrisisAction:
+    action: str = strawberry.field(description="The operation, e.g. decideApproval.")
+    subject_type: str
+    subject_id: strawberry.ID = strawberry.field(description="The global id of the record.")
+    role: str = strawberry.field(description="The authority it was done with.")
+    note: str
+    at: dt.datetime
+    account_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def actor(self, info: strawberry.Info) -> Viewer | None:
+        return await _viewer(info, self.account_id)
+
+    @classmethod
+    def of(cls, row) -> CrisisAction:
+        return from_row(
+            cls,
+            row,
+            subject_id=strawberry.ID(relay.to_base64(row.subject_type, row.subject_id)),
+            at=row.created_at,
+        )
+
+
+@strawberry.type
+class CrisisGroup(relay.Node):
+    id: relay.NodeID[int]
+    reason: str
+    matters: list[str] = strawberry.field(
+        description="The approval kinds the group decides as the highest authority."
+    )
+    status: CrisisGroupStatus
+    active: bool = strawberry.field(description="Whether its authority holds right now.")
+    expires_at: dt.datetime
+    created_at: dt.datetime
+    ended_at: dt.datetime | None
+    end_reason: str | None
+    document_id: strawberry.ID | None = strawberry.field(
+        description="The archived record of the group (a tier 3 work record), once it ended."
+    )
+    convened_by_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def convened_by(self, info: strawberry.Info) -> Viewer | None:
+        return await _viewer(info, self.convened_by_id)
+
+    @strawberry.field
+    async def members(self, info: strawberry.Info) -> list[CrisisMember]:
+        return [CrisisMember.of(row) for row in await members_loader(info).load(self.id)]
+
+    @strawberry.field(description="Every act done under the group's authority, oldest first.")
+    async def actions(self, info: strawberry.Info) -> list[CrisisAction]:
+        return [CrisisAction.of(row) for row in await actions_loader(info).load(self.id)]
+
+    @classmethod
+    def of(cls, row) -> CrisisGroup:
+        return from_row(
+            cls,
+            row,
+            matters=list(row.matters or []),
+            status=CrisisGroupStatus(row.status),
+            active=crisis.is_active(row),
+            end_reason=row.end_reason or None,
+            document_id=(
+                None
+                if row.document_id is None
+                else strawberry.ID(relay.to_base64("Document", row.document_id))
+            ),
+            convened_by_id=row.convened_by_account_id,
+        )
+
+
+@strawberry.input
+class CrisisGroupFilter:
+    status: CrisisGroupStatus | None = None
+    only_mine: bool = False
+
+
+@strawberry.input
+class ConveneCrisisGroupInput:
+    reason: str
+    matters: list[str] = strawberry.field(description="Approval kinds, e.g. BOOKING_CHANGE.")
+    member_emails: list[str] = strawberry.field(
+        description="With the convening director: at least a supervisor and a technical lead."
+    )
+    expires_at: dt.datetime
+
+
+@strawberry.input
+class DissolveCrisisGroupInput:
+    group_id: relay.GlobalID
+    reason: str
+
+
+@strawberry.type
+class CrisisGroupPayload:
+    crisis_group: CrisisGroup | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
