@@ -15,6 +15,7 @@ from domain.crisis.groups import (
     is_active,
     list_groups,
     members_of,
+    pending_for,
     visible_to,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "is_active",
     "list_groups",
     "members_of",
+    "pending_for",
     "visible_to",
 ]

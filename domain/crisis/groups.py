@@ -393,6 +393,23 @@ async def actions_of(group_ids: list[int]) -> dict[int, list[CrisisAction]]:
     return found
 
 
+MAX_PENDING = 50
+
+
+async def pending_for(matter_sets: list[tuple[str, ...]]) -> dict[tuple[str, ...], list]:
+    """Pending approvals of each set of matters (oldest first, at most MAX_PENDING per set), in
+    one query: what a group's members may decide under its authority."""
+    kinds = sorted({k for matters in matter_sets for k in matters})
+    rows = (
+        await ApprovalRequest.filter(status="PENDING", kind__in=kinds or [""])
+        .order_by("id")
+        .limit(MAX_PENDING * max(len(kinds), 1))
+    )
+    return {
+        matters: [r for r in rows if r.kind in matters][:MAX_PENDING] for matters in matter_sets
+    }
+
+
 async def visible_to(group: CrisisGroup, account_id: int | None) -> bool:
     return (
         account_id is not None

@@ -23,3 +23,13 @@ def actions_loader(info: strawberry.Info) -> DataLoader:
         return [found.get(i, []) for i in ids]
 
     return info.context.loader("crisis.actions", lambda: DataLoader(load_fn=load))
+
+
+def pending_approvals_loader(info: strawberry.Info) -> DataLoader:
+    """Keyed by a group's matters (a tuple of approval kinds)."""
+
+    async def load(keys: list[tuple[str, ...]]):
+        found = await crisis.pending_for(keys)
+        return [found.get(k, []) for k in keys]
+
+    return info.context.loader("crisis.pending_approvals", lambda: DataLoader(load_fn=load))

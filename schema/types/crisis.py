@@ -9,7 +9,8 @@ from strawberry import relay
 
 from domain import crisis
 from schema.loaders import accounts_loader
-from schema.loaders.crisis import actions_loader, members_loader
+from schema.loaders.crisis import actions_loader, members_loader, pending_approvals_loader
+from schema.types.approvals import ApprovalRequest
 from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
 from schema.types.mapping import from_row
@@ -94,6 +95,17 @@ class CrisisGroup(relay.Node):
     @strawberry.field(description="Every act done under the group's authority, oldest first.")
     async def actions(self, info: strawberry.Info) -> list[CrisisAction]:
         return [CrisisAction.of(row) for row in await actions_loader(info).load(self.id)]
+
+    @strawberry.field(
+        description="Pending approvals of the group's matters, which its members may decide in "
+        "one step while it is active: shown to its members only (oldest first, at most 50)."
+    )
+    async def pending_approvals(self, info: strawberry.Info) -> list[ApprovalRequest]:
+        members = await members_loader(info).load(self.id)
+        if not self.active or info.context.actor.account_id not in {m.account_id for m in members}:
+            return []
+        rows = await pending_approvals_loader(info).load(tuple(self.matters))
+        return [ApprovalRequest.of(row) for row in rows]
 
     @classmethod
     def of(cls, row) -> CrisisGroup:

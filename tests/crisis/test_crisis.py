@@ -115,6 +115,15 @@ async def test_a_member_decides_a_named_matter_in_one_step_as_the_highest_author
     )
     assert sorted(told) == sorted([supervisor.account.id, tech.account.id])
 
+    # Members find what waits for them; others are shown nothing through the group.
+    pending = """{ crisisGroups(first: 5) { edges { node { pendingApprovals { id kind } } } } }"""
+    shown = await gql(pending, token=tech.token)
+    [edge] = shown.data["crisisGroups"]["edges"]
+    assert edge["node"]["pendingApprovals"] == [{"id": committee_level["id"], "kind": "PURCHASE"}]
+    hr = await person("hr")
+    [edge] = (await gql(pending, token=hr.token)).data["crisisGroups"]["edges"]
+    assert edge["node"]["pendingApprovals"] == []
+
     decided = await _decide(gql, tech, committee_level["id"])
     assert decided["errors"] == []
     approval = decided["approval"]
