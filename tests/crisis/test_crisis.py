@@ -341,3 +341,39 @@ async def test_wrong_callers_are_refused_and_members_see_their_groups(gql, perso
     assert (await gql(node, {"id": group_id}, token=outsider.token)).data["node"] is None
     seen = await gql(node, {"id": group_id}, token=tech.token)
     assert seen.data["node"]["reason"] == "Power outage in the east wing"
+
+
+@pytest.mark.policy("P4.1.4")
+async def test_an_urgent_booking_change_is_applied_by_one_crisis_decision(gql, person):
+    from tests.bookings.booking_support import CHANGE, TODAY, book, make_hotel
+    from tests.conftest import archived_authorisation
+
+    hotel = await make_hotel()
+    document = await archived_authorisation(42)
+    director, supervisor, tech = await _crew(person)
+    agent = await person("booking_agent")
+    booking = await book(gql, agent.token, hotel.std, TODAY + dt.timedelta(days=1), 2)
+    new_out = (TODAY + dt.timedelta(days=4)).isoformat()
+    change = {
+        "bookingId": booking["id"],
+        "authorization": {"kind": "WRITTEN_DOCUMENT", "documentId": document},
+        "checkOut": new_out,
+    }
+    reply = await gql(CHANGE, {"input": change}, token=agent.token)
+    request = reply.data["requestBookingChange"]["changeRequest"]
+    assert request["status"] == "PENDING_APPROVAL" and request["urgent"] is True
+    convened = await _convene(gql, director, [supervisor, tech], matters=["booking_change"])
+    assert convened["errors"] == []
+
+    decided = await _decide(gql, tech, request["approvalId"], comment="guests moved wings")
+    assert decided["errors"] == []
+    assert decided["approval"]["status"] == "APPROVED"
+    assert [(d["level"], d["role"]) for d in decided["approval"]["decisions"]] == [(1, "director")]
+    changed = await gql(
+        """query($n: String!) { booking(number: $n) { checkOut
+        changeRequests { status } } }""",
+        {"n": booking["number"]},
+        token=agent.token,
+    )
+    assert changed.data["booking"]["checkOut"] == new_out
+    assert changed.data["booking"]["changeRequests"][0]["status"] == "APPLIED"
