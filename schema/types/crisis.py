@@ -9,7 +9,7 @@ from strawberry import relay
 
 from domain import crisis
 from schema.loaders import accounts_loader
-from schema.loaders.crisis import actions_loader, members_loader, pending_approvals_loader
+from schema.loaders.crisis import details_loader, pending_approvals_loader
 from schema.types.approvals import ApprovalRequest
 from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
@@ -31,15 +31,15 @@ class CrisisMember:
         description="The roles of the composition the member sits for (director, supervisor, "
         "tech_lead), comma-separated."
     )
-    account_id: strawberry.Private[int]
+    account: strawberry.Private[object | None]
 
     @strawberry.field
-    async def person(self, info: strawberry.Info) -> Viewer | None:
-        return await _viewer(info, self.account_id)
+    def person(self) -> Viewer | None:
+        return self.account and viewer_of_account(self.account)
 
     @classmethod
-    def of(cls, row) -> CrisisMember:
-        return from_row(cls, row)
+    def of(cls, row, people: dict) -> CrisisMember:
+        return from_row(cls, row, account=people.get(row.account_id))
 
 
 @strawberry.type
@@ -50,19 +50,20 @@ class CrisisAction:
     role: str = strawberry.field(description="The authority it was done with.")
     note: str
     at: dt.datetime
-    account_id: strawberry.Private[int]
+    account: strawberry.Private[object | None]
 
     @strawberry.field
-    async def actor(self, info: strawberry.Info) -> Viewer | None:
-        return await _viewer(info, self.account_id)
+    def actor(self) -> Viewer | None:
+        return self.account and viewer_of_account(self.account)
 
     @classmethod
-    def of(cls, row) -> CrisisAction:
+    def of(cls, row, people: dict) -> CrisisAction:
         return from_row(
             cls,
             row,
             subject_id=strawberry.ID(relay.to_base64(row.subject_type, row.subject_id)),
             at=row.created_at,
+            account=people.get(row.account_id),
         )
 
 
@@ -90,18 +91,20 @@ class CrisisGroup(relay.Node):
 
     @strawberry.field
     async def members(self, info: strawberry.Info) -> list[CrisisMember]:
-        return [CrisisMember.of(row) for row in await members_loader(info).load(self.id)]
+        found = await details_loader(info).load(self.id)
+        return [CrisisMember.of(row, found.people) for row in found.members]
 
     @strawberry.field(description="Every act done under the group's authority, oldest first.")
     async def actions(self, info: strawberry.Info) -> list[CrisisAction]:
-        return [CrisisAction.of(row) for row in await actions_loader(info).load(self.id)]
+        found = await details_loader(info).load(self.id)
+        return [CrisisAction.of(row, found.people) for row in found.actions]
 
     @strawberry.field(
         description="Pending approvals of the group's matters, which its members may decide in "
         "one step while it is active: shown to its members only (oldest first, at most 50)."
     )
     async def pending_approvals(self, info: strawberry.Info) -> list[ApprovalRequest]:
-        members = await members_loader(info).load(self.id)
+        members = (await details_loader(info).load(self.id)).members
         if not self.active or info.context.actor.account_id not in {m.account_id for m in members}:
             return []
         rows = await pending_approvals_loader(info).load(tuple(self.matters))
