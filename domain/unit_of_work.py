@@ -39,9 +39,7 @@ _pending: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
 )
 
 
-_tags: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
-    "audit_tags", default=None
-)
+_tags: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("audit_tags", default=None)
 
 
 def tag_entry(tag: str) -> None:
