@@ -30,7 +30,7 @@ from enum import StrEnum
 from tortoise.expressions import F, Q, Subquery
 
 from authz.identity import Kind
-from domain import money, notifications
+from domain import crisis, money, notifications
 from domain.actor import Actor
 from domain.approval_handlers import handler_named
 from domain.clock import clock
@@ -171,6 +171,10 @@ async def decide_approval(
     level = request.current_level
     allowed = request.levels[level - 1]
     held = [role for role in actor.identity.roles if role in allowed]
+    # P4.1.4: a member of an active crisis group naming this kind decides it in one step.
+    under_crisis = await crisis.authority_for(actor, request)
+    if under_crisis:
+        held, comment = [under_crisis.role], under_crisis.comment(comment)
     if not held:
         raise DomainError(
             ErrorCode.FORBIDDEN,
@@ -184,7 +188,7 @@ async def decide_approval(
             f"Level {level} needs a rank at least that of the earlier levels.",
             "approvalId",
         )
-    last_level = level == len(request.levels)
+    last_level = level == len(request.levels) or under_crisis is not None
     if decision == Decision.REJECT:
         changes = {"status": ApprovalStatus.REJECTED, "decided_at": clock.now()}
     elif last_level:

@@ -39,6 +39,18 @@ _pending: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
 )
 
 
+_tags: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("audit_tags", default=None)
+
+
+def tag_entry(tag: str) -> None:
+    """Put `tag` at the start of the detail of the surrounding `audited` entry: the operation
+    used an authority that must show in the trail (a crisis group's, P4.1.4). Outside a unit
+    of work there is no entry to tag: nothing happens."""
+    tags = _tags.get()
+    if tags is not None and tag not in tags:
+        tags.append(tag)
+
+
 def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     """Run `callback` once the surrounding `audited` transaction commits (never on rollback).
     Outside a unit of work there is no commit to wait for: it raises RuntimeError, and callers
@@ -165,6 +177,8 @@ async def audited(
 ) -> T:
     callbacks: list[Callable[[], Awaitable[None]]] = []
     token = _pending.set(callbacks)
+    tags: list[str] = []
+    tags_token = _tags.set(tags)
     try:
         try:
             async with in_transaction():
@@ -176,7 +190,7 @@ async def audited(
                     subject_id=_audit_subject(
                         subject_id if subject_id is not None else _subject_id_of(result)
                     ),
-                    detail=detail,
+                    detail="; ".join([*tags, detail] if detail else tags),
                 )
         except DomainError as refusal:
             callbacks.clear()
@@ -192,6 +206,7 @@ async def audited(
             await _record_error(actor, action, subject_type, subject_id, error)
             raise
     finally:
+        _tags.reset(tags_token)
         _pending.reset(token)
     await _run_callbacks(callbacks)
     return result

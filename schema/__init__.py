@@ -13,6 +13,7 @@ from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.care import CareMutation, CareQuery
 from schema.complaints import ComplaintMutation, ComplaintQuery
+from schema.crisis import CrisisMutation, CrisisQuery
 from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
@@ -62,6 +63,7 @@ QUERY_PARTS: list[type] = [
     DualReviewQuery,
     FinanceQuery,
     MemberQuery,
+    CrisisQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -80,6 +82,7 @@ MUTATION_PARTS: list[type] = [
     DualReviewMutation,
     FinanceMutation,
     MemberMutation,
+    CrisisMutation,
 ]
 
 

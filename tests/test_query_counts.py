@@ -624,6 +624,36 @@ async def more_disputes(world: World, count: int) -> None:
         assert reply.data["openDispute"]["errors"] == [], reply.body
 
 
+CONVENE = """mutation($input: ConveneCrisisGroupInput!) { conveneCrisisGroup(input: $input) {
+  crisisGroup { id } errors { code } } }"""
+
+
+async def more_crisis_groups(world: World, count: int) -> None:
+    """Crisis groups of different members, each with one act under its authority."""
+    from domain.clock import clock
+    from domain.models import CrisisAction, CrisisGroup
+
+    for _ in range(count):
+        supervisor, tech = await world.person("supervisor"), await world.person("tech_lead")
+        values = {
+            "reason": "Power outage",
+            "matters": ["BOOKING_CHANGE"],
+            "memberEmails": [supervisor.account.email, tech.account.email],
+            "expiresAt": (clock.now() + D(hours=5)).isoformat(),
+        }
+        data = await _ok(world, CONVENE, {"input": values}, "director")
+        assert data["conveneCrisisGroup"]["errors"] == [], data
+        group = await CrisisGroup.all().order_by("-id").first()
+        await CrisisAction.create(
+            group_id=group.id,
+            account_id=tech.account.id,
+            action="decideApproval",
+            subject_type="ApprovalRequest",
+            subject_id="1",
+            role="director",
+        )
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "members": Case("director", more_members),
@@ -660,6 +690,7 @@ CASES: dict[str, Case] = {
     "pendingOperations": Case("admin", more_pending_operations),
     "budgets": Case("finance", more_budgets),
     "ledgerEntries": Case("finance", more_ledger_entries),
+    "crisisGroups": Case("director", more_crisis_groups),
 }
 
 

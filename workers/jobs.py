@@ -17,6 +17,7 @@ from domain import (
     audit_seals,
     authority,
     care,
+    crisis,
     disputes,
     dual_review,
     followups,
@@ -189,6 +190,11 @@ async def member_tiers(ctx: dict) -> dict[str, int]:
     return await tiers.evaluate()
 
 
+async def expire_crisis_groups(ctx: dict) -> int:
+    """End crisis groups past their expiry, archive their record, tell members once (P4.1.4)."""
+    return await crisis.expire_due()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -217,4 +223,5 @@ JOBS: list[Job] = [
     Job("expire_pending_operations", expire_pending_operations, 300),
     Job("points_expiry", points_expiry, 3600),
     Job("member_tiers", member_tiers, 86400),
+    Job("expire_crisis_groups", expire_crisis_groups, 300),
 ]

@@ -20,6 +20,7 @@ from domain.models.bookings import (
 from domain.models.care import CareCampaign, CareDelivery
 from domain.models.complaints import Complaint, ComplaintDeadline, ComplaintEvent
 from domain.models.consents import ConsentPurpose, ConsentRecord, ConsentState
+from domain.models.crisis import CrisisAction, CrisisGroup, CrisisMember
 from domain.models.disputes import Dispute, DisputeEvent
 from domain.models.documents import (
     Document,
@@ -81,6 +82,9 @@ __all__ = [
     "ConsentPurpose",
     "ConsentRecord",
     "ConsentState",
+    "CrisisAction",
+    "CrisisGroup",
+    "CrisisMember",
     "Dispute",
     "DisputeEvent",
     "Document",

@@ -513,6 +513,12 @@ class PolicyCatalogue:
         "Nights over the trailing 12 months that (with the spend) qualify for PLATINUM.",
         maximum=366,
     )
+    # Crisis group (P4.1.4).
+    crisis_group_max_hours = Int(
+        72, "hours", "P4.1.4",
+        "Longest a crisis decision group may hold the highest authority before it dissolves.",
+        minimum=1, maximum=720,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
