@@ -187,7 +187,7 @@ async def _off_the_loop(tokens: int, work, *args):
 
 def _parse(text: str, max_tokens: int):
     try:
-        return parse(text, max_tokens=max_tokens)
+        document = parse(text, max_tokens=max_tokens)
     except GraphQLSyntaxError as error:
         raise GraphQLError(
             error.message,
@@ -195,6 +195,30 @@ def _parse(text: str, max_tokens: int):
             positions=error.positions,
             extensions={"code": PARSE_FAILED},
         ) from None
+    empty = _first_empty_selection_set(document)
+    if empty is not None:
+        # graphql-core 3.3 parses `{ }`, which the GraphQL grammar forbids and which the depth
+        # limiter cannot measure: refuse it as the syntax error it is.
+        raise GraphQLError(
+            "Syntax Error: a selection set needs at least one field.",
+            nodes=[empty],
+            extensions={"code": PARSE_FAILED},
+        )
+    return document
+
+
+def _first_empty_selection_set(document: DocumentNode) -> SelectionSetNode | None:
+    pending = [d.selection_set for d in document.definitions if getattr(d, "selection_set", None)]
+    while pending:
+        selection_set = pending.pop()
+        if not selection_set.selections:
+            return selection_set
+        pending.extend(
+            inner
+            for s in selection_set.selections
+            if (inner := getattr(s, "selection_set", None)) is not None
+        )
+    return None
 
 
 class DocumentGuard(SchemaExtension):
@@ -248,13 +272,26 @@ class DocumentGuard(SchemaExtension):
             return []
         errors = self.cache.invalid.get(context.query) if context.query else None
         if errors is None:
-            found = await _off_the_loop(
-                self.tokens,
-                validate_document,
-                context.schema._schema,
-                context.graphql_document,
-                context.validation_rules,
-            )
+            try:
+                found = await _off_the_loop(
+                    self.tokens,
+                    validate_document,
+                    context.schema._schema,
+                    context.graphql_document,
+                    context.validation_rules,
+                )
+            except Exception:
+                # A validation rule that breaks on an odd document must not answer with its
+                # own exception text: strawberry would hand that to the client unmasked.
+                request_id = getattr(context.context, "request_id", None)
+                log.exception("validation failed unexpectedly", extra={"request_id": request_id})
+                return [
+                    ApiError(
+                        "INTERNAL_ERROR",
+                        f"Internal error (request {request_id}).",
+                        requestId=request_id,
+                    )
+                ]
             errors = [_with_code(error, VALIDATION_FAILED) for error in found]
             if errors and context.query:
                 self.cache.invalid.put(context.query, errors)

@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=1000, ge=10)
     max_query_fields: int = Field(default=500, ge=1)
     max_selections_per_set: int = Field(default=150, ge=1)
-    max_repeated_selections: int = Field(default=20, ge=1)
+    max_repeated_selections: int = Field(default=64, ge=1)
     max_fragments: int = Field(default=50, ge=0)
     max_fragment_spreads: int = Field(default=200, ge=0)
     max_page_size: int = 100

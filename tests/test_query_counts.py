@@ -7,6 +7,7 @@ matches is a statement of its own, run only when `totalCount` is selected."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -715,6 +716,9 @@ def _document(field: str, case: Case, *, with_total: bool = True) -> str:
     wanted = selection(list_fields()[field])
     if not with_total:
         wanted = wanted.replace("totalCount", "")
+        # A nested connection that asked only for its total is left out, not left empty.
+        while (emptied := re.sub(r"\b\w+ \{\s*\}", "", wanted)) != wanted:
+            wanted = emptied
     return f"{{ {field}{case.arguments} {{ {wanted} }} }}"
 
 
