@@ -48,6 +48,8 @@ class ErrorCode(StrEnum):
     CONSENT_REQUIRED = "CONSENT_REQUIRED"
     # Governance: meetings, minutes, disputes (P4.2, P7.2).
     NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
+    # Improvement: the innovation fund (P8.5).
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
 
 
 class DomainError(Exception):

@@ -13,6 +13,7 @@ from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
 from schema.documents import DocumentMutation, DocumentQuery
 from schema.extensions import build_extensions, is_unexpected
+from schema.improvement import ImprovementMutation, ImprovementQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
@@ -44,6 +45,7 @@ QUERY_PARTS: list[type] = [
     BookingQuery,
     MeetingQuery,
     DisputeQuery,
+    ImprovementQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -54,6 +56,7 @@ MUTATION_PARTS: list[type] = [
     BookingMutation,
     MeetingMutation,
     DisputeMutation,
+    ImprovementMutation,
 ]
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain import approvals, audit_seals, disputes, meetings, outbox
+from domain import approvals, audit_seals, disputes, improvement, meetings, outbox
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
@@ -113,6 +113,14 @@ async def arbitration_deadlines(ctx: dict) -> int:
     return await disputes.flag_overdue_arbitrations()
 
 
+async def improvement_survey(ctx: dict) -> dict[str, int]:
+    """Open this month's survey, release pooled answers in shuffled batches, close finished
+    months and open the workshops of their top problems (P8.1, P8.2)."""
+    await improvement.survey.current_survey()
+    released = await improvement.survey.release_responses()
+    return {"released": released, "workshopsOpened": await improvement.workshops.open_due()}
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -127,4 +135,5 @@ JOBS: list[Job] = [
     Job("generate_meetings", generate_meetings, 3600),
     Job("meeting_deadlines", meeting_deadlines, 600),
     Job("arbitration_deadlines", arbitration_deadlines, 3600),
+    Job("improvement_survey", improvement_survey, 3600),
 ]

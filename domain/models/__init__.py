@@ -32,6 +32,17 @@ from domain.models.identity import (
     RefreshToken,
     RoleGrant,
 )
+from domain.models.improvement import (
+    EmployeeSurvey,
+    InnovationFund,
+    InnovationFundEntry,
+    Proposal,
+    SurveyBallot,
+    SurveyProblemMention,
+    SurveyResponse,
+    SurveyResponsePool,
+    Workshop,
+)
 from domain.models.meetings import (
     ActionItem,
     Meeting,
@@ -66,8 +77,11 @@ __all__ = [
     "Document",
     "DocumentSequence",
     "DownloadGrant",
+    "EmployeeSurvey",
     "GuestProfile",
     "IdempotencyRecord",
+    "InnovationFund",
+    "InnovationFundEntry",
     "InventoryNight",
     "Meeting",
     "MeetingParticipant",
@@ -79,6 +93,7 @@ __all__ = [
     "OutboxEvent",
     "PointsEntry",
     "PolicyParameterVersion",
+    "Proposal",
     "RefreshToken",
     "Refund",
     "ReplicaCheck",
@@ -89,5 +104,10 @@ __all__ = [
     "RoomType",
     "Signature",
     "SigningKey",
+    "SurveyBallot",
+    "SurveyProblemMention",
+    "SurveyResponse",
+    "SurveyResponsePool",
     "WorkRecordSeal",
+    "Workshop",
 ]

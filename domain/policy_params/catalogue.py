@@ -400,6 +400,13 @@ class PolicyCatalogue:
         "channel to customer data, so a leaked credential reaches no further.",
         minimum=1, maximum=100,
     )
+    # Improvement (P8).
+    survey_release_batch = Int(
+        5, "answers", "P8.1",
+        "Anonymous survey answers are released in shuffled batches of at least this many, and "
+        "a survey's results are shown only once this many are released.",
+        minimum=2, maximum=100,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
