@@ -26,7 +26,8 @@ from authz import matrix
 from authz.enforcer import enforcer
 from domain import notifications
 from domain.actor import SYSTEM
-from domain.models import Document
+from domain.clock import clock
+from domain.models import Document, EmployeeSurvey, Workshop
 from domain.unit_of_work import audited
 from schema import build_schema
 from tests.bookings.booking_support import (
@@ -374,6 +375,41 @@ async def more_disputes(world: World, count: int) -> None:
         assert reply.data["openDispute"]["errors"] == [], reply.body
 
 
+PROPOSAL = """mutation($input: SubmitProposalInput!) { submitProposal(input: $input) {
+  proposal { id } errors { code } } }"""
+
+
+async def more_proposals(world: World, count: int) -> None:
+    """Proposals by different colleagues (each author loaded with the page)."""
+    for i in range(count):
+        author = await world.person("cs_rep")
+        proposal = {"title": f"Idea {i}", "description": "Less waiting at the desk."}
+        reply = await world.gql(PROPOSAL, {"input": proposal}, token=author.token)
+        assert reply.data["submitProposal"]["errors"] == [], reply.body
+
+
+async def more_workshops(world: World, count: int) -> None:
+    """Workshops of different months' surveys, each with its own owner."""
+    for _ in range(count):
+        n = next(_serial)
+        owner = await world.person("cs_rep")
+        survey = await EmployeeSurvey.create(
+            month=f"{2000 + n // 12:04d}-{n % 12 + 1:02d}",
+            opens_at=clock.now(),
+            closes_at=clock.now(),
+            closed=True,
+        )
+        await Workshop.create(
+            survey_id=survey.id,
+            problem_type="WORKLOAD",
+            rank=1,
+            mentions=3,
+            owner_account_id=owner.account.id,
+            status="ASSIGNED",
+            due_on=TODAY,
+        )
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "approvals": Case("director", more_approvals),
@@ -396,6 +432,8 @@ CASES: dict[str, Case] = {
     "meetings": Case("director", more_meetings),
     "actionItems": Case("director", more_action_items),
     "disputes": Case("hr", more_disputes),
+    "proposals": Case("director", more_proposals),
+    "workshops": Case("director", more_workshops),
 }
 
 
