@@ -1,5 +1,5 @@
 """Continuous improvement (P8): the anonymous survey's ballots, pool and released answers,
-workshops, proposals and the innovation fund."""
+workshops, proposals with their before-and-after figures and the innovation fund."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -66,8 +66,24 @@ class Migration(migrations.Migration):
                 ('reviewed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('reward', fields.DecimalField(null=True, max_digits=14, decimal_places=2)),
                 ('rewarded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('followup_due_at', fields.DatetimeField(null=True, db_index=True, auto_now=False, auto_now_add=False)),
             ],
             options={'table': 'improvement_proposal', 'app': 'models', 'pk_attr': 'id', 'table_description': 'An improvement proposal by a staff member, its review, adoption and reward (P8.5).'},
+            bases=['TimestampedModel'],
+        ),
+        ops.CreateModel(
+            name='ImprovementFigures',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('proposal', fields.ForeignKeyField('models.Proposal', source_field='proposal_id', db_constraint=True, to_field='id', related_name='figures', on_delete=OnDelete.RESTRICT)),
+                ('phase', fields.CharField(max_length=10)),
+                ('window_start', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('window_end', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('bookings', fields.IntField()),
+                ('cancellations', fields.IntField()),
+            ],
+            options={'table': 'improvement_figures', 'app': 'models', 'unique_together': (('proposal', 'phase'),), 'pk_attr': 'id', 'table_description': 'The booking figures of a window before an adopted proposal (BASELINE, taken at adoption)'},
             bases=['TimestampedModel'],
         ),
         ops.CreateModel(

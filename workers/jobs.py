@@ -121,6 +121,11 @@ async def improvement_survey(ctx: dict) -> dict[str, int]:
     return {"released": released, "workshopsOpened": await improvement.workshops.open_due()}
 
 
+async def improvement_followups(ctx: dict) -> int:
+    """Take the after-figures of adopted improvements whose window has passed (P8.4)."""
+    return await improvement.figures.follow_up_due()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -136,4 +141,5 @@ JOBS: list[Job] = [
     Job("meeting_deadlines", meeting_deadlines, 600),
     Job("arbitration_deadlines", arbitration_deadlines, 3600),
     Job("improvement_survey", improvement_survey, 3600),
+    Job("improvement_followups", improvement_followups, 3600),
 ]

@@ -21,6 +21,7 @@ from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.i18n import N_
+from domain.improvement import figures
 from domain.models import InnovationFund, InnovationFundEntry, Proposal
 
 MAX_TITLE = 200
@@ -83,6 +84,8 @@ async def review(actor: Actor, proposal_id: int, accept: bool, reason: str) -> P
         raise DomainError(
             ErrorCode.ALREADY_DECIDED, "The proposal has been reviewed already.", "proposalId"
         )
+    if accept:
+        await figures.on_adoption(proposal)
     return await Proposal.get(id=proposal.id)
 
 

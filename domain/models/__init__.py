@@ -34,6 +34,7 @@ from domain.models.identity import (
 )
 from domain.models.improvement import (
     EmployeeSurvey,
+    ImprovementFigures,
     InnovationFund,
     InnovationFundEntry,
     Proposal,
@@ -80,6 +81,7 @@ __all__ = [
     "EmployeeSurvey",
     "GuestProfile",
     "IdempotencyRecord",
+    "ImprovementFigures",
     "InnovationFund",
     "InnovationFundEntry",
     "InventoryNight",

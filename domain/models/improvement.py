@@ -139,6 +139,25 @@ class Proposal(TimestampedModel):
     reviewed_at = fields.DatetimeField(null=True)
     reward = money_field(null=True)
     rewarded_at = fields.DatetimeField(null=True)
+    followup_due_at = fields.DatetimeField(null=True, db_index=True)
 
     class Meta:
         table = "improvement_proposal"
+
+
+class ImprovementFigures(TimestampedModel):
+    """The booking figures of a window before an adopted proposal (BASELINE, taken at adoption)
+    or after it (FOLLOW_UP, taken once the window has passed), for P8.4."""
+
+    proposal = fields.ForeignKeyField(
+        "models.Proposal", related_name="figures", on_delete=fields.RESTRICT
+    )
+    phase = fields.CharField(max_length=10)
+    window_start = fields.DatetimeField()
+    window_end = fields.DatetimeField()
+    bookings = fields.IntField()
+    cancellations = fields.IntField()
+
+    class Meta:
+        table = "improvement_figures"
+        unique_together = (("proposal", "phase"),)

@@ -407,6 +407,12 @@ class PolicyCatalogue:
         "a survey's results are shown only once this many are released.",
         minimum=2, maximum=100,
     )
+    improvement_followup_days = Int(
+        30, "days", "P8.4",
+        "An adopted improvement is followed by the figures of this many days before adoption "
+        "and as many after it.",
+        minimum=1, maximum=365,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {

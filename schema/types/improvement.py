@@ -12,6 +12,7 @@ from strawberry import relay
 from domain import improvement
 from domain.i18n import t
 from schema.loaders import accounts_loader
+from schema.loaders.improvement import figures_loader
 from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
 from schema.types.mapping import from_row
@@ -116,6 +117,27 @@ class Workshop(relay.Node):
 
 
 @strawberry.type
+class ImprovementFigures:
+    """Booking figures of a window before (BASELINE) or after (FOLLOW_UP) adoption (P8.4)."""
+
+    phase: str = strawberry.field(description="BASELINE or FOLLOW_UP.")
+    window_start: dt.datetime
+    window_end: dt.datetime
+    bookings: int
+    cancellations: int
+
+    @strawberry.field(description="Cancelled bookings per hundred made in the window.")
+    def cancellation_rate(self) -> Decimal | None:
+        if not self.bookings:
+            return None
+        return (Decimal(self.cancellations) * 100 / self.bookings).quantize(Decimal("0.01"))
+
+    @classmethod
+    def of(cls, row) -> ImprovementFigures:
+        return from_row(cls, row)
+
+
+@strawberry.type
 class Proposal(relay.Node):
     """An improvement proposal, its review and reward (P8.5)."""
 
@@ -138,6 +160,11 @@ class Proposal(relay.Node):
     @strawberry.field
     async def reviewer(self, info: strawberry.Info) -> Viewer | None:
         return await _viewer(info, self.reviewer_id)
+
+    @strawberry.field(description="The figures before and after adoption (P8.4).")
+    async def figures(self, info: strawberry.Info) -> list[ImprovementFigures]:
+        rows = await figures_loader(info).load(self.id)
+        return [ImprovementFigures.of(row) for row in rows]
 
     @classmethod
     def of(cls, row) -> Proposal:

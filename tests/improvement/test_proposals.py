@@ -6,13 +6,19 @@ the innovation fund ledger, which never goes below zero, even with rewards paid 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from strawberry.relay import to_base64
 
-from domain.models import InnovationFund, InnovationFundEntry, Proposal
+from authz import tokens
+from domain.clock import clock
+from domain.models import Booking, ImprovementFigures, InnovationFund, InnovationFundEntry, Proposal
+from domain.policy_params import params
+from tests.bookings.booking_support import book, make_hotel
 from tests.concurrency import assert_ran_concurrently, watching_transactions
+from workers.jobs import improvement_followups
 
 SUBMIT = """mutation($input: SubmitProposalInput!) { submitProposal(input: $input) {
   proposal { id status author { email } } errors { field code } } }"""
@@ -204,3 +210,46 @@ async def test_who_may_review_reward_and_see_proposals(gql, person, partner):
         assert refused.errors[0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}
     assert await Proposal.all().count() == 2
     assert await InnovationFundEntry.all().count() == 0
+
+
+FIGURES = """{ proposals(first: 5) { edges { node { status figures { phase bookings
+  cancellations cancellationRate windowStart windowEnd } } } } }"""
+
+
+@pytest.mark.policy("P8.4")
+async def test_an_adopted_improvement_is_followed_by_its_figures_before_and_after(gql, person):
+    hotel = await make_hotel()
+    agent, supervisor = await person("booking_agent"), await person("supervisor")
+    before = [await book(gql, agent.token, hotel.std) for _ in range(2)]
+    await Booking.filter(number=before[0]["number"]).update(status="CANCELLED")
+    clock.advance(dt.timedelta(minutes=1))
+    proposal = (await _propose(gql, agent))["proposal"]
+    adopted_at = clock.now()
+    await _review(gql, supervisor, proposal["id"])
+    clock.advance(dt.timedelta(minutes=5))
+    after = [await book(gql, agent.token, hotel.std) for _ in range(3)]
+    await Booking.filter(number=after[2]["number"]).update(status="CANCELLED")
+    assert await improvement_followups({}) == 0  # the window has not passed
+
+    clock.advance(dt.timedelta(days=await params.improvement_followup_days))
+    assert await improvement_followups({}) == 1
+    assert await improvement_followups({}) == 0  # a rerun takes none twice
+    fresh = (await tokens.issue_session(supervisor.account)).access_token
+    (edge,) = (await gql(FIGURES, token=fresh)).data["proposals"]["edges"]
+    baseline, follow_up = edge["node"]["figures"]
+    assert (baseline["phase"], baseline["bookings"], baseline["cancellations"]) == (
+        "BASELINE",
+        2,
+        1,
+    )
+    assert baseline["cancellationRate"] == "50.00"
+    assert (follow_up["phase"], follow_up["bookings"], follow_up["cancellations"]) == (
+        "FOLLOW_UP",
+        3,
+        1,
+    )
+    assert follow_up["cancellationRate"] == "33.33"
+    assert follow_up["windowStart"] == baseline["windowEnd"]
+    row = await ImprovementFigures.get(phase="BASELINE")
+    assert row.window_end == adopted_at
+    assert (await Proposal.get()).followup_due_at is None
