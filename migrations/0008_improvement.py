@@ -1,5 +1,6 @@
 """Continuous improvement (P8): the anonymous survey's ballots, pool and released answers,
-workshops, proposals with their before-and-after figures and the innovation fund."""
+workshops, proposals with their before-and-after figures, the innovation fund, the
+six-monthly policy reviews, policy changes and training records."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -50,6 +51,33 @@ class Migration(migrations.Migration):
                 ('actor_account_id', fields.IntField(null=True)),
             ],
             options={'table': 'innovation_fund_entry', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One movement of the innovation fund (P8.5): a deposit (positive) or a reward paid for an'},
+            bases=['TimestampedModel'],
+        ),
+        ops.CreateModel(
+            name='PolicyReview',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('due_on', fields.DateField(unique=True)),
+                ('status', fields.CharField(default='DUE', db_index=True, max_length=10)),
+                ('reminded_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('summary', fields.TextField(default='', unique=False)),
+                ('completed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('completed_by_account_id', fields.IntField(null=True)),
+            ],
+            options={'table': 'policy_review', 'app': 'models', 'pk_attr': 'id', 'table_description': 'The six-monthly review of the policy (P8.3): when it is due, whether it was reminded,'},
+            bases=['TimestampedModel'],
+        ),
+        ops.CreateModel(
+            name='PolicyChange',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('review', fields.ForeignKeyField('models.PolicyReview', source_field='review_id', db_constraint=True, to_field='id', related_name='changes', on_delete=OnDelete.RESTRICT)),
+                ('title', fields.CharField(max_length=200)),
+                ('major', fields.BooleanField(default=False)),
+            ],
+            options={'table': 'policy_change', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A change of the policy decided at a review, major ones needing all-staff training.'},
             bases=['TimestampedModel'],
         ),
         ops.CreateModel(
@@ -126,6 +154,18 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'survey_response_pool', 'app': 'models', 'pk_attr': 'id', 'table_description': 'Answers not yet released, one row per survey, each new answer put at a random place in'},
             bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TrainingRecord',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('created_at', fields.DatetimeField(default=utcnow, auto_now=False, auto_now_add=False)),
+                ('change', fields.ForeignKeyField('models.PolicyChange', source_field='change_id', db_constraint=True, to_field='id', related_name='trainings', on_delete=OnDelete.RESTRICT)),
+                ('account_id', fields.IntField()),
+                ('recorded_by_account_id', fields.IntField(null=True)),
+            ],
+            options={'table': 'training_record', 'app': 'models', 'unique_together': (('change', 'account_id'),), 'pk_attr': 'id', 'table_description': 'That a staff member completed the training for a policy change, and who recorded it.'},
+            bases=['TimestampedModel'],
         ),
         ops.CreateModel(
             name='Workshop',

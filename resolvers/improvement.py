@@ -9,28 +9,39 @@ import strawberry
 
 from authz.enforcer import Access
 from domain import improvement
+from domain.errors import DomainError
 from domain.models import EmployeeSurvey as SurveyRow
+from domain.models import InnovationFundEntry as FundEntryRow
+from domain.models import PolicyChange as PolicyChangeRow
+from domain.models import PolicyReview as PolicyReviewRow
 from domain.models import Proposal as ProposalRow
 from domain.models import Workshop as WorkshopRow
 from resolvers.nodes import register
 from resolvers.support import access_of, run_audited
 from schema.types.improvement import (
     AssignWorkshopInput,
+    CompletePolicyReviewInput,
     DepositToInnovationFundInput,
     EmployeeSurvey,
     InnovationFund,
     InnovationFundEntry,
     InnovationFundPayload,
     PayProposalRewardInput,
+    PolicyChange,
+    PolicyReview,
+    PolicyReviewPayload,
     ProblemRank,
     ProblemType,
     Proposal,
     ProposalPayload,
+    RecordTrainingInput,
+    RecordTrainingPayload,
     ReviewProposalInput,
     SubmitProposalInput,
     SubmitSurveyResponseInput,
     SubmitSurveyResponsePayload,
     SurveyResults,
+    TrainingStatus,
     Workshop,
     WorkshopPayload,
     survey_of,
@@ -185,3 +196,71 @@ async def _proposal_node(info: strawberry.Info, pk: int, access) -> Proposal | N
     if access == Access.OWN and row.author_account_id != info.context.identity.id:
         return None
     return Proposal.of(row)
+
+
+async def list_policy_reviews(
+    info: strawberry.Info, first: int | None = None, after: str | None = None
+) -> Connection[PolicyReview]:
+    return await paginate(PolicyReviewRow.all(), first, after, PolicyReview.of)
+
+
+async def complete_policy_review(
+    info: strawberry.Info, input: CompletePolicyReviewInput
+) -> PolicyReviewPayload:
+    async def work():
+        review_id = parse_global_id(input.review_id, "PolicyReview", "reviewId")
+        return await improvement.reviews.complete(
+            info.context.actor,
+            review_id,
+            input.summary,
+            [(change.title, change.major) for change in input.changes],
+        )
+
+    row, errors = await run_audited(info, "completePolicyReview", "PolicyReview", work)
+    return PolicyReviewPayload(review=row and PolicyReview.of(row), errors=errors)
+
+
+async def record_training(
+    info: strawberry.Info, input: RecordTrainingInput
+) -> RecordTrainingPayload:
+    async def work():
+        change_id = parse_global_id(input.change_id, "PolicyChange", "changeId")
+        return await improvement.reviews.record_training(
+            info.context.actor, change_id, input.staff_email
+        )
+
+    row, errors = await run_audited(info, "recordTraining", "TrainingRecord", work)
+    return RecordTrainingPayload(recorded=row is not None, errors=errors)
+
+
+async def training_status(info: strawberry.Info, change_id: strawberry.ID) -> TrainingStatus | None:
+    try:
+        pk = parse_global_id(str(change_id), "PolicyChange", "changeId")
+    except DomainError:
+        return None
+    change = await PolicyChangeRow.get_or_none(id=pk, major=True)
+    if change is None:
+        return None
+    return TrainingStatus(
+        change=PolicyChange.of(change),
+        trained=await improvement.reviews.trained_count(change.id),
+        change_id=change.id,
+    )
+
+
+@register("PolicyReview", "policy_review")
+async def _policy_review_node(info: strawberry.Info, pk: int, access) -> PolicyReview | None:
+    row = await PolicyReviewRow.get_or_none(id=pk)
+    return row and PolicyReview.of(row)
+
+
+@register("PolicyChange", "policy_review")
+async def _policy_change_node(info: strawberry.Info, pk: int, access) -> PolicyChange | None:
+    row = await PolicyChangeRow.get_or_none(id=pk)
+    return row and PolicyChange.of(row)
+
+
+@register("InnovationFundEntry", "innovation_fund")
+async def _fund_entry_node(info: strawberry.Info, pk: int, access) -> InnovationFundEntry | None:
+    row = await FundEntryRow.get_or_none(id=pk)
+    return row and InnovationFundEntry.of(row)

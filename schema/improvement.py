@@ -10,10 +10,14 @@ from schema.types.improvement import (
     EmployeeSurvey,
     InnovationFund,
     InnovationFundPayload,
+    PolicyReview,
+    PolicyReviewPayload,
     Proposal,
     ProposalPayload,
+    RecordTrainingPayload,
     SubmitSurveyResponsePayload,
     SurveyResults,
+    TrainingStatus,
     Workshop,
     WorkshopPayload,
 )
@@ -42,6 +46,16 @@ class ImprovementQuery:
         resolver=improvement_resolvers.innovation_fund,
         extensions=[requires("innovation_fund", "read")],
     )
+    policy_reviews: Connection[PolicyReview] = strawberry.field(
+        resolver=improvement_resolvers.list_policy_reviews,
+        extensions=[requires("policy_review", "read")],
+        description="The six-monthly policy reviews, the next one first (P8.3).",
+    )
+    training_status: TrainingStatus | None = strawberry.field(
+        resolver=improvement_resolvers.training_status,
+        extensions=[requires("training", "read")],
+        description="Who has not yet been trained on a major policy change (P8.3).",
+    )
 
 
 @strawberry.type
@@ -69,4 +83,12 @@ class ImprovementMutation:
     deposit_to_innovation_fund: InnovationFundPayload = strawberry.mutation(
         resolver=improvement_resolvers.deposit_to_innovation_fund,
         extensions=[requires("innovation_fund", "manage")],
+    )
+    complete_policy_review: PolicyReviewPayload = strawberry.mutation(
+        resolver=improvement_resolvers.complete_policy_review,
+        extensions=[requires("policy_review", "complete")],
+    )
+    record_training: RecordTrainingPayload = strawberry.mutation(
+        resolver=improvement_resolvers.record_training,
+        extensions=[requires("training", "record")],
     )

@@ -27,7 +27,7 @@ from authz.enforcer import enforcer
 from domain import notifications
 from domain.actor import SYSTEM
 from domain.clock import clock
-from domain.models import Document, EmployeeSurvey, Workshop
+from domain.models import Document, EmployeeSurvey, PolicyChange, PolicyReview, Workshop
 from domain.unit_of_work import audited
 from schema import build_schema
 from tests.bookings.booking_support import (
@@ -410,6 +410,14 @@ async def more_workshops(world: World, count: int) -> None:
         )
 
 
+async def more_policy_reviews(world: World, count: int) -> None:
+    """Reviews each with the changes it decided (loaded with the page)."""
+    for _ in range(count):
+        n = next(_serial)
+        review = await PolicyReview.create(due_on=TODAY + D(days=n), status="DONE")
+        await PolicyChange.create(review_id=review.id, title=f"Change {n}", major=True)
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "approvals": Case("director", more_approvals),
@@ -434,6 +442,7 @@ CASES: dict[str, Case] = {
     "disputes": Case("hr", more_disputes),
     "proposals": Case("director", more_proposals),
     "workshops": Case("director", more_workshops),
+    "policyReviews": Case("director", more_policy_reviews),
 }
 
 

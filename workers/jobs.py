@@ -126,6 +126,15 @@ async def improvement_followups(ctx: dict) -> int:
     return await improvement.figures.follow_up_due()
 
 
+async def policy_reviews(ctx: dict) -> dict[str, int]:
+    """Keep the next six-monthly policy review scheduled and remind it once (P8.3)."""
+    scheduled = await improvement.reviews.schedule_next()
+    return {
+        "scheduled": int(scheduled is not None),
+        "reminded": await improvement.reviews.remind_due(),
+    }
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -142,4 +151,5 @@ JOBS: list[Job] = [
     Job("arbitration_deadlines", arbitration_deadlines, 3600),
     Job("improvement_survey", improvement_survey, 3600),
     Job("improvement_followups", improvement_followups, 3600),
+    Job("policy_reviews", policy_reviews, 3600),
 ]

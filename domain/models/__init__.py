@@ -37,11 +37,14 @@ from domain.models.improvement import (
     ImprovementFigures,
     InnovationFund,
     InnovationFundEntry,
+    PolicyChange,
+    PolicyReview,
     Proposal,
     SurveyBallot,
     SurveyProblemMention,
     SurveyResponse,
     SurveyResponsePool,
+    TrainingRecord,
     Workshop,
 )
 from domain.models.meetings import (
@@ -94,7 +97,9 @@ __all__ = [
     "Notification",
     "OutboxEvent",
     "PointsEntry",
+    "PolicyChange",
     "PolicyParameterVersion",
+    "PolicyReview",
     "Proposal",
     "RefreshToken",
     "Refund",
@@ -110,6 +115,7 @@ __all__ = [
     "SurveyProblemMention",
     "SurveyResponse",
     "SurveyResponsePool",
+    "TrainingRecord",
     "WorkRecordSeal",
     "Workshop",
 ]

@@ -161,3 +161,45 @@ class ImprovementFigures(TimestampedModel):
     class Meta:
         table = "improvement_figures"
         unique_together = (("proposal", "phase"),)
+
+
+class PolicyReview(TimestampedModel):
+    """The six-monthly review of the policy (P8.3): when it is due, whether it was reminded,
+    and its outcome once done."""
+
+    due_on = fields.DateField(unique=True)
+    status = fields.CharField(max_length=10, default="DUE", db_index=True)
+    reminded_at = fields.DatetimeField(null=True)
+    summary = fields.TextField(default="")
+    completed_at = fields.DatetimeField(null=True)
+    completed_by_account_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "policy_review"
+
+
+class PolicyChange(TimestampedModel):
+    """A change of the policy decided at a review, major ones needing all-staff training."""
+
+    review = fields.ForeignKeyField(
+        "models.PolicyReview", related_name="changes", on_delete=fields.RESTRICT
+    )
+    title = fields.CharField(max_length=200)
+    major = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "policy_change"
+
+
+class TrainingRecord(TimestampedModel):
+    """That a staff member completed the training for a policy change, and who recorded it."""
+
+    change = fields.ForeignKeyField(
+        "models.PolicyChange", related_name="trainings", on_delete=fields.RESTRICT
+    )
+    account_id = fields.IntField()
+    recorded_by_account_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "training_record"
+        unique_together = (("change", "account_id"),)

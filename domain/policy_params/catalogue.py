@@ -413,6 +413,12 @@ class PolicyCatalogue:
         "and as many after it.",
         minimum=1, maximum=365,
     )
+    policy_review_reminder_days = Int(
+        14, "days", "P8.3",
+        "The director, supervisors and committee are reminded this long before the "
+        "six-monthly policy review is due.",
+        minimum=1, maximum=90,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {

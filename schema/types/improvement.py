@@ -12,7 +12,7 @@ from strawberry import relay
 from domain import improvement
 from domain.i18n import t
 from schema.loaders import accounts_loader
-from schema.loaders.improvement import figures_loader
+from schema.loaders.improvement import figures_loader, policy_changes_loader
 from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
 from schema.types.mapping import from_row
@@ -281,4 +281,83 @@ class DepositToInnovationFundInput:
 @strawberry.type
 class InnovationFundPayload:
     entry: InnovationFundEntry | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PolicyChange(relay.Node):
+    id: relay.NodeID[int]
+    title: str
+    major: bool = strawberry.field(description="A major change needs all-staff training.")
+
+    @classmethod
+    def of(cls, row) -> PolicyChange:
+        return from_row(cls, row)
+
+
+@strawberry.type
+class PolicyReview(relay.Node):
+    """The six-monthly review of the policy (P8.3)."""
+
+    id: relay.NodeID[int]
+    due_on: dt.date
+    status: str = strawberry.field(description="DUE or DONE.")
+    reminded_at: dt.datetime | None
+    summary: str | None
+    completed_at: dt.datetime | None
+
+    @strawberry.field(description="The changes the review decided.")
+    async def changes(self, info: strawberry.Info) -> list[PolicyChange]:
+        rows = await policy_changes_loader(info).load(self.id)
+        return [PolicyChange.of(row) for row in rows]
+
+    @classmethod
+    def of(cls, row) -> PolicyReview:
+        return from_row(cls, row, summary=row.summary or None)
+
+
+@strawberry.type
+class TrainingStatus:
+    """Who has and has not been trained on a major policy change (P8.3)."""
+
+    change: PolicyChange
+    trained: int
+    change_id: strawberry.Private[int]
+
+    @strawberry.field(description="Active staff not yet trained on the change.")
+    async def untrained(
+        self, first: int | None = None, after: str | None = None
+    ) -> Connection[Viewer]:
+        rows = improvement.reviews.untrained_query(self.change_id)
+        return await paginate(rows, first, after, viewer_of_account)
+
+
+@strawberry.input
+class PolicyChangeInput:
+    title: str
+    major: bool = False
+
+
+@strawberry.input
+class CompletePolicyReviewInput:
+    review_id: relay.GlobalID
+    summary: str
+    changes: list[PolicyChangeInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PolicyReviewPayload:
+    review: PolicyReview | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RecordTrainingInput:
+    change_id: relay.GlobalID
+    staff_email: str
+
+
+@strawberry.type
+class RecordTrainingPayload:
+    recorded: bool = False
     errors: list[UserError] = strawberry.field(default_factory=list)
