@@ -4,6 +4,7 @@ and the top ones given workshops with owners (P8.1, P8.2)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -22,6 +23,7 @@ from domain.models import (
     SurveyResponsePool,
     Workshop,
 )
+from tests.concurrency import assert_ran_concurrently, watching_transactions
 from workers.jobs import improvement_survey
 
 SURVEY = """{ employeeSurvey { month answered questions { key kind choices } } }"""
@@ -299,3 +301,22 @@ async def test_results_are_for_management_and_hr_and_the_survey_for_staff_only(
         answer = await gql(ANSWER, {"input": {"problemTypes": ["OTHER"]}}, token=token)
         assert answer.errors[0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}
     assert await SurveyBallot.all().count() == 0
+
+
+@pytest.mark.policy("P8.1")
+async def test_answers_sent_at_once_are_all_kept_and_a_double_answer_counts_once(gql, person):
+    """SQLite serialises the transactions; the PostgreSQL run contends for the pool row (a lost
+    update would drop answers) and for the ballot (two answers of one person)."""
+    staff = [await person("cs_rep") for _ in range(8)]
+    await gql(SURVEY, token=staff[0].token)  # the month's survey exists before the rush
+    sends = [_answer(gql, who, ["WORKLOAD"], fresh=False) for who in staff]
+    sends += [_answer(gql, staff[0], ["OTHER"], fresh=False)]
+    with watching_transactions() as overlap:
+        replies = await asyncio.gather(*sends)
+    assert_ran_concurrently(overlap)
+    accepted = [r.data["submitSurveyResponse"]["accepted"] for r in replies]
+    assert accepted.count(True) == 8
+    codes = [e["code"] for r in replies for e in r.data["submitSurveyResponse"]["errors"]]
+    assert codes == ["DUPLICATE"]
+    assert await SurveyBallot.all().count() == 8
+    assert len((await SurveyResponsePool.get()).entries) == 8
