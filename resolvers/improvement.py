@@ -37,6 +37,7 @@ from schema.types.improvement import (
     RecordTrainingInput,
     RecordTrainingPayload,
     ReviewProposalInput,
+    ScheduleWorkshopInput,
     SubmitProposalInput,
     SubmitSurveyResponseInput,
     SubmitSurveyResponsePayload,
@@ -120,6 +121,25 @@ async def assign_workshop(info: strawberry.Info, input: AssignWorkshopInput) -> 
         )
 
     row, errors = await run_audited(info, "assignWorkshop", "Workshop", work)
+    if row is None:
+        return WorkshopPayload(errors=errors)
+    months = await _months([row])
+    return WorkshopPayload(workshop=Workshop.of(row, months.get(row.survey_id, "")))
+
+
+async def schedule_workshop(info: strawberry.Info, input: ScheduleWorkshopInput) -> WorkshopPayload:
+    async def work():
+        workshop_id = parse_global_id(input.workshop_id, "Workshop", "workshopId")
+        return await improvement.workshops.schedule(
+            info.context.actor,
+            workshop_id,
+            input.starts_at,
+            input.participant_emails,
+            input.location,
+            input.duration_minutes,
+        )
+
+    row, errors = await run_audited(info, "scheduleWorkshop", "Workshop", work)
     if row is None:
         return WorkshopPayload(errors=errors)
     months = await _months([row])

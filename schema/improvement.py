@@ -68,6 +68,11 @@ class ImprovementMutation:
         resolver=improvement_resolvers.assign_workshop,
         extensions=[requires("workshop", "assign")],
     )
+    schedule_workshop: WorkshopPayload = strawberry.mutation(
+        resolver=improvement_resolvers.schedule_workshop,
+        extensions=[requires("workshop", "assign")],
+        description="Call a workshop as a special meeting with its owner (P8.2).",
+    )
     submit_proposal: ProposalPayload = strawberry.mutation(
         resolver=improvement_resolvers.submit_proposal,
         extensions=[requires("proposal", "submit")],

@@ -29,10 +29,10 @@ How the answer and its author are kept apart:
   duration, never the body; this module logs nothing.
 
 Hidden transaction ids (PostgreSQL's xmin) tie a ballot only to the pool's latest version, never
-to a place in its list. Out of scope, and said so: someone watching the database live while a person answers sees
-the pool grow by one; storage-level history (PostgreSQL's dead tuples and WAL, SQLite's
-journal) keeps old versions of the pool row until it is vacuumed or checkpointed; and an
-answer's free text may itself give its author away.
+to a place in its list. Out of scope, and said so: someone watching the database live while a
+person answers sees the pool grow by one; storage-level history (PostgreSQL's dead tuples and
+WAL, SQLite's journal) keeps old versions of the pool row until it is vacuumed or
+checkpointed; and an answer's free text may itself give its author away.
 """
 
 from __future__ import annotations

@@ -13,9 +13,11 @@ from domain import improvement
 from domain.i18n import t
 from schema.loaders import accounts_loader
 from schema.loaders.improvement import figures_loader, policy_changes_loader
+from schema.loaders.meetings import meetings_by_id_loader
 from schema.types.errors import UserError
 from schema.types.identity import Viewer, viewer_of_account
 from schema.types.mapping import from_row
+from schema.types.meetings import Meeting
 from schema.types.relay import Connection, paginate
 
 ProblemType = strawberry.enum(improvement.ProblemType, name="ProblemType")
@@ -96,14 +98,24 @@ class Workshop(relay.Node):
     problem_type: ProblemType
     rank: int
     mentions: int
-    status: str = strawberry.field(description="OPEN, then ASSIGNED once it has an owner.")
+    status: str = strawberry.field(
+        description="OPEN, ASSIGNED once it has an owner, SCHEDULED once its meeting is called."
+    )
     due_on: dt.date | None
     month: str
     owner_id: strawberry.Private[int | None]
+    meeting_id: strawberry.Private[int | None]
 
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> Viewer | None:
         return await _viewer(info, self.owner_id)
+
+    @strawberry.field(description="The special meeting the workshop was called as.")
+    async def meeting(self, info: strawberry.Info) -> Meeting | None:
+        if self.meeting_id is None:
+            return None
+        row = await meetings_by_id_loader(info).load(self.meeting_id)
+        return row and Meeting.of(row)
 
     @classmethod
     def of(cls, row, month: str) -> Workshop:
@@ -239,6 +251,15 @@ class AssignWorkshopInput:
     workshop_id: relay.GlobalID
     owner_email: str
     due_on: dt.date
+
+
+@strawberry.input
+class ScheduleWorkshopInput:
+    workshop_id: relay.GlobalID
+    starts_at: dt.datetime
+    participant_emails: list[str] = strawberry.field(default_factory=list)
+    location: str = ""
+    duration_minutes: int | None = None
 
 
 @strawberry.type

@@ -17,6 +17,8 @@ from domain.clock import clock
 from domain.models import (
     AuditEntry,
     EmployeeSurvey,
+    Meeting,
+    MeetingParticipant,
     SurveyBallot,
     SurveyProblemMention,
     SurveyResponse,
@@ -36,6 +38,8 @@ WORKSHOPS = """{ workshops(first: 10) { totalCount edges { node { id problemType
   status dueOn month owner { email } } } } }"""
 ASSIGN = """mutation($input: AssignWorkshopInput!) { assignWorkshop(input: $input) {
   workshop { status dueOn owner { email } } errors { field code } } }"""
+SCHEDULE = """mutation($input: ScheduleWorkshopInput!) { scheduleWorkshop(input: $input) {
+  workshop { status meeting { kind startsAt } } errors { field code } } }"""
 SECRET = "SECRET-42 the night printer jams every shift"
 
 
@@ -267,6 +271,50 @@ async def test_answers_are_released_in_batches_ranked_and_the_top_problems_get_w
     assert past.data["assignWorkshop"]["errors"][0]["code"] == "OUT_OF_RANGE"
     row = await Workshop.get(problem_type="WORKLOAD")
     assert (row.owner_account_id, row.due_on) == (owner.account.id, dt.date(2027, 1, 20))
+
+    # Called as a special meeting through the meetings area, with its notice rule.
+    unowned = next(e["node"] for e in listed["edges"] if e["node"]["problemType"] == "TRAINING")
+    early = await gql(
+        SCHEDULE,
+        {"input": {"workshopId": unowned["id"], "startsAt": "2027-01-10T02:00:00+00:00"}},
+        token=await _tok(supervisor),
+    )
+    assert early.data["scheduleWorkshop"]["errors"][0]["code"] == "INVALID_TRANSITION"
+    short = await gql(
+        SCHEDULE,
+        {"input": {"workshopId": workshop["id"], "startsAt": "2027-01-02T03:00:00+00:00"}},
+        token=await _tok(supervisor),
+    )
+    assert short.data["scheduleWorkshop"]["errors"][0]["code"] == "NOTICE_TOO_SHORT"
+    assert await Meeting.all().count() == 0
+    called = await gql(
+        SCHEDULE,
+        {
+            "input": {
+                "workshopId": workshop["id"],
+                "startsAt": "2027-01-10T02:00:00+00:00",
+                "participantEmails": [staff[3].account.email],
+                "location": "Room 2",
+            }
+        },
+        token=await _tok(supervisor),
+    )
+    assert called.data["scheduleWorkshop"]["errors"] == []
+    shown = called.data["scheduleWorkshop"]["workshop"]
+    assert shown["status"] == "SCHEDULED"
+    assert shown["meeting"]["kind"] == "SPECIAL"
+    meeting = await Meeting.get()
+    seated = set(
+        await MeetingParticipant.filter(meeting_id=meeting.id).values_list("account_id", flat=True)
+    )
+    assert {owner.account.id, staff[3].account.id} <= seated
+    twice = await gql(
+        SCHEDULE,
+        {"input": {"workshopId": workshop["id"], "startsAt": "2027-01-11T02:00:00+00:00"}},
+        token=await _tok(supervisor),
+    )
+    assert twice.data["scheduleWorkshop"]["errors"][0]["code"] == "ALREADY_DECIDED"
+    assert await Meeting.all().count() == 1
     refused = await gql(
         ASSIGN,
         {
