@@ -368,3 +368,29 @@ async def test_answers_sent_at_once_are_all_kept_and_a_double_answer_counts_once
     assert codes == ["DUPLICATE"]
     assert await SurveyBallot.all().count() == 8
     assert len((await SurveyResponsePool.get()).entries) == 8
+
+
+@pytest.mark.policy("P8.1")
+async def test_a_release_killed_halfway_is_rolled_back_and_redone_whole(gql, person, monkeypatch):
+    staff = [await person("cs_rep") for _ in range(5)]
+    for n, who in enumerate(staff):
+        await _answer(gql, who, ["WORKLOAD"], f"note {n}", fresh=False)
+    real_create = SurveyResponse.create
+    made = []
+
+    async def dying(*args, **kwargs):
+        if len(made) == 3:
+            raise RuntimeError("worker killed")
+        made.append(1)
+        return await real_create(*args, **kwargs)
+
+    monkeypatch.setattr(SurveyResponse, "create", dying)
+    with pytest.raises(RuntimeError):
+        await improvement_survey({})
+    assert await SurveyResponse.all().count() == 0
+    assert len((await SurveyResponsePool.get()).entries) == 5
+    monkeypatch.setattr(SurveyResponse, "create", real_create)
+    assert (await improvement_survey({}))["released"] == 5
+    assert (await improvement_survey({}))["released"] == 0
+    comments = sorted(await SurveyResponse.all().values_list("comment", flat=True))
+    assert comments == [f"note {n}" for n in range(5)]
