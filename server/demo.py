@@ -61,8 +61,21 @@ async def _seed_hotel(guest: Account) -> None:
     await audited(SYSTEM, "seedDemoMember", "Member", membership)
 
 
+async def _seed_improvement(guest: Account) -> None:
+    """An innovation fund to reward proposals from, and the first six-monthly policy review."""
+    from domain import improvement
+
+    await audited(
+        SYSTEM,
+        "seedDemoInnovationFund",
+        "InnovationFundEntry",
+        lambda: improvement.fund.deposit(SYSTEM, "5000.00", "Demo fund"),
+    )
+    await improvement.reviews.schedule_next()
+
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
-EXTRA_SEEDERS: list = [_seed_hotel]
+EXTRA_SEEDERS: list = [_seed_hotel, _seed_improvement]
 
 
 async def seed_demo() -> bool:
