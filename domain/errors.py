@@ -61,6 +61,8 @@ class ErrorCode(StrEnum):
     # Budgets and settlement with Finance (P4.1.3, P1.1).
     OVER_BUDGET = "OVER_BUDGET"
     ALREADY_SETTLED = "ALREADY_SETTLED"
+    # Improvement: the innovation fund (P8.5).
+    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
 
 
 class DomainError(Exception):

@@ -21,6 +21,7 @@ from schema.dual_review import DualReviewMutation, DualReviewQuery
 from schema.extensions import build_extensions, is_unexpected
 from schema.finance import FinanceMutation, FinanceQuery
 from schema.followups import FollowUpMutation, FollowUpQuery
+from schema.improvement import ImprovementMutation, ImprovementQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.members import MemberMutation, MemberQuery
@@ -64,6 +65,7 @@ QUERY_PARTS: list[type] = [
     FinanceQuery,
     MemberQuery,
     CrisisQuery,
+    ImprovementQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -83,6 +85,7 @@ MUTATION_PARTS: list[type] = [
     FinanceMutation,
     MemberMutation,
     CrisisMutation,
+    ImprovementMutation,
 ]
 
 

@@ -202,8 +202,28 @@ async def _seed_finance(guest: Account) -> None:
     )
 
 
+async def _seed_improvement(guest: Account) -> None:
+    """An innovation fund to reward proposals from, and the first six-monthly policy review."""
+    from domain import improvement
+
+    await audited(
+        SYSTEM,
+        "seedDemoInnovationFund",
+        "InnovationFundEntry",
+        lambda: improvement.fund.deposit(SYSTEM, "5000.00", "Demo fund"),
+    )
+    await improvement.reviews.schedule_next()
+
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
-EXTRA_SEEDERS: list = [_seed_hotel, _seed_complaints, _seed_care, _seed_inquiries, _seed_finance]
+EXTRA_SEEDERS: list = [
+    _seed_hotel,
+    _seed_complaints,
+    _seed_care,
+    _seed_inquiries,
+    _seed_finance,
+    _seed_improvement,
+]
 
 
 async def seed_demo() -> bool:

@@ -34,3 +34,6 @@ def configure(level: str = "INFO") -> None:
     # Tortoise announces every connection close at INFO; start-up closes the migration
     # connection on purpose, so the notice only misleads a reader of the start-up log.
     logging.getLogger("tortoise").setLevel(logging.WARNING)
+    # The SQLite driver logs every statement with its values at DEBUG: personal data and the
+    # anonymous survey's answers (P8.1) must not reach the log even when the level is lowered.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)

@@ -47,7 +47,8 @@ SESSION_ENDING = {"logout"}
 NODE_TYPES = [
     "ApprovalRequest", "AuditEntry", "AuthorizationChange", "Booking", "BookingChangeRequest",
     "Notification", "Refund", "Room", "RoomType", "StaffAccount", "Meeting", "ActionItem",
-    "Resolution", "Dispute", "Complaint", "CrisisGroup", "Nope",
+    "Resolution", "Dispute", "Complaint", "CrisisGroup", "Workshop", "Proposal",
+    "PolicyReview", "PolicyChange", "InnovationFundEntry", "Nope",
 ]
 EXTREME_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e1000", "-1e-1000", "9" * 30, "0.001",
                    "-5", "0", "", " ", "1,5", "0x10", "1_000"]

@@ -28,7 +28,8 @@ from authz import matrix
 from authz.enforcer import enforcer
 from domain import notifications
 from domain.actor import SYSTEM
-from domain.models import Document
+from domain.clock import clock
+from domain.models import Document, EmployeeSurvey, PolicyChange, PolicyReview, Workshop
 from domain.unit_of_work import audited
 from schema import build_schema
 from tests.bookings.booking_support import (
@@ -655,6 +656,49 @@ async def more_crisis_groups(world: World, count: int) -> None:
         )
 
 
+PROPOSAL = """mutation($input: SubmitProposalInput!) { submitProposal(input: $input) {
+  proposal { id } errors { code } } }"""
+
+
+async def more_proposals(world: World, count: int) -> None:
+    """Proposals by different colleagues (each author loaded with the page)."""
+    for i in range(count):
+        author = await world.person("cs_rep")
+        proposal = {"title": f"Idea {i}", "description": "Less waiting at the desk."}
+        reply = await world.gql(PROPOSAL, {"input": proposal}, token=author.token)
+        assert reply.data["submitProposal"]["errors"] == [], reply.body
+
+
+async def more_workshops(world: World, count: int) -> None:
+    """Workshops of different months' surveys, each with its own owner."""
+    for _ in range(count):
+        n = next(_serial)
+        owner = await world.person("cs_rep")
+        survey = await EmployeeSurvey.create(
+            month=f"{2000 + n // 12:04d}-{n % 12 + 1:02d}",
+            opens_at=clock.now(),
+            closes_at=clock.now(),
+            closed=True,
+        )
+        await Workshop.create(
+            survey_id=survey.id,
+            problem_type="WORKLOAD",
+            rank=1,
+            mentions=3,
+            owner_account_id=owner.account.id,
+            status="ASSIGNED",
+            due_on=TODAY,
+        )
+
+
+async def more_policy_reviews(world: World, count: int) -> None:
+    """Reviews each with the changes it decided (loaded with the page)."""
+    for _ in range(count):
+        n = next(_serial)
+        review = await PolicyReview.create(due_on=TODAY + D(days=n), status="DONE")
+        await PolicyChange.create(review_id=review.id, title=f"Change {n}", major=True)
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "members": Case("director", more_members),
@@ -692,6 +736,9 @@ CASES: dict[str, Case] = {
     "budgets": Case("finance", more_budgets),
     "ledgerEntries": Case("finance", more_ledger_entries),
     "crisisGroups": Case("director", more_crisis_groups),
+    "proposals": Case("director", more_proposals),
+    "workshops": Case("director", more_workshops),
+    "policyReviews": Case("director", more_policy_reviews),
 }
 
 

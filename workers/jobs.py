@@ -21,6 +21,7 @@ from domain import (
     disputes,
     dual_review,
     followups,
+    improvement,
     meetings,
     outbox,
 )
@@ -195,6 +196,28 @@ async def expire_crisis_groups(ctx: dict) -> int:
     return await crisis.expire_due()
 
 
+async def improvement_survey(ctx: dict) -> dict[str, int]:
+    """Open this month's survey, release pooled answers in shuffled batches, close finished
+    months and open the workshops of their top problems (P8.1, P8.2)."""
+    await improvement.survey.current_survey()
+    released = await improvement.survey.release_responses()
+    return {"released": released, "workshopsOpened": await improvement.workshops.open_due()}
+
+
+async def improvement_followups(ctx: dict) -> int:
+    """Take the after-figures of adopted improvements whose window has passed (P8.4)."""
+    return await improvement.figures.follow_up_due()
+
+
+async def policy_reviews(ctx: dict) -> dict[str, int]:
+    """Keep the next six-monthly policy review scheduled and remind it once (P8.3)."""
+    scheduled = await improvement.reviews.schedule_next()
+    return {
+        "scheduled": int(scheduled is not None),
+        "reminded": await improvement.reviews.remind_due(),
+    }
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -224,4 +247,7 @@ JOBS: list[Job] = [
     Job("points_expiry", points_expiry, 3600),
     Job("member_tiers", member_tiers, 86400),
     Job("expire_crisis_groups", expire_crisis_groups, 300),
+    Job("improvement_survey", improvement_survey, 3600),
+    Job("improvement_followups", improvement_followups, 3600),
+    Job("policy_reviews", policy_reviews, 3600),
 ]

@@ -519,6 +519,25 @@ class PolicyCatalogue:
         "Longest a crisis decision group may hold the highest authority before it dissolves.",
         minimum=1, maximum=720,
     )
+    # Improvement (P8).
+    survey_release_batch = Int(
+        5, "answers", "P8.1",
+        "Anonymous survey answers are released in shuffled batches of at least this many, and "
+        "a survey's results are shown only once this many are released.",
+        minimum=2, maximum=100,
+    )
+    improvement_followup_days = Int(
+        30, "days", "P8.4",
+        "An adopted improvement is followed by the figures of this many days before adoption "
+        "and as many after it.",
+        minimum=1, maximum=365,
+    )
+    policy_review_reminder_days = Int(
+        14, "days", "P8.3",
+        "The director, supervisors and committee are reminded this long before the "
+        "six-monthly policy review is due.",
+        minimum=1, maximum=90,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
