@@ -2,9 +2,11 @@
 the baseline when the proposal is adopted, and the same figures of an equal window after it
 once that window has passed (`improvement_followup_days`), swept by a job.
 
-The figures are what the platform holds today: bookings created in the window and how many of
-them were cancelled (the cancellation rate stands in for guest satisfaction). Complaint counts
-join them when the complaints area exists. Each figure is one COUNT over the bookings table.
+The figures, each an aggregate over the window:
+- satisfaction: first-stay satisfaction surveys answered (count and score total, so the average is
+  exact), complaints filed, and bookings made and how many of them were cancelled;
+- efficiency: how many of the window's complaints got their first response and the seconds it
+  took in total (the average response time).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
 from domain.clock import clock
-from domain.models import Booking, ImprovementFigures, Proposal
+from domain.models import Booking, Complaint, ImprovementFigures, Proposal, SatisfactionSurvey
 from domain.policy_params import params
 
 BASELINE = "BASELINE"
@@ -24,6 +27,19 @@ FOLLOW_UP = "FOLLOW_UP"
 
 async def _take(proposal_id: int, phase: str, start: dt.datetime, end: dt.datetime):
     made = Booking.filter(created_at__gte=start, created_at__lt=end)
+    answered = (
+        await SatisfactionSurvey.filter(answered_at__gte=start, answered_at__lt=end)
+        .annotate(n=Count("id"), total=Sum("score"))
+        .first()
+        .values("n", "total")
+    )
+    filed = Complaint.filter(filed_at__gte=start, filed_at__lt=end)
+    responded = (
+        await filed.filter(first_response_seconds__isnull=False)
+        .annotate(n=Count("id"), total=Sum("first_response_seconds"))
+        .first()
+        .values("n", "total")
+    )
     return await ImprovementFigures.create(
         proposal_id=proposal_id,
         phase=phase,
@@ -31,6 +47,11 @@ async def _take(proposal_id: int, phase: str, start: dt.datetime, end: dt.dateti
         window_end=end,
         bookings=await made.count(),
         cancellations=await made.filter(status="CANCELLED").count(),
+        surveys_answered=(answered or {}).get("n") or 0,
+        survey_score_total=(answered or {}).get("total") or 0,
+        complaints=await filed.count(),
+        complaints_responded=(responded or {}).get("n") or 0,
+        response_seconds_total=(responded or {}).get("total") or 0,
     )
 
 

@@ -146,8 +146,9 @@ class Proposal(TimestampedModel):
 
 
 class ImprovementFigures(TimestampedModel):
-    """The booking figures of a window before an adopted proposal (BASELINE, taken at adoption)
-    or after it (FOLLOW_UP, taken once the window has passed), for P8.4."""
+    """The satisfaction and efficiency figures of a window before an adopted proposal
+    (BASELINE, taken at adoption) or after it (FOLLOW_UP, taken once the window has passed),
+    for P8.4."""
 
     proposal = fields.ForeignKeyField(
         "models.Proposal", related_name="figures", on_delete=fields.RESTRICT
@@ -157,6 +158,13 @@ class ImprovementFigures(TimestampedModel):
     window_end = fields.DatetimeField()
     bookings = fields.IntField()
     cancellations = fields.IntField()
+    # Satisfaction: first-stay surveys answered in the window and their scores (1-5), and
+    # complaints filed. Efficiency: seconds to the first response of those complaints.
+    surveys_answered = fields.IntField(default=0)
+    survey_score_total = fields.IntField(default=0)
+    complaints = fields.IntField(default=0)
+    complaints_responded = fields.IntField(default=0)
+    response_seconds_total = fields.BigIntField(default=0)
 
     class Meta:
         table = "improvement_figures"

@@ -130,13 +130,36 @@ class Workshop(relay.Node):
 
 @strawberry.type
 class ImprovementFigures:
-    """Booking figures of a window before (BASELINE) or after (FOLLOW_UP) adoption (P8.4)."""
+    """Satisfaction and efficiency figures of a window before (BASELINE) or after (FOLLOW_UP)
+    adoption (P8.4)."""
 
     phase: str = strawberry.field(description="BASELINE or FOLLOW_UP.")
     window_start: dt.datetime
     window_end: dt.datetime
     bookings: int
     cancellations: int
+    surveys_answered: int = strawberry.field(
+        description="First-stay satisfaction surveys answered in the window."
+    )
+    complaints: int = strawberry.field(description="Complaints filed in the window.")
+    complaints_responded: int = strawberry.field(
+        description="Of those complaints, how many have had their first response."
+    )
+    survey_score_total: strawberry.Private[int]
+    response_seconds_total: strawberry.Private[int]
+
+    @strawberry.field(description="Average satisfaction score (1-5) of the surveys answered.")
+    def average_satisfaction(self) -> Decimal | None:
+        if not self.surveys_answered:
+            return None
+        return (Decimal(self.survey_score_total) / self.surveys_answered).quantize(Decimal("0.01"))
+
+    @strawberry.field(description="Average hours to a complaint's first response (efficiency).")
+    def average_response_hours(self) -> Decimal | None:
+        if not self.complaints_responded:
+            return None
+        hours = Decimal(self.response_seconds_total) / 3600 / self.complaints_responded
+        return hours.quantize(Decimal("0.01"))
 
     @strawberry.field(description="Cancelled bookings per hundred made in the window.")
     def cancellation_rate(self) -> Decimal | None:

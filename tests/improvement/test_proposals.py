@@ -14,9 +14,17 @@ from strawberry.relay import to_base64
 
 from authz import tokens
 from domain.clock import clock
-from domain.models import Booking, ImprovementFigures, InnovationFund, InnovationFundEntry, Proposal
+from domain.models import (
+    Booking,
+    ImprovementFigures,
+    InnovationFund,
+    InnovationFundEntry,
+    Proposal,
+    SatisfactionSurvey,
+)
 from domain.policy_params import params
 from tests.bookings.booking_support import book, make_hotel
+from tests.complaints import complaint_support as complaints
 from tests.concurrency import assert_ran_concurrently, watching_transactions
 from workers.jobs import improvement_followups
 
@@ -213,22 +221,51 @@ async def test_who_may_review_reward_and_see_proposals(gql, person, partner):
 
 
 FIGURES = """{ proposals(first: 5) { edges { node { status figures { phase bookings
-  cancellations cancellationRate windowStart windowEnd } } } } }"""
+  cancellations cancellationRate windowStart windowEnd surveysAnswered averageSatisfaction
+  complaints complaintsResponded averageResponseHours } } } } }"""
+
+
+async def _answered(booking_number: str, score: int) -> None:
+    """A first-stay survey the guest answered now (the survey area's own tests cover how)."""
+    booking = await Booking.get(number=booking_number)
+    await SatisfactionSurvey.create(
+        booking=booking, token_hash=f"{booking.id:064d}", expires_at=clock.now(),
+        score=score, answered_at=clock.now(), answered_via="LINK",
+    )
+
+
+async def _complaint(gql, rep, respond_after: dt.timedelta | None) -> None:
+    complaint = await complaints.file(gql, await complaints.token_now(rep.account))
+    if respond_after is not None:
+        clock.advance(respond_after)
+        await complaints.ok(
+            gql, complaints.RESPOND, {"id": complaint["id"], "m": "We are on it."},
+            await complaints.token_now(rep.account), "respondToComplaint",
+        )
 
 
 @pytest.mark.policy("P8.4")
 async def test_an_adopted_improvement_is_followed_by_its_figures_before_and_after(gql, person):
     hotel = await make_hotel()
     agent, supervisor = await person("booking_agent"), await person("supervisor")
+    rep = await person("cs_rep")
     before = [await book(gql, agent.token, hotel.std) for _ in range(2)]
     await Booking.filter(number=before[0]["number"]).update(status="CANCELLED")
+    await _answered(before[1]["number"], 2)
+    await _complaint(gql, rep, dt.timedelta(hours=6))
+    await _complaint(gql, rep, None)
     clock.advance(dt.timedelta(minutes=1))
+    for who in (agent, supervisor):  # their first tokens did not outlive the six hours
+        who.token = (await tokens.issue_session(who.account)).access_token
     proposal = (await _propose(gql, agent))["proposal"]
     adopted_at = clock.now()
     await _review(gql, supervisor, proposal["id"])
     clock.advance(dt.timedelta(minutes=5))
     after = [await book(gql, agent.token, hotel.std) for _ in range(3)]
     await Booking.filter(number=after[2]["number"]).update(status="CANCELLED")
+    await _answered(after[0]["number"], 5)
+    await _answered(after[1]["number"], 4)
+    await _complaint(gql, rep, dt.timedelta(hours=1))
     assert await improvement_followups({}) == 0  # the window has not passed
 
     clock.advance(dt.timedelta(days=await params.improvement_followup_days))
@@ -249,6 +286,12 @@ async def test_an_adopted_improvement_is_followed_by_its_figures_before_and_afte
         1,
     )
     assert follow_up["cancellationRate"] == "33.33"
+    # Satisfaction and efficiency (P8.4): scores up, fewer complaints, faster first responses.
+    assert (baseline["surveysAnswered"], baseline["averageSatisfaction"]) == (1, "2.00")
+    assert (follow_up["surveysAnswered"], follow_up["averageSatisfaction"]) == (2, "4.50")
+    assert (baseline["complaints"], baseline["complaintsResponded"]) == (2, 1)
+    assert baseline["averageResponseHours"] == "6.00"
+    assert (follow_up["complaints"], follow_up["averageResponseHours"]) == (1, "1.00")
     assert follow_up["windowStart"] == baseline["windowEnd"]
     row = await ImprovementFigures.get(phase="BASELINE")
     assert row.window_end == adopted_at
