@@ -89,20 +89,14 @@ async def list_members(
 
 
 async def member_bookings(
-    info: strawberry.Info, member_id: int, first: int | None, after: str | None
+    info: strawberry.Info, history: list, first: int | None, after: str | None
 ) -> Connection[Booking]:
-    """A member's booking history, loaded for the whole page of members at once, narrowed to
-    the bookings the caller may see: a partner that reaches a member through a booking it
-    made sees only its own bookings of that member, not the member's whole history."""
-    from schema.loaders import members as member_loaders
-
+    """A member's booking history (`history`: loaded by the type for the whole page of members
+    at once), narrowed to the bookings the caller may see: a partner that reaches a member
+    through a booking it made sees only its own bookings of that member, not the whole history."""
     identity = info.context.identity
     own_only = access_of(info, "booking", "read") == Access.OWN
-    every = [
-        row
-        for row in await member_loaders.bookings(info).load(member_id)
-        if can_see(identity, row, own_only=own_only)
-    ]
+    every = [row for row in history if can_see(identity, row, own_only=own_only)]
     size = page_size(first)
     rows = every
     if after:  # cursors are booking ids, as in `bookings`

@@ -114,8 +114,10 @@ class Member(relay.Node):
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
     ) -> Connection[Annotated[Booking, strawberry.lazy("schema.types.bookings")]]:
         from resolvers.members import member_bookings
+        from schema.loaders import members as member_loaders
 
-        return await member_bookings(info, self.id, first, after)
+        history = await member_loaders.bookings(info).load(self.id)
+        return await member_bookings(info, history, first, after)
 
     @strawberry.field(description="The member's tier history, newest first (P3.1.10).")
     async def tier_changes(self, info: strawberry.Info) -> list[TierChange]:
