@@ -181,8 +181,13 @@ class Booking(TimestampedModel):
     guest = fields.ForeignKeyField(
         "models.GuestProfile", related_name="bookings", on_delete=fields.RESTRICT
     )
+    # Indexed: a member's history, tiers, earning and the monthly analysis all start here.
     member = fields.ForeignKeyField(
-        "models.Member", related_name="bookings", null=True, on_delete=fields.SET_NULL
+        "models.Member",
+        related_name="bookings",
+        null=True,
+        on_delete=fields.SET_NULL,
+        db_index=True,
     )
     special_requests = fields.TextField(default="")
     gross_amount = money_field()
