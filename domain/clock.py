@@ -60,6 +60,24 @@ class Clock:
 
 clock = Clock()
 
+# Hotel-local days the platform reasons about. Outside them a local midnight may have no UTC
+# instant (year 1 east of Greenwich, year 9999's last day), so such a day is refused up front.
+FIRST_SUPPORTED_DAY = dt.date(2000, 1, 1)
+LAST_SUPPORTED_DAY = dt.date(9000, 12, 31)
+
+
+def require_supported_day(day: dt.date, field: str) -> dt.date:
+    """`day`, or a DomainError(OUT_OF_RANGE) when it lies outside the supported calendar."""
+    if not FIRST_SUPPORTED_DAY <= day <= LAST_SUPPORTED_DAY:
+        from domain.errors import DomainError, ErrorCode
+
+        raise DomainError(
+            ErrorCode.OUT_OF_RANGE,
+            f"Days from {FIRST_SUPPORTED_DAY} to {LAST_SUPPORTED_DAY} are covered.",
+            field,
+        )
+    return day
+
 
 def utcnow() -> dt.datetime:
     """Module-level default for model timestamps (importable, so migrations can reference it)."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from tortoise.expressions import Q
 from tortoise.functions import Avg, Count
 
-from domain.clock import clock
+from domain.clock import clock, require_supported_day
 from domain.errors import DomainError, ErrorCode
 from domain.models import Complaint
 
@@ -57,6 +57,8 @@ class Kpis:
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    require_supported_day(start, "period.start")
+    require_supported_day(end, "period.end")
     if end < start:
         raise DomainError(ErrorCode.INVALID, "The period ends before it starts.", "period.end")
     if (end - start).days > MAX_PERIOD_DAYS:

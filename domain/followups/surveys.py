@@ -18,7 +18,7 @@ from tortoise.queryset import QuerySet
 from authz.identity import Identity, Kind
 from domain import i18n, outbox
 from domain.actor import Actor
-from domain.clock import clock
+from domain.clock import clock, require_supported_day
 from domain.errors import DomainError, ErrorCode
 from domain.followups.tasks import GuestIdentity
 from domain.models import Booking, GuestProfile, SatisfactionSurvey
@@ -162,6 +162,10 @@ async def summary(since: dt.date | None, until: dt.date | None) -> dict:
     count per score, over surveys created in the hotel-local date range."""
     query = SatisfactionSurvey.all()
     tz = clock.hotel_timezone
+    if since is not None:
+        require_supported_day(since, "since")
+    if until is not None:
+        require_supported_day(until, "until")
     if since is not None:
         query = query.filter(created_at__gte=dt.datetime.combine(since, dt.time(), tzinfo=tz))
     if until is not None:

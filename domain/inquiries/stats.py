@@ -35,6 +35,7 @@ from tortoise import Tortoise
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
+from domain.clock import require_supported_day
 from domain.errors import DomainError, ErrorCode
 from domain.inquiries.queries import local_day_start, staff_names_by_ids
 from domain.inquiries.states import InquiryStatus
@@ -111,6 +112,8 @@ def _progress(baseline: Decimal, target: Decimal, actual: Decimal | None) -> Goa
 
 
 def check_period(period_from: dt.date, period_to: dt.date) -> None:
+    require_supported_day(period_from, "period.from")
+    require_supported_day(period_to, "period.to")
     if period_to < period_from:
         raise DomainError(ErrorCode.INVALID, "The period ends before it starts.", "period.to")
     if (period_to - period_from).days >= MAX_PERIOD_DAYS:
