@@ -31,6 +31,7 @@ from typing import Any
 from tortoise.expressions import Q
 
 from authz.identity import Kind
+from domain import notifications
 from domain.actor import Actor
 from domain.clock import clock
 from domain.dual_review.registry import (
@@ -41,7 +42,7 @@ from domain.dual_review.registry import (
     registered,
 )
 from domain.errors import DomainError, ErrorCode
-from domain.models import PendingOperation
+from domain.models import PendingOperation, RoleGrant
 from domain.unit_of_work import audited, refusals_audited
 
 __all__ = [
@@ -114,7 +115,7 @@ async def request(
     # Stored as the JSON text round-trips, so the digest checked later is of the same value.
     stored = json.loads(canonical(arguments))
     hours = await params.dual_review_expiry_hours
-    return await PendingOperation.create(
+    row = await PendingOperation.create(
         operation=operation_name,
         arguments=stored,
         arguments_sha256=digest(operation_name, stored),
@@ -127,6 +128,31 @@ async def request(
         maker_ref=actor.identity.actor_ref or actor.identity.kind.lower(),
         maker_name=(actor.identity.display_name or "")[:120],
         expires_at=clock.now() + dt.timedelta(hours=hours),
+    )
+    await _tell_checkers(row, permissions)
+    return row
+
+
+async def _tell_checkers(row: PendingOperation, permissions: Sequence[tuple[str, str]]) -> None:
+    """Everyone on the staff whose roles hold every permission the checker needs, except the
+    maker, is told that the operation waits (in the request's transaction)."""
+    roles: set[str] | None = None
+    for resource, action in permissions:
+        holding = await RoleGrant.filter(
+            resource=resource, action=action, granted=True
+        ).values_list("role", flat=True)
+        roles = set(holding) if roles is None else roles & set(holding)
+    checkers = [
+        account_id
+        for account_id in await notifications.staff_with_roles(*(roles or ()))
+        if account_id != row.maker_account_id
+    ]
+    await notifications.notify_many(
+        checkers,
+        "OPERATION_WAITING",
+        f"Waiting for a second person: {row.summary}"[:200],
+        subject_type="PendingOperation",
+        subject_id=row.id,
     )
 
 

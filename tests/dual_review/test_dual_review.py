@@ -15,7 +15,13 @@ from domain import dual_review, policy_params
 from domain.clock import clock
 from domain.dual_review.registry import HIGH_RISK, registered
 from domain.errors import DomainError, ErrorCode
-from domain.models import AuditEntry, PendingOperation, PolicyParameterVersion, Refund
+from domain.models import (
+    AuditEntry,
+    Notification,
+    PendingOperation,
+    PolicyParameterVersion,
+    Refund,
+)
 from tests.bookings.booking_support import CANCEL, book, make_hotel
 from tests.dual_review_support import (
     CONFIRM,
@@ -306,3 +312,23 @@ async def test_every_declared_operation_has_a_runner_but_the_pending_export():
     assert set(registered()) == set(HIGH_RISK) - {"personal_data.export"}
     with pytest.raises(ValueError, match="not a declared"):
         dual_review.operation("drop_database")
+
+
+async def test_the_people_who_may_confirm_are_told_that_an_operation_waits(gql, person):
+    director, admin, other_director = (
+        await person("director"),
+        await person("admin"),
+        await person("director"),
+    )
+    supervisor = await person("supervisor")  # reads parameters, may not change them
+    pending = await _ask(gql, director.token)
+    told = await Notification.filter(kind="OPERATION_WAITING").values_list(
+        "account_id", "subject_id"
+    )
+    row = await PendingOperation.get()
+    assert pending["status"] == "PENDING"
+    assert sorted(told) == sorted(
+        [(admin.account.id, str(row.id)), (other_director.account.id, str(row.id))]
+    )
+    assert supervisor.account.id not in {account for account, _ in told}
+    assert director.account.id not in {account for account, _ in told}
