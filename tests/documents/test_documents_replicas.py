@@ -79,7 +79,7 @@ async def test_unrepairable_problems_reach_the_administrators(gql, person, uploa
     for store in ("primary", "backup"):
         path = archive.object_path(store, contract.storage_key)
         data = bytearray(path.read_bytes())
-        # Flip a bit rather than write a fixed byte: the last byte of a ciphertext is "!" once in 256.
+        # Flip a bit rather than write a fixed byte: a ciphertext ends in "!" once in 256.
         data[-1] ^= 0x01
         path.write_bytes(bytes(data))
     admin = await person("admin")
