@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from domain import (
     accounts,
@@ -34,6 +34,7 @@ from domain.members import expiry, tiers
 from domain.models import RefreshToken
 from domain.reports import service as reports
 from domain.unit_of_work import audited
+from workers.telemetry import instrumented
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class Job:
     name: str
     func: Callable[[dict], Awaitable[object]]
     every_seconds: int
+    # `func` measured (count, duration, heartbeat, span): what every runner calls.
+    run: Callable[[dict], Awaitable[object]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "run", instrumented(self.name, self.func))
 
 
 async def prune_sessions(ctx: dict) -> int:
