@@ -35,6 +35,10 @@ def _serve(args: argparse.Namespace) -> int:
     logs.configure()
     if not settings.is_production and not args.no_seed:
         asyncio.run(_migrate_and_seed())
+    elif not settings.is_production and args.workers > 1:
+        # Migrated once here, not by each process at start: two processes creating the same
+        # tables at once would leave one of them failing its start-up.
+        asyncio.run(_migrate())
     if not settings.is_production:
         # Production serves no GraphiQL (app.py): announcing one would send people nowhere.
         print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)

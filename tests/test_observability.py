@@ -228,3 +228,26 @@ def test_requests_operations_and_jobs_are_traced_to_the_configured_exporter(tmp_
     assert by_name["graphql query Ping"][1] == trace_id
     assert "GET /files/{token}" in by_name
     assert not any("secret-download-token" in str(attrs) for *_, attrs in spans)
+
+
+def test_two_api_processes_answer_metrics_for_both(tmp_path):
+    server = ApiServer(tmp_path, workers=2, seed=False, METRICS_TOKEN=TOKEN)
+    try:
+        server.wait_ready()
+        with httpx.Client(base_url=server.base, timeout=10) as client:
+            for _ in range(20):
+                # A new connection each time, so both processes take requests.
+                reply = httpx.post(f"{server.base}/graphql",
+                                   json={"query": "query Ping { __typename }"}, timeout=10)
+                assert reply.status_code == 200
+            text = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    finally:
+        server.stop()
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text) for s in family.samples
+    }
+    assert value(samples, "hotel_graphql_operations_total", operation="Ping", type="query",
+                 outcome="ok") == 20
+    counted_by = {path.name.split("_")[-1] for path in (tmp_path / "prometheus").glob("*.db")}
+    assert len(counted_by) == 2  # both processes wrote their counts
