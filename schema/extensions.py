@@ -47,6 +47,7 @@ from strawberry.schema.schema import validate_document
 from domain.errors import as_refusal
 from domain.outages import RETRY_AFTER_SECONDS, unavailable_dependency
 from schema.document_shape import DocumentLimits, TooComplex, measure
+from schema.telemetry import OperationTelemetry
 from schema.types.errors import BAD_USER_INPUT, ApiError
 
 log = logging.getLogger("hotel.graphql")
@@ -413,6 +414,8 @@ def build_extensions(
         *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
     extensions = [
+        # First, so it sees the errors as the client gets them (masked and coded).
+        OperationTelemetry,
         MaskUnexpectedErrors,
         lambda: DocumentGuard(cache),
         lambda: AddValidationRules(rules),

@@ -1,5 +1,6 @@
 """The Starlette application: `/graphql` (queries, mutations, multipart uploads, subscriptions
-over graphql-transport-ws), `/files/<token>` (document downloads), `/healthz`, `/readyz`."""
+over graphql-transport-ws), `/files/<token>` (document downloads), `/healthz`, `/readyz`, and
+`/metrics` (for operators, with the metrics token)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from server import runtime as runtime_module
 from server.downloads import download
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
+from server.metrics import metrics
 from server.middleware import EdgeMiddleware, error_response
 from server.outages import OutageMiddleware
 from server.settings import Settings, get_settings
+from server.tracing import TracingMiddleware
 
 
 class ReadinessGate:
@@ -90,11 +93,13 @@ def create_app(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics, methods=["GET"]),
             Route("/graphql", view, methods=["GET", "POST"]),
             Route("/files/{token}", download, methods=["GET"]),
             WebSocketRoute("/graphql", view),
         ],
         middleware=[
+            Middleware(TracingMiddleware),
             Middleware(OutageMiddleware),
             Middleware(ReadinessGate, holder=holder),
             Middleware(EdgeMiddleware, settings=settings),

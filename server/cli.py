@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,10 @@ def _serve(args: argparse.Namespace) -> int:
     logs.configure()
     if not settings.is_production and not args.no_seed:
         asyncio.run(_migrate_and_seed())
+    elif not settings.is_production and args.workers > 1:
+        # Migrated once here, not by each process at start: two processes creating the same
+        # tables at once would leave one of them failing its start-up.
+        asyncio.run(_migrate())
     if not settings.is_production:
         # Production serves no GraphiQL (app.py): announcing one would send people nowhere.
         print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
@@ -46,6 +51,8 @@ def _serve(args: argparse.Namespace) -> int:
         today = dt.datetime.now(ZoneInfo(settings.hotel_timezone)).date()
         print(f"Example variables for the README: {json.dumps(example_variables(today))}",
               flush=True)
+    if args.workers > 1:
+        _share_metrics_between_processes(settings)
     uvicorn.run(
         "server.asgi:app",
         host=args.host,
@@ -55,6 +62,20 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
     )
     return 0
+
+
+def _share_metrics_between_processes(settings) -> None:
+    """Several API processes count into files of one folder, emptied at start, so a scrape of
+    `/metrics` answered by any of them sums them all (prometheus_client's multiprocess mode)."""
+    from server.metrics import MULTIPROC_ENV
+
+    if os.environ.get(MULTIPROC_ENV):
+        return
+    folder = Path(settings.data_dir) / "prometheus"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROC_ENV] = str(folder)
 
 
 async def _migrate_and_seed() -> None:
@@ -104,6 +125,9 @@ def _worker(args: argparse.Namespace) -> int:
     from server import runtime as runtime_module
     from workers.settings import worker_settings
 
+    if not settings.otel_service_name:
+        settings = settings.model_copy(update={"otel_service_name": "hotel-worker"})
+
     async def startup(ctx: dict) -> None:
         ctx["runtime"] = await runtime_module.start(settings, apply_migrations=False)
         if not ctx["runtime"].ready:
@@ -135,7 +159,7 @@ async def _run_due() -> int:
         print(f"Clock: {clock.now().isoformat()} (offset {clock.offset})", flush=True)
         for job in JOBS:
             try:
-                result = await job.func({})
+                result = await job.run({})
             except Exception as error:  # one failing job does not keep the others from running
                 failed += 1
                 print(f"{job.name}: FAILED {type(error).__name__}: {error}", flush=True)

@@ -19,7 +19,7 @@ from domain import broker, i18n, outbox
 from domain.clock import clock
 from domain.outages import SharedOrLocal
 from schema.types import relay
-from server import db
+from server import db, tracing
 from server.archive import configure_archive
 from server.audit import configure_audit
 from server.messaging import configure_messaging
@@ -103,6 +103,7 @@ async def bootstrap_data() -> None:
 async def start(settings: Settings, *, apply_migrations: bool) -> Runtime:
     runtime = Runtime(settings=settings)
     prepare_data_dir(settings)
+    tracing.configure(settings)
     configure_domain(settings)
     if apply_migrations:
         await db.migrate(settings.effective_database_url)
@@ -184,3 +185,4 @@ async def stop(runtime: Runtime) -> None:
     if runtime.redis is not None:
         await runtime.redis.aclose()
     await db.close()
+    tracing.flush()

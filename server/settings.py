@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     database_statement_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
     sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     run_jobs_in_process: bool = True
+    # Operators (server/metrics.py, server/tracing.py): the bearer token of `GET /metrics`
+    # (unset: no metrics endpoint), and OpenTelemetry traces over OTLP/HTTP when an endpoint is set.
+    metrics_token: str | None = Field(default=None, min_length=16)
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str | None = None
     job_tick_seconds: float = 5.0
     pms_webhook_url: str | None = None
     pms_webhook_secret: str | None = None

@@ -29,7 +29,7 @@ from tortoise import Tortoise
 
 from authz import ratelimit, tokens
 from authz.passwords import hash_new_password
-from domain import audit_verify, policy_params
+from domain import audit_verify, job_runs, policy_params
 from domain.clock import clock
 from domain.models import Account
 from server import runtime as runtime_module
@@ -251,6 +251,7 @@ async def fresh_state(request, runtime, settings) -> AsyncIterator[None]:
     """Every test starts on an empty database (bar the bootstrap rows) at a known time."""
     await wipe_database(settings)
     audit_verify.forget()  # what this process verified belonged to the wiped database
+    job_runs.forget()  # so were the job heartbeats it last wrote
     policy_params.invalidate_cache()
     await runtime_module.bootstrap_data()
     from authz.enforcer import enforcer

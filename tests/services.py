@@ -139,7 +139,9 @@ class ApiServer:
     """`hotel serve` (development mode: migrates and seeds the demo hotel) in a process of its
     own, so its Redis, database and global state are its own."""
 
-    def __init__(self, data_dir: Path, *, workers: int = 1, **env: str) -> None:
+    def __init__(
+        self, data_dir: Path, *, workers: int = 1, seed: bool = True, **env: str
+    ) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(data_dir) / f"serve-{self.port}.log"
@@ -154,7 +156,7 @@ class ApiServer:
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--port", str(self.port),
-             "--workers", str(workers)],
+             "--workers", str(workers), *([] if seed else ["--no-seed"])],
             cwd=ROOT, env=environment, stdout=self._log, stderr=subprocess.STDOUT,
         )
 

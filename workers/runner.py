@@ -39,7 +39,7 @@ class InProcessRunner:
                 self._poked.discard(job.name)
                 self._last_run[job.name] = now
                 try:
-                    results[job.name] = await job.func({})
+                    results[job.name] = await job.run({})
                 except Exception:
                     log.exception("job failed", extra={"job": job.name})
                     results[job.name] = None

@@ -12,7 +12,7 @@ from arq.connections import RedisSettings
 
 from workers.jobs import JOBS
 
-FUNCTIONS = [job.func for job in JOBS]
+FUNCTIONS = [job.run for job in JOBS]
 
 
 def _minutes(every_seconds: int) -> set[int] | None:
@@ -24,13 +24,13 @@ def cron_jobs() -> list:
     jobs = []
     for job in JOBS:
         if job.every_seconds >= 3600:
-            jobs.append(cron(job.func, name=job.name, minute={0}, unique=True))
+            jobs.append(cron(job.run, name=job.name, minute={0}, unique=True))
         elif job.every_seconds < 60:
             seconds = set(range(0, 60, max(1, job.every_seconds)))
-            jobs.append(cron(job.func, name=job.name, second=seconds, unique=True))
+            jobs.append(cron(job.run, name=job.name, second=seconds, unique=True))
         else:
             jobs.append(
-                cron(job.func, name=job.name, minute=_minutes(job.every_seconds), unique=True)
+                cron(job.run, name=job.name, minute=_minutes(job.every_seconds), unique=True)
             )
     return jobs
 

@@ -66,6 +66,7 @@ from domain.models.meetings import (
 )
 from domain.models.members import PointsAdjustment, PointsLot, PointsUse, TierChange
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
+from domain.models.observability import JobRun
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
 from domain.models.signatures import Signature, SigningKey
@@ -114,6 +115,7 @@ __all__ = [
     "InnovationFundEntry",
     "Inquiry",
     "InventoryNight",
+    "JobRun",
     "LedgerEntry",
     "Meeting",
     "MeetingParticipant",
