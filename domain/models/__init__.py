@@ -66,6 +66,17 @@ from domain.models.meetings import (
 )
 from domain.models.members import PointsAdjustment, PointsLot, PointsUse, TierChange
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
+from domain.models.organisation import (
+    Department,
+    EmployeeAssessment,
+    Employment,
+    OrgGroup,
+    Position,
+    Project,
+    ProjectInterface,
+    Promotion,
+    RotationPlan,
+)
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
 from domain.models.signatures import Signature, SigningKey
@@ -100,12 +111,15 @@ __all__ = [
     "CrisisAction",
     "CrisisGroup",
     "CrisisMember",
+    "Department",
     "Dispute",
     "DisputeEvent",
     "Document",
     "DocumentSequence",
     "DownloadGrant",
+    "EmployeeAssessment",
     "EmployeeSurvey",
+    "Employment",
     "FollowUp",
     "GuestProfile",
     "IdempotencyRecord",
@@ -123,6 +137,7 @@ __all__ = [
     "MinutesVersion",
     "NightlyRate",
     "Notification",
+    "OrgGroup",
     "OutboxEvent",
     "PendingOperation",
     "PointsAdjustment",
@@ -132,6 +147,10 @@ __all__ = [
     "PolicyChange",
     "PolicyParameterVersion",
     "PolicyReview",
+    "Position",
+    "Project",
+    "ProjectInterface",
+    "Promotion",
     "Proposal",
     "Recommendation",
     "RefreshToken",
@@ -142,6 +161,7 @@ __all__ = [
     "RoleGrant",
     "Room",
     "RoomType",
+    "RotationPlan",
     "SatisfactionSurvey",
     "Signature",
     "SigningKey",
