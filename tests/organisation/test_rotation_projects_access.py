@@ -25,8 +25,9 @@ PERFORMANCE = """mutation($id: ID!, $r: Decimal!) {
 CREATE = """mutation($input: CreateProjectInput!) { createProject(input: $input) {
   project { id name leadDepartment interfaces { department employeeId person { email } } }
   errors { field code message } } }"""
-SET_INTERFACE = """mutation($input: SetProjectInterfaceInput!) { setProjectInterface(input: $input) {
-  project { interfaces { department person { email } } } errors { field code message } } }"""
+SET_INTERFACE = """mutation($input: SetProjectInterfaceInput!) {
+  setProjectInterface(input: $input) {
+    project { interfaces { department person { email } } } errors { field code message } } }"""
 EMPLOYEES = """{ employees(first: 20) { totalCount edges { node { id department
   position { code } person { email } supervisor { email } reports { email }
   hiringCriteria { yearsOfExperience } } } } }"""
@@ -160,7 +161,10 @@ async def test_interface_persons_belong_to_their_department_and_the_lead_names_o
     finance_id = await hired(gql, t.hr, finance, "FINANCE", "FINANCE_MANAGER")
     cases = [
         # Someone of another department as the finance contact.
-        ([("BOOKING_CRM", t.agent_id), ("FINANCE", t.sales_supervisor_id)], "interfaces.1.employeeId"),
+        (
+            [("BOOKING_CRM", t.agent_id), ("FINANCE", t.sales_supervisor_id)],
+            "interfaces.1.employeeId",
+        ),
         # Two contacts of one department.
         ([("BOOKING_CRM", t.agent_id), ("BOOKING_CRM", t.director_id)], "interfaces.1.department"),
         # The lead department without a contact.
