@@ -300,3 +300,30 @@ async def test_projects_are_listed_for_staff_with_their_interfaces(gql, person):
     assert (await gql("{ projects { totalCount } }", token=guest.token)).error_codes == [
         "FORBIDDEN"
     ]
+
+
+@pytest.mark.parametrize("role", ["booking_agent", "cs_rep", "finance", "auditor"])
+async def test_front_line_and_other_roles_do_not_plan_rotations_or_name_interfaces(
+    gql, person, role
+):
+    caller = await person(role)
+    documents = [
+        ("""mutation($id: ID!) { completeRotation(input: {planId: $id}) { errors { code } } }""",
+         {"id": gid("RotationPlan", 1)}),
+        ("""mutation($id: ID!) { planRotation(input: {employeeId: $id}) { errors { code } } }""",
+         {"id": gid("Employee", 1)}),
+        ("""mutation($p: ID!, $e: ID!) { setProjectInterface(input: {projectId: $p,
+            department: "HR", employeeId: $e}) { errors { code } } }""",
+         {"p": gid("Project", 1), "e": gid("Employee", 1)}),
+        ("{ rotationPlans { totalCount } }", {}),
+    ]
+    for document, variables in documents:
+        reply = await gql(document, variables, token=caller.token)
+        assert reply.error_codes == ["FORBIDDEN"], (role, reply.body)
+
+
+async def test_guests_and_partners_read_nothing_of_the_organisation(gql, person):
+    guest = await person(kind="GUEST")
+    for document in ("{ departments { code } }", "{ employees { totalCount } }"):
+        assert (await gql(document, token=guest.token)).error_codes == ["FORBIDDEN"]
+    assert (await gql("{ departments { code } }")).error_codes == ["UNAUTHENTICATED"]
