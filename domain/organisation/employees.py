@@ -9,7 +9,8 @@ basic-position learning period ends `onboarding_learning_months` after the start
 Reporting lines run staff -> supervisor -> director: a supervisor is an active employee in a
 higher position of the same department (the head of a department may report to someone in
 another department, as the booking department reports to the operations director, P1.1), and
-the line never loops. The account must already hold the position's staff roles: roles change
+the line never loops. The booking department keeps `supervisor_count` supervisors
+(P2.1) and one director. The account must already hold the position's staff roles: roles change
 only through the audited, dual-reviewed staff-account path (P4.1.5, P6.2.3).
 
 A department holds at most its headcount cap (its own, settable by HR, else `headcount_cap` for
@@ -166,6 +167,24 @@ async def _no_loop(self_id: int, supervisor: Employment, field: str) -> None:
     raise DomainError(ErrorCode.CONFLICT, "The reporting line is too long.", field)
 
 
+async def check_room(
+    department: Department, position: Position, code: ErrorCode, field: str
+) -> None:
+    """The booking department keeps `supervisor_count` supervisors (P2.1) and one director."""
+    if department.code != BOOKING_CRM or position.level < 2:
+        return
+    holders = await Employment.filter(
+        department_id=department.id, position_id=position.id, active=True
+    ).count()
+    most = await params.supervisor_count if position.level == 2 else 1
+    if holders >= most:
+        raise DomainError(
+            code,
+            f"The department already has {holders} people as {position.name} (at most {most}).",
+            field,
+        )
+
+
 async def _checked(request: HireRequest) -> dict:
     account = await Account.get_or_none(id=request.account_id, kind="STAFF", is_active=True)
     if account is None:
@@ -188,6 +207,7 @@ async def _checked(request: HireRequest) -> dict:
             "them through the staff account first.",
             "position",
         )
+    await check_room(department, position, ErrorCode.HEADCOUNT_CAP_REACHED, "position")
     group = await _group(department, position, request.group)
     supervisor = await check_supervisor(department, position, group, request.supervisor_id)
     hired_on = require_supported_day(request.hired_on, "hiredOn")
@@ -228,7 +248,9 @@ async def hire(actor: Actor, request: HireRequest) -> Employment | PendingOperat
     """Record a hire (call in an audited unit of work). Over the cap it needs a reason and a
     second HR member's confirmation: the pending operation is returned."""
     values = await _checked(request)
-    department = await Department.get(id=values["department_id"])
+    # Hold the department row until commit, so two hires cannot both take the last place
+    # (PostgreSQL; SQLite serialises its transactions).
+    department = await Department.filter(id=values["department_id"]).select_for_update().get()
     cap = await cap_of(department)
     count = await headcount(department.id)
     if cap is None or count < cap:

@@ -32,8 +32,8 @@ from domain.models import (
     Position,
     Promotion,
 )
-from domain.organisation.employees import _text, check_supervisor
-from domain.organisation.structure import BOOKING_CRM, position_named
+from domain.organisation.employees import _text, check_room, check_supervisor
+from domain.organisation.structure import position_named
 from domain.policy_params import params
 from domain.unit_of_work import when_committed
 
@@ -172,7 +172,9 @@ async def propose(
             f"A promotion needs a performance review rated at least {least}.",
             "employeeId",
         )
-    await _room_at(employee, target)
+    await check_room(
+        employee.department, target, ErrorCode.PROMOTION_NOT_ALLOWED, "toPosition"
+    )
     group_id = employee.group_id if target.level < 3 else None
     if supervisor_id is None and employee.supervisor_id is not None:
         current = await Employment.get(id=employee.supervisor_id).prefetch_related("position")
@@ -230,22 +232,6 @@ async def propose(
     promotion.operation_id = operation.id
     await promotion.save(update_fields=["operation_id"])
     return Proposed(promotion, operation)
-
-
-async def _room_at(employee: Employment, target: Position) -> None:
-    """The department keeps its number of supervisors (P2.1) and one director."""
-    if employee.department.code != BOOKING_CRM or target.level < 2:
-        return
-    holders = await Employment.filter(
-        department_id=employee.department_id, position_id=target.id, active=True
-    ).count()
-    most = await params.supervisor_count if target.level == 2 else 1
-    if holders >= most:
-        raise DomainError(
-            ErrorCode.PROMOTION_NOT_ALLOWED,
-            f"The department already has {holders} people as {target.name} (at most {most}).",
-            "toPosition",
-        )
 
 
 @dual_review.operation("employee.promote")

@@ -246,3 +246,20 @@ async def test_ending_an_employment_needs_the_reports_moved_first(gql, person):
     assert done.data["endEmployment"]["employee"] == {"active": False}
     assert (await Employment.get(account_id=t.agent.account.id)).active is False
     assert LONG_AGO.year == 2023
+
+
+@pytest.mark.policy("P2.1")
+async def test_the_booking_department_hires_at_most_its_supervisors_and_one_director(gql, person):
+    t = await team(gql, person)  # supervisor_count is 2: both places are taken
+    third = await person("supervisor")
+    refused = await hire(
+        gql, t.hr, third, "BOOKING_CRM", "SUPERVISOR", group="SALES_OPERATIONS",
+        supervisor=t.director_id,
+    )
+    error = refused["errors"][0]
+    assert (error["field"], error["code"]) == ("position", "HEADCOUNT_CAP_REACHED")
+    assert "at most 2" in error["message"]
+    second_director = await person("director")
+    again = await hire(gql, t.hr, second_director, "BOOKING_CRM", "DIRECTOR")
+    assert "at most 1" in again["errors"][0]["message"]
+    assert await Employment.all().count() == 4
