@@ -63,6 +63,10 @@ class ErrorCode(StrEnum):
     ALREADY_SETTLED = "ALREADY_SETTLED"
     # Improvement: the innovation fund (P8.5).
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    # Organisation: headcount, hiring criteria, promotion ladder (P2.3-P2.5).
+    HEADCOUNT_CAP_REACHED = "HEADCOUNT_CAP_REACHED"
+    HIRING_CRITERIA_NOT_MET = "HIRING_CRITERIA_NOT_MET"
+    PROMOTION_NOT_ALLOWED = "PROMOTION_NOT_ALLOWED"
 
 
 class DomainError(Exception):

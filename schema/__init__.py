@@ -25,6 +25,7 @@ from schema.improvement import ImprovementMutation, ImprovementQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.members import MemberMutation, MemberQuery
+from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
@@ -66,6 +67,7 @@ QUERY_PARTS: list[type] = [
     MemberQuery,
     CrisisQuery,
     ImprovementQuery,
+    OrganisationQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -86,6 +88,7 @@ MUTATION_PARTS: list[type] = [
     MemberMutation,
     CrisisMutation,
     ImprovementMutation,
+    OrganisationMutation,
 ]
 
 

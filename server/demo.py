@@ -215,6 +215,57 @@ async def _seed_improvement(guest: Account) -> None:
     await improvement.reviews.schedule_next()
 
 
+# The demo staff as one organisation (P1.1, P2.1): (email, department, position, group,
+# supervisor's email). The booking department's director reports to the operations committee.
+DEMO_ORGANISATION = [
+    ("committee@demo.hotel", "OPERATIONS", "OPERATIONS_COMMITTEE", None, None),
+    ("committee2@demo.hotel", "OPERATIONS", "OPERATIONS_COMMITTEE", None, None),
+    ("director@demo.hotel", "BOOKING_CRM", "DIRECTOR", None, "committee@demo.hotel"),
+    ("supervisor@demo.hotel", "BOOKING_CRM", "SUPERVISOR", "SALES_OPERATIONS",
+     "director@demo.hotel"),
+    ("supervisor2@demo.hotel", "BOOKING_CRM", "SUPERVISOR", "CUSTOMER_SERVICE",
+     "director@demo.hotel"),
+    ("agent@demo.hotel", "BOOKING_CRM", "BOOKING_SPECIALIST", "SALES_OPERATIONS",
+     "supervisor@demo.hotel"),
+    ("analyst@demo.hotel", "BOOKING_CRM", "DATA_ANALYST", "SALES_OPERATIONS",
+     "supervisor@demo.hotel"),
+    ("cs@demo.hotel", "BOOKING_CRM", "CS_REPRESENTATIVE", "CUSTOMER_SERVICE",
+     "supervisor2@demo.hotel"),
+    ("finance@demo.hotel", "FINANCE", "FINANCE_MANAGER", None, None),
+    ("techlead@demo.hotel", "ENGINEERING", "TECHNICAL_LEAD", None, None),
+    ("hr@demo.hotel", "HR", "HR_MANAGER", None, None),
+    ("legal@demo.hotel", "OPERATIONS", "LEGAL_COUNSEL", None, "committee@demo.hotel"),
+    ("auditor@demo.hotel", "OPERATIONS", "INTERNAL_AUDITOR", None, "committee@demo.hotel"),
+    ("admin@demo.hotel", "OPERATIONS", "SYSTEM_ADMINISTRATOR", None, "committee@demo.hotel"),
+    ("admin2@demo.hotel", "OPERATIONS", "SYSTEM_ADMINISTRATOR", None, "committee2@demo.hotel"),
+]
+
+
+async def _seed_organisation(guest: Account) -> None:
+    """The departments, groups and positions, and every demo staff member hired into them
+    three years ago (past the learning period), each reporting along the lines above."""
+    from domain import organisation
+    from domain.organisation.employees import HireRequest, hire
+
+    await organisation.ensure_structure()
+    hired: dict[str, int] = {}
+    for email, department, position, group, supervisor in DEMO_ORGANISATION:
+        account = await Account.get(email=email)
+        request = HireRequest(
+            account_id=account.id,
+            department=department,
+            position=position,
+            group=group,
+            supervisor_id=hired[supervisor] if supervisor else None,
+            hired_on=clock.today() - dt.timedelta(days=3 * 365),
+            years_experience=5,
+            qualifications="Demo: English certificate",
+            interview_notes="Demo hire",
+        )
+        row = await audited(SYSTEM, "hireEmployee", "Employment", lambda r=request: hire(SYSTEM, r))
+        hired[email] = row.id
+
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
 EXTRA_SEEDERS: list = [
     _seed_hotel,
@@ -223,6 +274,7 @@ EXTRA_SEEDERS: list = [
     _seed_inquiries,
     _seed_finance,
     _seed_improvement,
+    _seed_organisation,
 ]
 
 

@@ -699,6 +699,69 @@ async def more_policy_reviews(world: World, count: int) -> None:
         await PolicyChange.create(review_id=review.id, title=f"Change {n}", major=True)
 
 
+# -- organisation (P2.1-P2.6, P7.1.2) --------------------------------------------------------
+
+
+async def _booking_team(world: World, count: int) -> list:
+    """`count` supervisors of the booking department, each with one specialist reporting to them
+    and a refused promotion on record."""
+    from domain.models import Department, Employment, OrgGroup, Position, Promotion
+    from domain.organisation import ensure_structure
+
+    await ensure_structure()
+    department = await Department.get(code="BOOKING_CRM")
+    positions = {p.code: p for p in await Position.all()}
+    group = await OrgGroup.get(code="SALES_OPERATIONS")
+    made = []
+    for _ in range(count):
+        boss, staff = await world.person("supervisor"), await world.person("booking_agent")
+        common = {"department": department, "group": group, "hired_on": TODAY,
+                  "learning_ends_on": TODAY}
+        head = await Employment.create(
+            account_id=boss.account.id, position=positions["SUPERVISOR"], **common
+        )
+        report = await Employment.create(
+            account_id=staff.account.id, position=positions["BOOKING_SPECIALIST"],
+            supervisor=head, **common,
+        )
+        await Promotion.create(
+            employment_id=report.id, from_position_id=positions["BOOKING_SPECIALIST"].id,
+            to_position_id=positions["SUPERVISOR"].id, capability_id=0, performance_id=0,
+            proposed_by_account_id=boss.account.id, status="REJECTED",
+        )
+        made += [head, report]
+    return made
+
+
+async def more_employees(world: World, count: int) -> None:
+    await _booking_team(world, count)
+
+
+async def more_rotation_plans(world: World, count: int) -> None:
+    from domain.models import RotationPlan
+
+    for row in await _booking_team(world, count):
+        await RotationPlan.create(employment_id=row.id, due_on=TODAY + D(days=30))
+
+
+async def more_projects(world: World, count: int) -> None:
+    from domain.models import Department, Project, ProjectInterface
+
+    rows = await _booking_team(world, count)
+    finance = await Department.get(code="FINANCE")
+    for head in rows[::2]:
+        project = await Project.create(
+            name=f"Project {next(_serial)}", lead_department_id=head.department_id,
+            created_by_account_id=head.account_id,
+        )
+        await ProjectInterface.create(
+            project_id=project.id, department_id=head.department_id, employment_id=head.id
+        )
+        await ProjectInterface.create(
+            project_id=project.id, department_id=finance.id, employment_id=head.id
+        )
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "members": Case("director", more_members),
@@ -739,6 +802,10 @@ CASES: dict[str, Case] = {
     "proposals": Case("director", more_proposals),
     "workshops": Case("director", more_workshops),
     "policyReviews": Case("director", more_policy_reviews),
+    "departments": Case("booking_agent", more_employees, "", fixed_length=True),
+    "employees": Case("director", more_employees),
+    "rotationPlans": Case("director", more_rotation_plans),
+    "projects": Case("booking_agent", more_projects),
 }
 
 

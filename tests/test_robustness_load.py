@@ -167,6 +167,11 @@ async def _rows(url: str, query: str) -> list:
         await connection.close()
 
 
+def _errors_logged(api: ApiServer) -> str:
+    """The server's logged errors, to say why a request failed."""
+    return "\n".join(line[:3000] for line in api.log().splitlines() if '"ERROR"' in line)
+
+
 def _sqlite_rows(path: Path, query: str) -> list:
     import sqlite3
 
@@ -267,7 +272,7 @@ def test_postgres_restarted_under_load_answers_in_bounded_time_and_loses_no_book
         postgres.remove()
 
     tally = load.tally
-    assert tally.server_errors == []
+    assert tally.server_errors == [], _errors_logged(api)
     assert tally.slowest < BOUND_SECONDS * 2, tally.slowest
     down = {status for (phase, status), _ in tally.statuses.items() if phase == "database down"}
     assert down <= {200, 503} and 503 in down, tally.statuses

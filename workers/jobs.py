@@ -33,6 +33,7 @@ from domain.complaints import deadlines as complaint_deadlines
 from domain.documents import replicas, work_records
 from domain.members import expiry, tiers
 from domain.models import RefreshToken
+from domain.organisation import rotation as org_rotation
 from domain.reports import service as reports
 from domain.unit_of_work import audited
 from workers.telemetry import instrumented
@@ -238,6 +239,12 @@ async def policy_reviews(ctx: dict) -> dict[str, int]:
     }
 
 
+async def organisation_rotations(ctx: dict) -> dict[str, int]:
+    """Plan the missing two-yearly rotations and remind HR and the supervisor of those coming
+    due, each once (P2.6)."""
+    return await audited(SYSTEM, "sweepRotations", "RotationPlan", org_rotation.sweep)
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -270,4 +277,6 @@ JOBS: list[Job] = [
     Job("improvement_survey", improvement_survey, 3600),
     Job("improvement_followups", improvement_followups, 3600),
     Job("policy_reviews", policy_reviews, 3600),
+    # Organisation (P2.6).
+    Job("organisation_rotations", organisation_rotations, 3600),
 ]

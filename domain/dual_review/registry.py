@@ -36,6 +36,8 @@ HIGH_RISK: dict[str, str] = {
     "document.delete": "Delete an archived document",
     "archive_keys.rotate": "Re-wrap the archive under its current key",
     "api_token.create": "Create a partner API token with write scopes",
+    "employee.hire_over_cap": "Hire above the department's headcount cap (HR review, P2.3)",
+    "employee.promote": "Promote an employee: their position and staff roles change (P2.5)",
 }
 
 # Modules that register runners, imported before a runner is looked up.
@@ -47,6 +49,8 @@ OPERATION_MODULES = (
     "authz.matrix",
     "authz.accounts",
     "authz.tokens",
+    "domain.organisation.employees",
+    "domain.organisation.promotions",
 )
 
 

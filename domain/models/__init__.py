@@ -67,6 +67,17 @@ from domain.models.meetings import (
 from domain.models.members import PointsAdjustment, PointsLot, PointsUse, TierChange
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
 from domain.models.observability import JobRun
+from domain.models.organisation import (
+    Department,
+    EmployeeAssessment,
+    Employment,
+    OrgGroup,
+    Position,
+    Project,
+    ProjectInterface,
+    Promotion,
+    RotationPlan,
+)
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
 from domain.models.signatures import Signature, SigningKey
@@ -101,12 +112,15 @@ __all__ = [
     "CrisisAction",
     "CrisisGroup",
     "CrisisMember",
+    "Department",
     "Dispute",
     "DisputeEvent",
     "Document",
     "DocumentSequence",
     "DownloadGrant",
+    "EmployeeAssessment",
     "EmployeeSurvey",
+    "Employment",
     "FollowUp",
     "GuestProfile",
     "IdempotencyRecord",
@@ -125,6 +139,7 @@ __all__ = [
     "MinutesVersion",
     "NightlyRate",
     "Notification",
+    "OrgGroup",
     "OutboxEvent",
     "PendingOperation",
     "PointsAdjustment",
@@ -134,6 +149,10 @@ __all__ = [
     "PolicyChange",
     "PolicyParameterVersion",
     "PolicyReview",
+    "Position",
+    "Project",
+    "ProjectInterface",
+    "Promotion",
     "Proposal",
     "Recommendation",
     "RefreshToken",
@@ -144,6 +163,7 @@ __all__ = [
     "RoleGrant",
     "Room",
     "RoomType",
+    "RotationPlan",
     "SatisfactionSurvey",
     "Signature",
     "SigningKey",

@@ -538,6 +538,23 @@ class PolicyCatalogue:
         "six-monthly policy review is due.",
         minimum=1, maximum=90,
     )
+    # Organisation (P2.5, P2.6).
+    promotion_min_rating = Number(
+        Decimal("4.0"), "points", "P2.5",
+        "A promotion needs a performance review rated at least this (1 to 5); people rated this "
+        "high are also the top performers with priority for cross-department training (P2.6).",
+        minimum=Decimal("1"), maximum=Decimal("5"),
+    )
+    rotation_interval_months = Int(
+        24, "months", "P2.6",
+        "Internal rotation is due this many months after hiring or the last rotation.",
+        minimum=1, maximum=120,
+    )
+    rotation_reminder_days = Int(
+        30, "days", "P2.6",
+        "HR and the supervisor are reminded this many days before a rotation is due.",
+        minimum=0, maximum=365,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
