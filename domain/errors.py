@@ -63,6 +63,9 @@ class ErrorCode(StrEnum):
     ALREADY_SETTLED = "ALREADY_SETTLED"
     # Improvement: the innovation fund (P8.5).
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    # Compliance: transfers of guest data abroad (P6.1.3, PIPL Arts. 38-40).
+    CROSS_BORDER_ASSESSMENT_REQUIRED = "CROSS_BORDER_ASSESSMENT_REQUIRED"
+    CROSS_BORDER_CONSENT_REQUIRED = "CROSS_BORDER_CONSENT_REQUIRED"
 
 
 class DomainError(Exception):
