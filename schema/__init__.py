@@ -13,6 +13,7 @@ from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.care import CareMutation, CareQuery
 from schema.complaints import ComplaintMutation, ComplaintQuery
+from schema.compliance import ComplianceMutation, ComplianceQuery
 from schema.crisis import CrisisMutation, CrisisQuery
 from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
@@ -66,6 +67,7 @@ QUERY_PARTS: list[type] = [
     MemberQuery,
     CrisisQuery,
     ImprovementQuery,
+    ComplianceQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -86,6 +88,7 @@ MUTATION_PARTS: list[type] = [
     MemberMutation,
     CrisisMutation,
     ImprovementMutation,
+    ComplianceMutation,
 ]
 
 

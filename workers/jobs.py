@@ -29,6 +29,7 @@ from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
 from domain.complaints import deadlines as complaint_deadlines
+from domain.compliance import training as compliance_training
 from domain.documents import replicas, work_records
 from domain.members import expiry, tiers
 from domain.models import RefreshToken
@@ -218,6 +219,12 @@ async def policy_reviews(ctx: dict) -> dict[str, int]:
     }
 
 
+async def remind_compliance_training(ctx: dict) -> int:
+    """Tell staff who handle personal data that their data-protection training is due or
+    overdue, once per lapse (P6.1.4)."""
+    return await compliance_training.remind_lapsed()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -250,4 +257,5 @@ JOBS: list[Job] = [
     Job("improvement_survey", improvement_survey, 3600),
     Job("improvement_followups", improvement_followups, 3600),
     Job("policy_reviews", policy_reviews, 3600),
+    Job("remind_compliance_training", remind_compliance_training, 86400),
 ]

@@ -88,3 +88,8 @@ async def history(actor: Actor, *, first: int, after_id: int | None):
     page = query.filter(id__lt=after_id) if after_id else query
     rows = await page.order_by("-id").limit(first + 1)
     return rows[:first], len(rows) > first, query.count
+
+
+async def owns(actor: Actor, row: ConsentRecord) -> bool:
+    account_id, member_id = await _subject(actor)
+    return row.subject_key in _keys(account_id, member_id)

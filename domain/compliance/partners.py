@@ -46,14 +46,6 @@ class TransferBlock:
     NO_CONSENT = ErrorCode.CROSS_BORDER_CONSENT_REQUIRED.value
 
 
-MESSAGES = {
-    TransferBlock.NO_ASSESSMENT: "The guest's data is withheld: no valid security assessment "
-    "of this partner abroad is recorded.",
-    TransferBlock.NO_CONSENT: "The guest's data is withheld: the guest has not consented to "
-    "sharing with partners abroad.",
-}
-
-
 def _text(value: str | None, field: str, limit: int) -> str:
     clean = (value or "").strip()
     if not clean:
