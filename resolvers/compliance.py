@@ -17,8 +17,8 @@ from resolvers.support import run_audited
 from schema.types.compliance import (
     AttachPartnerTokensInput,
     ComplianceTraining,
-    ComplianceTrainingFilter,
     ComplianceTrainingPayload,
+    ComplianceTrainingState,
     Consent,
     ConsentEntry,
     ConsentPayload,
@@ -194,18 +194,12 @@ async def _consent_entry_node(info: strawberry.Info, pk: int, access) -> Consent
 
 
 async def compliance_training_status(
-    info: strawberry.Info,
-    first: int | None = None,
-    after: str | None = None,
-    filter: ComplianceTrainingFilter | None = None,
-) -> Connection[StaffTrainingStatus]:
-    state = filter.state if filter and filter.state else None
-
-    async def fetch(size: int, after_id: int | None):
-        wanted = training.TrainingState(state.value) if state else None
-        return await training.list_statuses(wanted, first=size, after_id=after_id)
-
-    return await paged(first, after, fetch, StaffTrainingStatus.of)
+    info: strawberry.Info, state: ComplianceTrainingState | None = None
+) -> list[StaffTrainingStatus]:
+    """Every staff member who handles personal data (a bounded list: the staff), newest
+    account first, optionally only those in one state."""
+    wanted = training.TrainingState(state.value) if state else None
+    return [StaffTrainingStatus.of(s) for s in await training.statuses(wanted)]
 
 
 async def record_compliance_training(

@@ -43,7 +43,7 @@ class ComplianceQuery:
         extensions=[requires("partner", "read")],
         description="Partners that receive guest data, with country and assessments (P6.1.3).",
     )
-    compliance_training_status: Connection[StaffTrainingStatus] = strawberry.field(
+    compliance_training_status: list[StaffTrainingStatus] = strawberry.field(
         resolver=compliance_resolvers.compliance_training_status,
         extensions=[requires("compliance_training", "read")],
         description="Staff who handle personal data and their data-protection training: "

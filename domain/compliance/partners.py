@@ -25,6 +25,7 @@ from domain.errors import DomainError, ErrorCode
 from domain.models import (
     ApiToken,
     AssessmentResult,
+    Booking,
     ConsentPurpose,
     ConsentState,
     Member,
@@ -187,13 +188,20 @@ async def partner_of_token(api_token_id: int) -> Partner | None:
 async def _consenting_profiles(profile_ids: list[int]) -> set[int]:
     """Guest profiles whose member currently consents to both PARTNER_SHARING and CROSS_BORDER
     (read from the current ledger rows, so a withdrawal counts on the next request)."""
-    members = dict(
+    # A member's own profile, and the profiles of bookings made for a member.
+    pairs = set(
         await Member.filter(guest_profile_id__in=profile_ids).values_list(
-            "id", "guest_profile_id"
+            "guest_profile_id", "id"
         )
     )
-    if not members:
+    pairs |= set(
+        await Booking.filter(guest_id__in=profile_ids, member_id__isnull=False).values_list(
+            "guest_id", "member_id"
+        )
+    )
+    if not pairs:
         return set()
+    members = {member_id for _, member_id in pairs}
     needed = {ConsentPurpose.PARTNER_SHARING.value, ConsentPurpose.CROSS_BORDER.value}
     granted: dict[int, set[str]] = {}
     rows = ConsentState.filter(
@@ -201,13 +209,14 @@ async def _consenting_profiles(profile_ids: list[int]) -> set[int]:
     ).values_list("member_id", "purpose")
     for member_id, purpose in await rows:
         granted.setdefault(member_id, set()).add(purpose)
-    return {members[m] for m, purposes in granted.items() if purposes >= needed}
+    agreed = {m for m, purposes in granted.items() if purposes >= needed}
+    return {profile_id for profile_id, member_id in pairs if member_id in agreed}
 
 
 async def transfer_refusals(api_token_id: int, profile_ids: list[int]) -> dict[int, str]:
     """The one guard on guest data leaving to a partner (P6.1.3): for the guest profiles a
     partner token is about to receive, the ones it may not, each with its TransferBlock code.
-    A domestic partner (or a token of no partner) is refused none. Three queries at most,
+    A domestic partner (or a token of no partner) is refused none. Six queries at most,
     whatever the number of guests."""
     partner = await partner_of_token(api_token_id)
     ids = sorted(set(profile_ids))

@@ -121,16 +121,6 @@ async def statuses(state: TrainingState | None = None) -> list[TrainingStatus]:
     return found
 
 
-async def list_statuses(state: TrainingState | None, *, first: int, after_id: int | None):
-    everyone = await statuses(state)
-    page = [s for s in everyone if after_id is None or s.id < after_id]
-
-    async def count() -> int:
-        return len(everyone)
-
-    return page[:first], len(page) > first, count
-
-
 _TEXT = {
     TrainingState.DUE: "Your data-protection training runs out on {day}: please renew it.",
     TrainingState.OVERDUE: "Your data-protection training is overdue: you handle guests' "

@@ -269,11 +269,6 @@ class StaffTrainingStatus:
         )
 
 
-@strawberry.input
-class ComplianceTrainingFilter:
-    state: ComplianceTrainingState | None = None
-
-
 @strawberry.input(description="Record that a staff member completed data-protection training.")
 class RecordComplianceTrainingInput:
     staff_email: str
