@@ -11,8 +11,7 @@ from tortoise import Tortoise
 
 from authz.enforcer import Access, enforcer
 from authz.identity import GUEST_ROLE, STAFF_ROLES, Identity, Kind
-from domain.personal_data import Disclosure, disclosure, mask, reveal
-from domain.personal_data import masking
+from domain.personal_data import Disclosure, disclosure, mask, masking, reveal
 from domain.personal_data.classification import FIELDS, KINDS, DataClass, PersonalData
 from domain.personal_data.fields import EncryptedJSONField, EncryptedTextField
 from tests.bookings.booking_support import GUEST, book, make_hotel
