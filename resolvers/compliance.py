@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.clock import clock
 from domain.compliance import choices, partners, training
 from domain.errors import DomainError
 from domain.models import ConsentPurpose as ConsentPurposeRow
@@ -163,8 +164,6 @@ async def record_security_assessment(
     )
     if row is None:
         return SecurityAssessmentPayload(errors=errors)
-    from domain.clock import clock
-
     partner = await PartnerRow.get(id=partner_id)
     return SecurityAssessmentPayload(
         assessment=SecurityAssessment.of(row, clock.today()), partner=Partner.of(partner)

@@ -231,7 +231,6 @@ class Booking(relay.Node):
     check_out: dt.date
     guests: int
     nights: int
-    special_requests: str | None
     gross_amount: Decimal = strawberry.field(description="The nights at their rates.")
     points_redeemed: int
     points_value: Decimal = strawberry.field(description="What the redeemed points pay.")
@@ -258,6 +257,12 @@ class Booking(relay.Node):
             return None
         found = await loaders.rooms(info).load(self.row.room_id)
         return found and Room.of(found)
+
+    @strawberry.field(description="Withheld from a partner the guest's data may not go to.")
+    async def special_requests(self, info: strawberry.Info) -> str | None:
+        if await transfer_refusal(info, self.row.guest_id) is not None:
+            return None
+        return self.row.special_requests or None
 
     @strawberry.field
     async def guest(self, info: strawberry.Info) -> GuestProfile:
@@ -306,7 +311,6 @@ class Booking(relay.Node):
             row,
             status=BookingStatus(row.status),
             channel=BookingChannel(row.channel),
-            special_requests=row.special_requests or None,
             voucher=(
                 Voucher(code=row.voucher_code, issued_at=row.voucher_issued_at)
                 if row.voucher_code

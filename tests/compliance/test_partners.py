@@ -29,7 +29,7 @@ ASSESS = """mutation($input: RecordSecurityAssessmentInput!) {
 PARTNERS = """{ partners(first: 10) { totalCount edges { node { id name country abroad
   transferAllowed assessments { result validUntil validToday } } } } }"""
 BY_NUMBER = """query($n: String!) { booking(number: $n) {
-  number guest { fullName phone email idDocumentNumber transferBlocked } } }"""
+  number specialRequests guest { fullName phone email idDocumentNumber transferBlocked } } }"""
 LIST = """{ bookings(first: 20) { edges { node { number guest { fullName phone
   transferBlocked } } } } }"""
 SET = """mutation($input: SetConsentInput!) { setConsent(input: $input) {
@@ -74,10 +74,14 @@ async def _consent(gql, guest, purpose, granted=True):
         assert reply.data["withdrawConsent"]["errors"] == [], reply.body
 
 
-async def _guest_of(gql, secret, number):
+async def _booking_of(gql, secret, number):
     reply = await gql(BY_NUMBER, {"n": number}, token=secret)
     assert reply.errors == [], reply.errors
-    return reply.data["booking"]["guest"]
+    return reply.data["booking"]
+
+
+async def _guest_of(gql, secret, number):
+    return (await _booking_of(gql, secret, number))["guest"]
 
 
 @pytest.fixture
@@ -89,7 +93,8 @@ async def scene(gql, person, partner):
     member_id = await new_member(name="Wang Fang")
     guest = await person(kind="GUEST", member_id=member_id)
     booking = await book(
-        gql, secret, hotel.std, channel="PARTNER", guest=None, memberId=member_gid(member_id)
+        gql, secret, hotel.std, channel="PARTNER", guest=None, memberId=member_gid(member_id),
+        specialRequests="Wheelchair access",
     )
     registered = await _register(gql, legal, [row.id])
     assert registered["errors"] == []
@@ -111,8 +116,9 @@ async def test_a_partner_abroad_gets_a_guest_s_data_only_with_an_assessment_and_
         "idDocumentNumber": None,
     }
     # No assessment: nothing of the guest leaves, and the refusal is audited.
-    shown = await _guest_of(gql, secret, booking["number"])
-    assert shown == {**withheld, "transferBlocked": "CROSS_BORDER_ASSESSMENT_REQUIRED"}
+    read = await _booking_of(gql, secret, booking["number"])
+    assert read["guest"] == {**withheld, "transferBlocked": "CROSS_BORDER_ASSESSMENT_REQUIRED"}
+    assert read["specialRequests"] is None
     entry = await AuditEntry.get(action="partnerTransferBlocked")
     assert (entry.outcome, entry.subject_type) == ("REJECTED", "ApiToken")
     assert entry.subject_id == str(row.id)
@@ -132,7 +138,9 @@ async def test_a_partner_abroad_gets_a_guest_s_data_only_with_an_assessment_and_
     assert shown["transferBlocked"] == "CROSS_BORDER_CONSENT_REQUIRED"
 
     await _consent(gql, guest, "CROSS_BORDER")
-    shown = await _guest_of(gql, secret, booking["number"])
+    read = await _booking_of(gql, secret, booking["number"])
+    assert read["specialRequests"] == "Wheelchair access"
+    shown = read["guest"]
     assert shown["transferBlocked"] is None
     assert shown["fullName"] == "Wang Fang"
     assert shown["phone"] == "+86*******9000"  # masked for partners, as always
