@@ -13,6 +13,7 @@ from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.bookings import BookingMutation, BookingQuery
 from schema.care import CareMutation, CareQuery
 from schema.complaints import ComplaintMutation, ComplaintQuery
+from schema.compliance import ComplianceMutation, ComplianceQuery
 from schema.crisis import CrisisMutation, CrisisQuery
 from schema.disputes import DisputeMutation, DisputeQuery
 from schema.document_shape import DocumentLimits
@@ -68,6 +69,7 @@ QUERY_PARTS: list[type] = [
     CrisisQuery,
     ImprovementQuery,
     OrganisationQuery,
+    ComplianceQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -89,6 +91,7 @@ MUTATION_PARTS: list[type] = [
     CrisisMutation,
     ImprovementMutation,
     OrganisationMutation,
+    ComplianceMutation,
 ]
 
 

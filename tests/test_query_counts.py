@@ -762,6 +762,74 @@ async def more_projects(world: World, count: int) -> None:
         )
 
 
+# Compliance (P6.1.2-P6.1.4).
+async def _consenting_guest(world: World):
+    """The guest whose own consents are listed (a member), made once per test."""
+    world.tokens = world.tokens or {}
+    if world.reader is None:
+        from tests.bookings.booking_support import new_member
+
+        world.reader = await world.person(kind="GUEST", member_id=await new_member())
+        world.tokens["guest"] = world.reader.token
+    return world.reader
+
+
+async def more_consents(world: World, count: int) -> None:
+    """Grants and withdrawals of the guest's choosable purposes (the current answers stay three,
+    the ledger grows)."""
+    from domain import consents
+    from domain.models import ConsentPurpose
+
+    guest = await _consenting_guest(world)
+    purposes = [ConsentPurpose.MARKETING, ConsentPurpose.PARTNER_SHARING,
+                ConsentPurpose.CROSS_BORDER]
+    for i in range(count):
+        await audited(SYSTEM, "consent", "ConsentRecord", lambda i=i: consents.record(
+            SYSTEM, purposes[i % 3], granted=bool(i % 2), notice_version="v1", channel="ONLINE",
+            account_id=guest.account.id, member_id=guest.account.member_id,
+        ))
+
+
+PARTNER = """mutation($input: RegisterPartnerInput!) { registerPartner(input: $input) {
+  partner { id } errors { code } } }"""
+ASSESSMENT = """mutation($input: RecordSecurityAssessmentInput!) {
+  recordSecurityAssessment(input: $input) { errors { code } } }"""
+
+
+async def more_partners(world: World, count: int) -> None:
+    """Partners abroad, each with a token and two assessments."""
+    from authz import tokens
+
+    admin = await make_account(f"partner-admin{next(_serial)}@test.hotel", ["admin"])
+    for i in range(count):
+        row, _ = await tokens.issue_api_token(
+            f"Partner {i}", ["bookings:read"], clock.now() + D(days=30), admin.id
+        )
+        values = {"name": f"Partner {i}", "country": "SG",
+                  "apiTokenIds": [str(relay.GlobalID("ApiToken", str(row.id)))]}
+        data = await _ok(world, PARTNER, {"input": values}, "legal")
+        partner_id = data["registerPartner"]["partner"]["id"]
+        for result in ("FAILED", "PASSED"):
+            assessment = {"partnerId": partner_id, "assessedOn": TODAY.isoformat(),
+                          "assessor": "Assessor", "result": result,
+                          "validUntil": (TODAY + D(days=90)).isoformat(),
+                          "documentReference": f"SA-{i}"}
+            data = await _ok(world, ASSESSMENT, {"input": assessment}, "legal")
+            assert data["recordSecurityAssessment"]["errors"] == [], data
+
+
+async def more_trained_staff(world: World, count: int) -> None:
+    """Staff who read guest data, each with a data-protection training."""
+    from domain.models import ComplianceTraining
+
+    for _ in range(count):
+        someone = await world.person("booking_agent")
+        await ComplianceTraining.create(
+            account_id=someone.account.id, topic="PIPL", completed_on=TODAY,
+            valid_until=TODAY + D(days=365),
+        )
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "members": Case("director", more_members),
@@ -806,6 +874,10 @@ CASES: dict[str, Case] = {
     "employees": Case("director", more_employees),
     "rotationPlans": Case("director", more_rotation_plans),
     "projects": Case("booking_agent", more_projects),
+    "myConsents": Case("guest", more_consents, "", fixed_length=True),
+    "myConsentHistory": Case("guest", more_consents),
+    "partners": Case("director", more_partners),
+    "complianceTrainingStatus": Case("hr", more_trained_staff, ""),
 }
 
 

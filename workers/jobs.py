@@ -30,6 +30,7 @@ from domain.actor import SYSTEM
 from domain.bookings import idempotency
 from domain.clock import clock
 from domain.complaints import deadlines as complaint_deadlines
+from domain.compliance import training as compliance_training
 from domain.documents import replicas, work_records
 from domain.members import expiry, tiers
 from domain.models import RefreshToken
@@ -243,6 +244,10 @@ async def organisation_rotations(ctx: dict) -> dict[str, int]:
     """Plan the missing two-yearly rotations and remind HR and the supervisor of those coming
     due, each once (P2.6)."""
     return await audited(SYSTEM, "sweepRotations", "RotationPlan", org_rotation.sweep)
+async def remind_compliance_training(ctx: dict) -> int:
+    """Tell staff who handle personal data that their data-protection training is due or
+    overdue, once per lapse (P6.1.4)."""
+    return await compliance_training.remind_lapsed()
 
 
 JOBS: list[Job] = [
@@ -279,4 +284,5 @@ JOBS: list[Job] = [
     Job("policy_reviews", policy_reviews, 3600),
     # Organisation (P2.6).
     Job("organisation_rotations", organisation_rotations, 3600),
+    Job("remind_compliance_training", remind_compliance_training, 86400),
 ]

@@ -3,7 +3,8 @@ of the latest finished month, and a pseudonymous listing for analysts.
 
 Ownership is decided here: a caller whose grant reaches only their own records (a guest) reads
 only the membership of their own account. Nothing read here carries contact details: a member
-appears by member number only.
+appears by member number only. Recommendations are shown only while the member consents to
+MARKETING (a withdrawal counts from the next request).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 
 from authz.identity import Identity
+from domain import consents
 from domain.analysis.explain import Explained, explain
 from domain.analysis.runs import latest_month
 from domain.errors import DomainError, ErrorCode
-from domain.models import MemberBehaviour, Recommendation, RoomType
+from domain.models import ConsentPurpose, MemberBehaviour, Recommendation, RoomType
 
 
 def _check_owner(identity: Identity, member_id: int, own_only: bool) -> None:
@@ -33,6 +35,10 @@ async def recommendations(
 ) -> list[Explained]:
     """The member's recommendations of the latest finished month, best first."""
     _check_owner(identity, member_id, own_only)
+    # Personalised offers are marketing: none without the member's current consent, and none
+    # from the request after a withdrawal (PIPL Art. 24, P6.1.2).
+    if not await consents.has(ConsentPurpose.MARKETING, member_id=member_id):
+        return []
     month = await latest_month()
     if month is None:
         return []

@@ -176,3 +176,22 @@ __all__ = [
     "WorkRecordSeal",
     "Workshop",
 ]
+
+# Compliance (P6.1.2-P6.1.4).
+from domain.models.compliance import (
+    AssessmentResult,
+    ComplianceTraining,
+    ComplianceTrainingReminder,
+    Partner,
+    PartnerToken,
+    SecurityAssessment,
+)
+
+__all__ += [
+    "AssessmentResult",
+    "ComplianceTraining",
+    "ComplianceTrainingReminder",
+    "Partner",
+    "PartnerToken",
+    "SecurityAssessment",
+]

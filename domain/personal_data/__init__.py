@@ -6,6 +6,10 @@ boundaries of use and an access-permission matrix).
   for equality lookups, and keyed search terms for the staff's guest search.
 - `fields`: Tortoise field types that encrypt on write and decrypt on read, so models keep
   plain attributes while the database holds only ciphertext.
+- `classification`: the one declared registry of personal data, kind by kind and field by
+  field (ORDINARY or SENSITIVE, purpose, the grant that unmasks it, how it is masked), which
+  `masking` reads and tests hold against the models (every SENSITIVE field encrypted, every
+  encrypted field classified).
 - `masking`: who sees which kind of personal data in full, masked or not at all.
 - `rotation`: re-encrypt rows under the current key after a key is added.
 

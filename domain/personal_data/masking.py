@@ -1,10 +1,12 @@
 """Who sees which personal data, in full, masked or not at all (P6.1.2 boundaries of use).
 
-The rule, for each kind of personal data:
+Which grant unmasks a kind, and which kinds are never given to third parties or cannot be
+masked, come from the one classification (`classification.KINDS`). The rule, for each kind:
 
 - the data subject (a guest reading their own booking) and callers the permission matrix
   grants the kind's resource to (`RESOURCE`) see it in full;
-- third parties (partner tokens) never see identity-document numbers or points balances;
+- third parties (partner tokens) never see SENSITIVE kinds (identity-document numbers) nor
+  the kinds kept from them (points balances);
 - everyone else who reaches the record sees a mask that shows enough to tell records apart
   (``L. W.``, ``+86*******8000``, ``l***@example.com``, ``*****5678``, ``B20261128-7K3QX.****``)
   and no points balance.
@@ -21,17 +23,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from domain.personal_data.classification import KINDS, PersonalData
+
 MASK = "*"
-
-
-class PersonalData(StrEnum):
-    NAME = "NAME"
-    PHONE = "PHONE"
-    EMAIL = "EMAIL"
-    ID_DOCUMENT = "ID_DOCUMENT"
-    POINTS_BALANCE = "POINTS_BALANCE"
-    VOUCHER_CODE = "VOUCHER_CODE"
-    NOTE = "NOTE"  # free text about a guest (special requests)
 
 
 class Disclosure(StrEnum):
@@ -40,19 +34,16 @@ class Disclosure(StrEnum):
     WITHHELD = "WITHHELD"
 
 
-# The (resource, action) of the permission matrix that discloses each kind in full.
+# The (resource, action) of the permission matrix that discloses each kind in full, and the
+# kinds withheld rather than masked: read from the one classification (`classification.KINDS`).
 RESOURCE: dict[PersonalData, tuple[str, str]] = {
-    PersonalData.NAME: ("booking", "read"),
-    PersonalData.PHONE: ("guest_contact", "read"),
-    PersonalData.EMAIL: ("guest_contact", "read"),
-    PersonalData.ID_DOCUMENT: ("guest_identity", "read"),
-    PersonalData.POINTS_BALANCE: ("member", "read"),
-    PersonalData.VOUCHER_CODE: ("booking", "read"),
-    PersonalData.NOTE: ("booking", "read"),
+    kind: rule.unmasked_by for kind, rule in KINDS.items()
 }
 
-_NEVER_TO_THIRD_PARTIES = frozenset({PersonalData.ID_DOCUMENT, PersonalData.POINTS_BALANCE})
-_CANNOT_BE_MASKED = frozenset({PersonalData.POINTS_BALANCE})
+_NEVER_TO_THIRD_PARTIES = frozenset(
+    kind for kind, rule in KINDS.items() if rule.never_to_third_parties
+)
+_CANNOT_BE_MASKED = frozenset(kind for kind, rule in KINDS.items() if not rule.maskable)
 
 
 def disclosure(

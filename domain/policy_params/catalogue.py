@@ -555,6 +555,18 @@ class PolicyCatalogue:
         "HR and the supervisor are reminded this many days before a rotation is due.",
         minimum=0, maximum=365,
     )
+    # Compliance (P6.1.4).
+    compliance_training_valid_days = Int(
+        365, "days", "P6.1.4",
+        "A data-protection training holds this long from the day it was completed; staff who "
+        "handle personal data must renew it before then.",
+        minimum=30, maximum=1095,
+    )
+    compliance_training_notice_days = Int(
+        30, "days", "P6.1.4",
+        "Staff are told this long before their data-protection training runs out.",
+        minimum=1, maximum=180,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {

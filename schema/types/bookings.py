@@ -21,7 +21,9 @@ from authz.identity import Kind
 from domain import i18n
 from domain.bookings import states
 from domain.personal_data import PersonalData
+from domain.personal_data.masking import MASK
 from schema.loaders import bookings as loaders
+from schema.loaders.compliance import transfer_refusal
 from schema.privacy import shown
 from schema.types.booking_changes import (
     BookingChangeRequest,
@@ -97,21 +99,38 @@ class GuestProfile:
     is_temporary: bool
     row: strawberry.Private[object]
 
-    @strawberry.field
+    async def _shown(self, info: strawberry.Info, data: PersonalData, value):
+        # A partner abroad gets nothing of a guest the transfer guard withholds (P6.1.3).
+        if await transfer_refusal(info, self.row.id) is not None:
+            return None
+        return await shown(info, data, value)
+
+    @strawberry.field(description="`***` when the guest's data is withheld (see transferBlocked).")
     async def full_name(self, info: strawberry.Info) -> str:
+        if await transfer_refusal(info, self.row.id) is not None:
+            return MASK * 3
         return await shown(info, PersonalData.NAME, self.row.full_name)
 
     @strawberry.field
     async def phone(self, info: strawberry.Info) -> str | None:
-        return await shown(info, PersonalData.PHONE, self.row.phone)
+        return await self._shown(info, PersonalData.PHONE, self.row.phone)
 
     @strawberry.field
     async def email(self, info: strawberry.Info) -> str | None:
-        return await shown(info, PersonalData.EMAIL, self.row.email)
+        return await self._shown(info, PersonalData.EMAIL, self.row.email)
 
     @strawberry.field
     async def id_document_number(self, info: strawberry.Info) -> str | None:
-        return await shown(info, PersonalData.ID_DOCUMENT, self.row.id_document_number)
+        return await self._shown(info, PersonalData.ID_DOCUMENT, self.row.id_document_number)
+
+    @strawberry.field(
+        description="Why the guest's personal data is withheld from the calling partner: "
+        "CROSS_BORDER_ASSESSMENT_REQUIRED (no valid security assessment of the partner abroad) "
+        "or CROSS_BORDER_CONSENT_REQUIRED (the guest has not consented to partner sharing "
+        "and transfer abroad); null when it is not withheld (P6.1.3, PIPL Arts. 38-40)."
+    )
+    async def transfer_blocked(self, info: strawberry.Info) -> str | None:
+        return await transfer_refusal(info, self.row.id)
 
     @classmethod
     def of(cls, row) -> GuestProfile:
@@ -212,7 +231,6 @@ class Booking(relay.Node):
     check_out: dt.date
     guests: int
     nights: int
-    special_requests: str | None
     gross_amount: Decimal = strawberry.field(description="The nights at their rates.")
     points_redeemed: int
     points_value: Decimal = strawberry.field(description="What the redeemed points pay.")
@@ -239,6 +257,12 @@ class Booking(relay.Node):
             return None
         found = await loaders.rooms(info).load(self.row.room_id)
         return found and Room.of(found)
+
+    @strawberry.field(description="Withheld from a partner the guest's data may not go to.")
+    async def special_requests(self, info: strawberry.Info) -> str | None:
+        if await transfer_refusal(info, self.row.guest_id) is not None:
+            return None
+        return self.row.special_requests or None
 
     @strawberry.field
     async def guest(self, info: strawberry.Info) -> GuestProfile:
@@ -287,7 +311,6 @@ class Booking(relay.Node):
             row,
             status=BookingStatus(row.status),
             channel=BookingChannel(row.channel),
-            special_requests=row.special_requests or None,
             voucher=(
                 Voucher(code=row.voucher_code, issued_at=row.voucher_issued_at)
                 if row.voucher_code

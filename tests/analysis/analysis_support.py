@@ -10,10 +10,13 @@ from decimal import Decimal
 
 from strawberry import relay
 
+from domain import consents
+from domain.actor import SYSTEM
 from domain.models import (
     AnalysisRun,
     AnalysisStay,
     Booking,
+    ConsentPurpose,
     GuestProfile,
     Member,
     MemberBehaviour,
@@ -63,7 +66,13 @@ async def member(name: str = "Zhao Lei", email: str | None = "zhao.lei@example.c
     profile = await GuestProfile.create(
         full_name=name, phone="+8613900139001", email=email, is_temporary=False
     )
-    return await Member.create(member_number=f"M{next(_numbers):09d}", guest_profile=profile)
+    made = await Member.create(member_number=f"M{next(_numbers):09d}", guest_profile=profile)
+    # Personalised recommendations need the member's marketing consent (P6.1.2).
+    await consents.record(
+        SYSTEM, ConsentPurpose.MARKETING, granted=True, notice_version="test", channel="STAFF",
+        member_id=made.id,
+    )
+    return made
 
 
 async def stay(
