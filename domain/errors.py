@@ -63,6 +63,8 @@ class ErrorCode(StrEnum):
     ALREADY_SETTLED = "ALREADY_SETTLED"
     # Improvement: the innovation fund (P8.5).
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    # Risk: the quarterly internal audit (P6.2.2).
+    EMPTY_QUARTER = "EMPTY_QUARTER"
 
 
 class DomainError(Exception):

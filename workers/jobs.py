@@ -218,6 +218,20 @@ async def policy_reviews(ctx: dict) -> dict[str, int]:
     }
 
 
+async def sweep_incidents(ctx: dict) -> dict[str, int]:
+    """Escalate level-1 incidents past their restore deadline and text their scope (P6.2.1)."""
+    from domain.risk import incidents
+
+    return await incidents.sweep()
+
+
+async def quarterly_internal_audit(ctx: dict) -> int:
+    """Draw the sample of the quarter that ended last, once (P6.2.2)."""
+    from domain.risk import audits
+
+    return await audits.draw_due()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -250,4 +264,7 @@ JOBS: list[Job] = [
     Job("improvement_survey", improvement_survey, 3600),
     Job("improvement_followups", improvement_followups, 3600),
     Job("policy_reviews", policy_reviews, 3600),
+    # Risk response (P6.2.1, P6.2.2).
+    Job("sweep_incidents", sweep_incidents, 300),
+    Job("quarterly_internal_audit", quarterly_internal_audit, 3600),
 ]

@@ -154,3 +154,20 @@ __all__ = [
     "WorkRecordSeal",
     "Workshop",
 ]
+from domain.models.risk import (  # noqa: E402
+    AuditSample,
+    Incident,
+    IncidentEvent,
+    IncidentMember,
+    IncidentNotice,
+    InternalAudit,
+)
+
+__all__ += [
+    "AuditSample",
+    "Incident",
+    "IncidentEvent",
+    "IncidentMember",
+    "IncidentNotice",
+    "InternalAudit",
+]
