@@ -154,7 +154,7 @@ __all__ = [
     "WorkRecordSeal",
     "Workshop",
 ]
-from domain.models.risk import (  # noqa: E402
+from domain.models.risk import (
     AuditSample,
     Incident,
     IncidentEvent,

@@ -403,18 +403,18 @@ async def _may_resolve(actor: Actor, incident: Incident) -> bool:
         return await IncidentMember.filter(
             incident_id=incident.id, account_id=actor.account_id or 0
         ).exists()
-    return "tech_lead" in actor.identity.roles or actor.account_id == incident.reported_by_account_id
+    reporter = actor.account_id == incident.reported_by_account_id
+    return reporter or "tech_lead" in actor.identity.roles
 
 
 async def resolve(actor: Actor, incident_id: int, resolution: str) -> Incident:
     incident = await _open(incident_id)
     if not await _may_resolve(actor, incident):
-        who = {1: "a technical lead", 2: "its PR lead"}.get(
-            incident.level, "a member of its task force"
-        )
-        raise DomainError(
-            ErrorCode.FORBIDDEN, f"A director or {who} resolves this incident.", "incidentId"
-        )
+        message = {
+            1: N_("A director, a technical lead or its reporter resolves this incident."),
+            2: N_("A director or its PR lead resolves this incident."),
+        }.get(incident.level, N_("A director or a member of its task force resolves it."))
+        raise DomainError(ErrorCode.FORBIDDEN, message, "incidentId")
     said = _text(resolution, "resolution", N_("Say how the incident was resolved."))
     now = clock.now()
     claimed = await Incident.filter(id=incident.id, status=IncidentStatus.OPEN).update(

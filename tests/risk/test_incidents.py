@@ -185,7 +185,9 @@ async def test_levels_need_their_lead_or_task_force_and_a_level_change_is_on_the
     # Level 2 is led by PR: without a lead, or with a lead outside PR, nothing is written.
     missing = await _report(gql, tech, level=2, title="Tour group complaints")
     assert [(e["field"], e["code"]) for e in missing["errors"]] == [("leadEmail", "REQUIRED")]
-    wrong = await _report(gql, tech, level=2, title="Tour group", leadEmail=supervisor.account.email)
+    wrong = await _report(
+        gql, tech, level=2, title="Tour group", leadEmail=supervisor.account.email
+    )
     assert [(e["field"], e["code"]) for e in wrong["errors"]] == [("leadEmail", "INVALID")]
     assert await Incident.all().count() == 0 and await IncidentEvent.all().count() == 0
     led = await _report(gql, tech, level=2, title="Tour group", leadEmail=pr.account.email)
