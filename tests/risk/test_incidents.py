@@ -303,3 +303,43 @@ async def test_wrong_roles_are_refused(gql, person):
         assert reply.error_codes == ["FORBIDDEN"], role
     assert (await gql(LIST, token=(await person("committee")).token)).errors == []
     assert await IncidentEvent.all().count() == 2  # REPORTED and LEAD_ASSIGNED only
+
+
+CONVENE = """mutation($input: ConveneCrisisGroupInput!) { conveneCrisisGroup(input: $input) {
+  crisisGroup { id } errors { field code } } }"""
+
+
+@pytest.mark.policy("P6.2.1")
+async def test_a_media_crisis_task_force_may_be_an_active_crisis_group(gql, person):
+    director, supervisor, tech = (
+        await person("director"), await person("supervisor"), await person("tech_lead")
+    )
+    pr = await person("pr")
+    convened = await gql(CONVENE, {"input": {
+        "reason": "Press reports on the outage",
+        "matters": ["BOOKING_CHANGE"],
+        "memberEmails": [supervisor.account.email, tech.account.email],
+        "expiresAt": (clock.now() + D(hours=6)).isoformat(),
+    }}, token=director.token)
+    group = convened.data["conveneCrisisGroup"]["crisisGroup"]["id"]
+    reported = await _report(
+        gql, director, level=3, title="Newspaper story",
+        crisisGroupId=group, taskForceEmails=[pr.account.email],
+        spokespersonEmail=pr.account.email,
+    )
+    assert reported["errors"] == []
+    members = {p["email"] for p in reported["incident"]["taskForce"]}
+    assert members == {
+        director.account.email, supervisor.account.email, tech.account.email, pr.account.email
+    }
+    told = await Notification.filter(kind="INCIDENT_TASK_FORCE").values_list(
+        "account_id", flat=True
+    )
+    assert len(told) == 4
+    # An ended group gives no task force.
+    clock.advance(D(hours=7))
+    late = await _report(
+        gql, director, level=3, title="Second story", crisisGroupId=group,
+        taskForceEmails=[pr.account.email], spokespersonEmail=pr.account.email,
+    )
+    assert [(e["field"], e["code"]) for e in late["errors"]] == [("crisisGroupId", "INVALID")]
