@@ -1,5 +1,7 @@
 """Incidents under the emergency plans (P6.2.1), levels 1 to 3.
 
+The plans in force are levels 1 to `emergency_plan_levels` (of the three below).
+
 - Level 1, system failure: service is restored within `system_failure_restore_hours` of the
   failure's start (a level changed to 1 counts from the change). The deadline is a row
   (`restore_due_at`); the sweep job escalates an incident still open past it, once, to the
@@ -111,9 +113,14 @@ def _text(value: str | None, fieldname: str, missing: str, limit: int = MAX_TEXT
     return clean
 
 
-def _level(level: int | None) -> int:
-    if level not in LEVELS:
-        raise DomainError(ErrorCode.OUT_OF_RANGE, "Emergency plans have levels 1 to 3.", "level")
+async def _level(level: int | None) -> int:
+    """A level of the emergency plans in force: 1 to `emergency_plan_levels`, of the three
+    plans the policy describes."""
+    top = min(max(LEVELS), await params.emergency_plan_levels)
+    if level is None or not 1 <= level <= top:
+        raise DomainError(
+            ErrorCode.OUT_OF_RANGE, f"Emergency plans have levels 1 to {top}.", "level"
+        )
     return level
 
 
@@ -301,7 +308,7 @@ async def report(
 ) -> Incident:
     """Record an incident at its level (inside the caller's unit of work); a level-1 incident
     tells its scope by SMS in the same transaction."""
-    level = _level(level)
+    level = await _level(level)
     name = _text(title, "title", N_("Give the incident a title."), MAX_TITLE)
     told = (description or "").strip()
     if len(told) > MAX_TEXT:
@@ -346,7 +353,7 @@ async def update(
     said = (note or "").strip()
     if len(said) > MAX_TEXT:
         raise DomainError(ErrorCode.TOO_LONG, f"At most {MAX_TEXT} characters.", "note")
-    new_level = incident.level if level is None else _level(level)
+    new_level = incident.level if level is None else await _level(level)
     changes_plan = bool(
         plan.scope or plan.lead_email or plan.task_force_emails or plan.spokesperson_email
         or plan.crisis_group_id

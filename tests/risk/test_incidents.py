@@ -26,6 +26,7 @@ from domain.models import (
     OutboxEvent,
 )
 from tests.bookings.booking_support import TODAY, book, make_hotel
+from tests.dual_review_support import set_parameter_reviewed
 from workers.jobs import sweep_incidents
 
 D = dt.timedelta
@@ -343,3 +344,22 @@ async def test_a_media_crisis_task_force_may_be_an_active_crisis_group(gql, pers
         taskForceEmails=[pr.account.email], spokespersonEmail=pr.account.email,
     )
     assert [(e["field"], e["code"]) for e in late["errors"]] == [("crisisGroupId", "INVALID")]
+
+
+@pytest.mark.policy("P6.2.1")
+async def test_the_levels_in_force_follow_the_emergency_plan_levels_parameter(gql, person):
+    tech, pr = await person("tech_lead"), await person("pr")
+    await set_parameter_reviewed("emergency_plan_levels", "2")
+    refused = await _report(
+        gql, tech, level=3, title="Press", taskForceEmails=[tech.account.email, pr.account.email],
+        spokespersonEmail=pr.account.email,
+    )
+    assert [(e["field"], e["code"], e["message"]) for e in refused["errors"]] == [
+        ("level", "OUT_OF_RANGE", "Emergency plans have levels 1 to 2.")
+    ]
+    led = await _report(gql, tech, level=2, title="Complaints", leadEmail=pr.account.email)
+    assert led["errors"] == []
+    raised = await gql(UPDATE, {"input": {"incidentId": led["incident"]["id"], "level": 3}},
+                       token=await _tok(tech))
+    assert raised.data["updateIncident"]["errors"][0]["code"] == "OUT_OF_RANGE"
+    assert (await Incident.get()).level == 2
