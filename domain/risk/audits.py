@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from tortoise.exceptions import IntegrityError
+
 from domain import notifications
 from domain.actor import SYSTEM, Actor
 from domain.clock import clock
@@ -271,6 +273,8 @@ async def draw_due(actor: Actor = SYSTEM) -> int:
         if refusal.code == ErrorCode.DUPLICATE:  # another run drew it meanwhile
             return 0
         raise
+    except IntegrityError:  # another run drew it at the same moment: one quarter, one audit
+        return 0
     return 1
 
 
