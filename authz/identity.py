@@ -28,6 +28,7 @@ STAFF_ROLES = (
     "tech_lead",
     "committee",
     "admin",
+    "pr",  # public relations: leads level-2 incidents (P6.2.1)
 )
 # Casbin subjects for the non-staff kinds.
 GUEST_ROLE = "guest"

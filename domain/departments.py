@@ -35,6 +35,7 @@ DEPARTMENT_OF_ROLE = {
     "auditor": "OPERATIONS",
     "committee": "OPERATIONS",
     "admin": "OPERATIONS",
+    "pr": "PR",
 }
 # Who heads each department in a dispute or a joint meeting (P7.2.4 "both supervisors").
 HEAD_ROLES = {
@@ -43,6 +44,7 @@ HEAD_ROLES = {
     "ENGINEERING": ("tech_lead",),
     "HR": ("hr",),
     "OPERATIONS": ("committee",),
+    "PR": ("pr",),
 }
 
 

@@ -70,6 +70,8 @@ class ErrorCode(StrEnum):
     # Compliance: transfers of guest data abroad (P6.1.3, PIPL Arts. 38-40).
     CROSS_BORDER_ASSESSMENT_REQUIRED = "CROSS_BORDER_ASSESSMENT_REQUIRED"
     CROSS_BORDER_CONSENT_REQUIRED = "CROSS_BORDER_CONSENT_REQUIRED"
+    # Risk: the quarterly internal audit (P6.2.2).
+    EMPTY_QUARTER = "EMPTY_QUARTER"
 
 
 class DomainError(Exception):

@@ -29,6 +29,7 @@ from schema.members import MemberMutation, MemberQuery
 from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.reports import ReportMutation, ReportQuery
+from schema.risk import RiskMutation, RiskQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
 from schema.scalars import SCALAR_OVERRIDES
 
@@ -70,6 +71,7 @@ QUERY_PARTS: list[type] = [
     ImprovementQuery,
     OrganisationQuery,
     ComplianceQuery,
+    RiskQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -92,6 +94,7 @@ MUTATION_PARTS: list[type] = [
     ImprovementMutation,
     OrganisationMutation,
     ComplianceMutation,
+    RiskMutation,
 ]
 
 

@@ -37,6 +37,8 @@ DEMO_STAFF = [
     ("committee2@demo.hotel", "Kit Committee", ["committee"]),
     ("admin@demo.hotel", "Adi Admin", ["admin"]),
     ("admin2@demo.hotel", "Ada Admin", ["admin"]),
+    # Public relations leads level-2 incidents (P6.2.1).
+    ("pr@demo.hotel", "Pat Relations", ["pr"]),
 ]
 DEMO_GUEST = ("guest@demo.hotel", "Gao Guest")
 

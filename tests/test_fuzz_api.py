@@ -51,6 +51,7 @@ NODE_TYPES = [
     "PolicyReview", "PolicyChange", "InnovationFundEntry", "Nope",
     "Employee", "Project", "RotationPlan",
     "Partner", "ConsentEntry",
+    "Incident", "InternalAudit", "AuditSample",
 ]
 EXTREME_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e1000", "-1e-1000", "9" * 30, "0.001",
                    "-5", "0", "", " ", "1,5", "0x10", "1_000"]

@@ -828,6 +828,56 @@ async def more_trained_staff(world: World, count: int) -> None:
             account_id=someone.account.id, topic="PIPL", completed_on=TODAY,
             valid_until=TODAY + D(days=365),
         )
+REPORT_INCIDENT = """mutation($input: ReportIncidentInput!) { reportIncident(input: $input) {
+  incident { id } errors { code } } }"""
+NOTE_INCIDENT = """mutation($id: ID!) { addIncidentTimelineEntry(input: {incidentId: $id,
+  note: "Statement drafted"}) { incident { id } errors { code } } }"""
+
+
+async def more_incidents(world: World, count: int) -> None:
+    """Level-2 incidents led by different PR members and level-3 ones with their own task
+    forces, each with a note by someone else (the people of every list loaded with the page)."""
+    for n in range(count):
+        pr, legal = await world.person("pr"), await world.person("legal")
+        if n % 2:
+            values = {"level": 2, "title": f"Complaints {n}", "leadEmail": pr.account.email}
+        else:
+            values = {
+                "level": 3,
+                "title": f"Press {n}",
+                "taskForceEmails": [pr.account.email, legal.account.email],
+                "spokespersonEmail": legal.account.email,
+            }
+        data = await _ok(world, REPORT_INCIDENT, {"input": values}, "tech_lead")
+        assert data["reportIncident"]["errors"] == [], data
+        incident = data["reportIncident"]["incident"]["id"]
+        reply = await world.gql(NOTE_INCIDENT, {"id": incident}, token=pr.token)
+        assert reply.data["addIncidentTimelineEntry"]["errors"] == [], reply.body
+
+
+async def more_internal_audits(world: World, count: int) -> None:
+    """Audits of different quarters, each with sampled cases recorded by different auditors."""
+    from domain.models import AuditSample, InternalAudit
+
+    for _ in range(count):
+        n = next(_serial)
+        audit = await InternalAudit.create(
+            quarter=f"{2000 + n // 4:04d}-Q{n % 4 + 1}",
+            seed=f"seed{n}",
+            sample_percent=5,
+            population={"BOOKING": 20, "COMPLAINT": 1},
+        )
+        auditor = await world.person("auditor")
+        for kind, case in (("BOOKING", n), ("COMPLAINT", n + 1)):
+            await AuditSample.create(
+                audit_id=audit.id,
+                case_kind=kind,
+                case_id=case,
+                severity="LOW",
+                finding="late",
+                recorded_by_account_id=auditor.account.id,
+                recorded_at=clock.now(),
+            )
 
 
 CASES: dict[str, Case] = {
@@ -878,6 +928,9 @@ CASES: dict[str, Case] = {
     "myConsentHistory": Case("guest", more_consents),
     "partners": Case("director", more_partners),
     "complianceTrainingStatus": Case("hr", more_trained_staff, ""),
+    # Risk response (P6.2.1, P6.2.2).
+    "incidents": Case("director", more_incidents),
+    "internalAudits": Case("committee", more_internal_audits),
 }
 
 

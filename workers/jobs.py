@@ -248,6 +248,18 @@ async def remind_compliance_training(ctx: dict) -> int:
     """Tell staff who handle personal data that their data-protection training is due or
     overdue, once per lapse (P6.1.4)."""
     return await compliance_training.remind_lapsed()
+async def sweep_incidents(ctx: dict) -> dict[str, int]:
+    """Escalate level-1 incidents past their restore deadline and text their scope (P6.2.1)."""
+    from domain.risk import incidents
+
+    return await incidents.sweep()
+
+
+async def quarterly_internal_audit(ctx: dict) -> int:
+    """Draw the sample of the quarter that ended last, once (P6.2.2)."""
+    from domain.risk import audits
+
+    return await audits.draw_due()
 
 
 JOBS: list[Job] = [
@@ -285,4 +297,7 @@ JOBS: list[Job] = [
     # Organisation (P2.6).
     Job("organisation_rotations", organisation_rotations, 3600),
     Job("remind_compliance_training", remind_compliance_training, 86400),
+    # Risk response (P6.2.1, P6.2.2).
+    Job("sweep_incidents", sweep_incidents, 300),
+    Job("quarterly_internal_audit", quarterly_internal_audit, 3600),
 ]

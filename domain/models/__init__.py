@@ -186,6 +186,14 @@ from domain.models.compliance import (
     PartnerToken,
     SecurityAssessment,
 )
+from domain.models.risk import (
+    AuditSample,
+    Incident,
+    IncidentEvent,
+    IncidentMember,
+    IncidentNotice,
+    InternalAudit,
+)
 
 __all__ += [
     "AssessmentResult",
@@ -194,4 +202,13 @@ __all__ += [
     "Partner",
     "PartnerToken",
     "SecurityAssessment",
+]
+
+__all__ += [
+    "AuditSample",
+    "Incident",
+    "IncidentEvent",
+    "IncidentMember",
+    "IncidentNotice",
+    "InternalAudit",
 ]
