@@ -47,7 +47,7 @@ async def test_the_demo_staff_are_hired_along_three_reporting_levels():
 
 
 def test_the_migration_writes_the_declared_structure():
-    migration = importlib.import_module("migrations.0020_organisation")
+    migration = importlib.import_module("migrations.0021_organisation")
     frozen = [
         (code, name, [tuple(g) for g in groups], [tuple(p) for p in positions])
         for code, name, groups, positions in migration.STRUCTURE
