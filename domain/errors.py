@@ -63,6 +63,9 @@ class ErrorCode(StrEnum):
     ALREADY_SETTLED = "ALREADY_SETTLED"
     # Improvement: the innovation fund (P8.5).
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    # Performance evaluation (P5.1).
+    SELF_RATING = "SELF_RATING"
+    CYCLE_CLOSED = "CYCLE_CLOSED"
 
 
 class DomainError(Exception):

@@ -24,6 +24,7 @@ from domain import (
     improvement,
     meetings,
     outbox,
+    performance,
 )
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
@@ -218,6 +219,21 @@ async def policy_reviews(ctx: dict) -> dict[str, int]:
     }
 
 
+async def evaluation_cycles(ctx: dict) -> dict[str, int]:
+    """Open the current month's, quarter's and half-year's evaluation cycles (assigning the
+    360-degree raters) and close those past their window, making their results (P5.1.4)."""
+    return {
+        "opened": await performance.cycles.open_current(clock.today()),
+        "closed": await performance.cycles.close_due(),
+    }
+
+
+async def kpi_snapshots(ctx: dict) -> int:
+    """Store the KPI results of the last finished month, quarter and year once: the monthly
+    sales bonus, the quarterly customer-service training, the year's best engineer (P5.1)."""
+    return await performance.kpis.snapshot_finished_periods(clock.today())
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -250,4 +266,7 @@ JOBS: list[Job] = [
     Job("improvement_survey", improvement_survey, 3600),
     Job("improvement_followups", improvement_followups, 3600),
     Job("policy_reviews", policy_reviews, 3600),
+    # Performance evaluation (P5.1).
+    Job("evaluation_cycles", evaluation_cycles, 3600),
+    Job("kpi_snapshots", kpi_snapshots, 3600),
 ]

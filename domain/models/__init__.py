@@ -66,6 +66,15 @@ from domain.models.meetings import (
 )
 from domain.models.members import PointsAdjustment, PointsLot, PointsUse, TierChange
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
+from domain.models.performance import (
+    EvaluationCycle,
+    EvaluationResult,
+    FacilityTicket,
+    KpiSnapshotRun,
+    PeerRatingTally,
+    PeerRatingTask,
+    PerformanceTraining,
+)
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
 from domain.models.signatures import Signature, SigningKey
@@ -106,6 +115,9 @@ __all__ = [
     "DocumentSequence",
     "DownloadGrant",
     "EmployeeSurvey",
+    "EvaluationCycle",
+    "EvaluationResult",
+    "FacilityTicket",
     "FollowUp",
     "GuestProfile",
     "IdempotencyRecord",
@@ -114,6 +126,7 @@ __all__ = [
     "InnovationFundEntry",
     "Inquiry",
     "InventoryNight",
+    "KpiSnapshotRun",
     "LedgerEntry",
     "Meeting",
     "MeetingParticipant",
@@ -124,7 +137,10 @@ __all__ = [
     "NightlyRate",
     "Notification",
     "OutboxEvent",
+    "PeerRatingTally",
+    "PeerRatingTask",
     "PendingOperation",
+    "PerformanceTraining",
     "PointsAdjustment",
     "PointsEntry",
     "PointsLot",
