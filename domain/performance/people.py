@@ -2,8 +2,8 @@
 
 The sales team are the booking specialists, customer service the representatives, technical
 support Engineering (the technical leads). A colleague's supervisors are the heads of their
-department other than themselves, or the directors when no one else heads it (a supervisor's
-own supervisor is a director). Departments and their heads are read only through
+department, or the directors when no one heads it; a department's heads answer to the
+directors, and the directors to no one here. Departments and their heads are read only through
 `domain.departments` (`department_of`, `heads_of`), so when that module reads real reporting
 lines this one follows without change.
 """
@@ -52,10 +52,14 @@ async def staff() -> Staff:
     department = {a.id: departments.department_of(a.roles or []) for a in people}
     heads = {d: set(await departments.heads_of(d)) for d in set(department.values()) if d}
     directors = set(await staff_with_roles("director"))
-    supervisors = {}
+    supervisors: dict[int, set[int]] = {}
     for who, dept in department.items():
-        found = heads.get(dept, set()) - {who}
-        supervisors[who] = found or (directors - {who})
+        if who in directors:
+            supervisors[who] = set()  # the top of the line: no one assesses a director
+        elif who in heads.get(dept, set()):
+            supervisors[who] = directors  # a department's head answers to the directors
+        else:
+            supervisors[who] = heads.get(dept, set()) or directors
     return Staff(department=department, supervisors=supervisors)
 
 
