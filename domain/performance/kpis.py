@@ -56,8 +56,8 @@ HUNDRED = Decimal(100)
 PLACES = Decimal("0.01")
 
 
-def _q(value: Decimal) -> Decimal:
-    return value.quantize(PLACES, ROUND_HALF_UP)
+def _q(value: Decimal | int) -> Decimal:
+    return Decimal(value).quantize(PLACES, ROUND_HALF_UP)
 
 
 def _percent(part: int, whole: int) -> Decimal | None:
@@ -240,10 +240,10 @@ def _tech_values(tickets: int, resolved: int, on_time: int) -> dict:
     }
 
 
-_TICKET_COUNTS = {
-    "n": Count("id"),
-    "resolved": Count("id", _filter=Q(status="RESOLVED")),
-    "on_time": Count("id", _filter=Q(on_time=True)),
+_TICKET_COUNTS = {  # named apart from the columns they count
+    "n_tickets": Count("id"),
+    "n_resolved": Count("id", _filter=Q(status="RESOLVED")),
+    "n_on_time": Count("id", _filter=Q(on_time=True)),
 }
 
 
@@ -263,7 +263,9 @@ async def technical_support(start: dt.date, end: dt.date) -> TeamFigures:
     total = await period.annotate(**_TICKET_COUNTS).first().values(*_TICKET_COUNTS) or {}
 
     def values(r: dict) -> dict:
-        return _tech_values(r.get("n") or 0, r.get("resolved") or 0, r.get("on_time") or 0)
+        return _tech_values(
+            r.get("n_tickets") or 0, r.get("n_resolved") or 0, r.get("n_on_time") or 0
+        )
 
     people = [Figures(who, values(by_person.get(who, {}))) for who in members]
     return TeamFigures(Team.TECHNICAL_SUPPORT, start, end, Figures(None, values(total)), people)
