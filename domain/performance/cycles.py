@@ -38,6 +38,7 @@ from domain import notifications
 from domain.actor import SYSTEM, Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
+from domain.i18n import N_
 from domain.inquiries.queries import local_day_start
 from domain.models import (
     Account,
@@ -261,7 +262,7 @@ async def submit_self(actor: Actor, cycle_id: int, score: int, comment: str | No
         raise DomainError(ErrorCode.FORBIDDEN, "Staff assess themselves.", "cycleId")
     cycle = await _cycle(cycle_id, CycleKind.SELF)
     return await _create_once(
-        cycle, me, me, "You have assessed yourself in this cycle already.",
+        cycle, me, me, N_("You have assessed yourself in this cycle already."),
         score=Decimal(_score(score)), comment=_comment(comment),
     )
 
@@ -280,7 +281,7 @@ async def submit_supervisor(
             ErrorCode.FORBIDDEN, "Only the colleague's supervisor assesses them.", "revieweeId"
         )
     return await _create_once(
-        cycle, reviewee_id, me, "The colleague has been assessed in this cycle already.",
+        cycle, reviewee_id, me, N_("The colleague has been assessed in this cycle already."),
         score=Decimal(_score(score)), comment=_comment(comment),
     )
 

@@ -223,7 +223,9 @@ async def test_360_raters_come_from_other_departments_and_never_rate_themselves(
     assert rated["remaining"] == len(mine) - 1
     again = await _rate(gql, rater, cycle, people["agent"].account.id, 1)
     assert again["errors"][0]["code"] == "DUPLICATE"
-    tally = await PeerRatingTally.get(cycle_id=cycle.id, reviewee_account_id=people["agent"].account.id)
+    tally = await PeerRatingTally.get(
+        cycle_id=cycle.id, reviewee_account_id=people["agent"].account.id
+    )
     assert (tally.answers, tally.score_sum) == (1, 4)
 
 
@@ -253,7 +255,7 @@ async def _rated_half_year(gql, person, *, agent_raters=3, cs_raters=2):
 @pytest.mark.policy("P5.1.4")
 @pytest.mark.policy("P5.1.5")
 async def test_360_aggregates_show_only_with_enough_raters(gql, person):
-    people, raters, cycle = await _rated_half_year(gql, person)
+    people, _, cycle = await _rated_half_year(gql, person)
     agent, cs = people["agent"], people["cs"]
     shown = (await ok(gql, EVALUATIONS, {"filter": {"kind": "PEER_360"}},
                       await fresh(agent)))["evaluations"]
@@ -264,9 +266,8 @@ async def test_360_aggregates_show_only_with_enough_raters(gql, person):
     assert mine["assessedBy"] is None and mine["label"] == "2026-H2"
     hidden = (await ok(gql, EVALUATIONS, {"filter": {"kind": "PEER_360"}},
                        await fresh(cs)))["evaluations"]["nodes"]
-    assert [(r["score"], r["raterCount"], r["scoresHidden"], r["hiddenReason"]) for r in hidden] == [
-        (None, None, True, "TOO_FEW_RATERS")
-    ]
+    assert [(r["score"], r["raterCount"], r["scoresHidden"], r["hiddenReason"])
+            for r in hidden] == [(None, None, True, "TOO_FEW_RATERS")]
     # The tallies are gone once the results are made; a rerun makes nothing twice.
     assert await PeerRatingTally.filter(cycle_id=cycle.id).count() == 0
     before = await EvaluationResult.filter(kind="PEER_360").count()

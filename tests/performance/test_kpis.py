@@ -111,7 +111,7 @@ async def test_the_sales_months_top_share_is_flagged_for_the_bonus(gql, person):
 
 @pytest.mark.policy("P5.1.1")
 async def test_the_bonus_share_is_a_parameter(gql, person):
-    a, b, c = await _sales_month(gql, person)
+    a, b, _ = await _sales_month(gql, person)
     await set_parameter_reviewed("sales_bonus_top_percent", "50")
     move_to(2026, 12, 2)
     await kpi_snapshots({})
