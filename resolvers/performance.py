@@ -35,12 +35,14 @@ from schema.types.performance import (
     PeerRatingTask,
     PerformanceTeam,
     RaiseFacilityTicketInput,
+    RecordTrainingAttendanceInput,
     ResolveFacilityTicketInput,
     SubmitPeerRatingInput,
     SubmitSelfAssessmentInput,
     SubmitSupervisorAssessmentInput,
     TeamKpis,
     TrainingSession,
+    TrainingSessionPayload,
     figures_of,
 )
 from schema.types.relay import Connection, paged, parse_global_id
@@ -240,6 +242,21 @@ async def resolve_facility_ticket(
 
     row, errors = await run_audited(info, "resolveFacilityTicket", "FacilityTicket", work)
     return FacilityTicketPayload(ticket=row and FacilityTicket.of(row), errors=errors)
+
+
+async def record_training_attendance(
+    info: strawberry.Info, input: RecordTrainingAttendanceInput
+) -> TrainingSessionPayload:
+    everyone = access_of(info, "performance_training", "record") == Access.ALL
+
+    async def work():
+        session = parse_global_id(input.session_id, "TrainingSession", "sessionId")
+        return await performance.training.record_attendance(
+            info.context.actor, session, everyone=everyone
+        )
+
+    row, errors = await run_audited(info, "recordTrainingAttendance", "TrainingSession", work)
+    return TrainingSessionPayload(session=row and TrainingSession.of(row), errors=errors)
 
 
 # ---- nodes -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from schema.types.performance import (
     PeerRatingTask,
     TeamKpis,
     TrainingSession,
+    TrainingSessionPayload,
 )
 from schema.types.relay import Connection
 
@@ -78,4 +79,9 @@ class PerformanceMutation:
     resolve_facility_ticket: FacilityTicketPayload = strawberry.mutation(
         resolver=resolvers.resolve_facility_ticket,
         extensions=[requires("facility_ticket", "resolve")],
+    )
+    record_training_attendance: TrainingSessionPayload = strawberry.mutation(
+        resolver=resolvers.record_training_attendance,
+        extensions=[requires("performance_training", "record")],
+        description="The person's supervisor, HR or a director records an attended session.",
     )

@@ -4,7 +4,7 @@ Engineering (`tickets`, P5.1.3), the monthly self, quarterly supervisor and half
 anonymous cross-department 360-degree cycles (`cycles`, P5.1.4), and the stored results they
 and the period KPI snapshots make, the basis of pay and promotion (`queries`, P5.1.5)."""
 
-from domain.performance import cycles, kpis, people, queries, tickets
+from domain.performance import cycles, kpis, people, queries, tickets, training
 from domain.performance.cycles import CycleKind, CycleStatus
 from domain.performance.people import Team
 from domain.performance.periods import Period, PeriodKind, period_of
@@ -23,4 +23,5 @@ __all__ = [
     "period_of",
     "queries",
     "tickets",
+    "training",
 ]

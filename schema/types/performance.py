@@ -302,6 +302,17 @@ class ResolveFacilityTicketInput:
     resolution: str
 
 
+@strawberry.input
+class RecordTrainingAttendanceInput:
+    session_id: relay.GlobalID
+
+
+@strawberry.type
+class TrainingSessionPayload:
+    session: TrainingSession | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.type
 class EvaluationPayload:
     evaluation: EvaluationResult | None = None

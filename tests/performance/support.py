@@ -66,3 +66,5 @@ async def ok(gql, document: str, variables: dict | None, token: str) -> dict:
     reply = await gql(document, variables, token=token)
     assert reply.errors == [], reply.body
     return reply.data
+ATTENDED = """mutation($id: ID!) { recordTrainingAttendance(input: {sessionId: $id}) {
+  session { id status attendedAt overdue } errors { field code } } }"""

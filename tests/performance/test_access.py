@@ -8,6 +8,7 @@ import pytest
 
 from domain.models import EvaluationResult
 from tests.performance.support import (
+    ATTENDED,
     CYCLES,
     EVALUATIONS,
     NODE,
@@ -110,6 +111,8 @@ REFUSALS = [
     (SUPERVISOR, {"input": {"cycleId": CYCLE, "revieweeId": STAFF, "score": 3}}, "cs_rep"),
     (PEER, {"input": {"cycleId": CYCLE, "revieweeId": STAFF, "score": 3}}, None),
     (RAISE, {"input": {"title": "Leak"}}, None),
+    (ATTENDED, {"id": gid("TrainingSession", 1)}, "cs_rep"),
+    (ATTENDED, {"id": gid("TrainingSession", 1)}, "booking_agent"),
     (RESOLVE, {"input": {"ticketId": TICKET, "resolution": "fixed"}}, "booking_agent"),
     (RESOLVE, {"input": {"ticketId": TICKET, "resolution": "fixed"}}, "supervisor"),
 ]

@@ -23,6 +23,7 @@ from tests.bookings.booking_support import TODAY, book, make_hotel
 from tests.dual_review_support import set_parameter_reviewed
 from tests.inquiries.inquiry_support import recorded
 from tests.performance.support import (
+    ATTENDED,
     EVALUATIONS,
     RAISE,
     RESOLVE,
@@ -30,6 +31,7 @@ from tests.performance.support import (
     TICKETS,
     TRAINING,
     fresh,
+    gid,
     move_to,
     ok,
     staff_id,
@@ -190,6 +192,25 @@ async def test_a_failed_quarterly_cs_assessment_assigns_training_sessions(gql, p
         if count:
             assert {n["person"]["email"] for n in shown["nodes"]} == {rep1.account.email}
             assert [n["dueOn"] for n in shown["nodes"]] == ["2027-01-29", "2027-01-15"]
+    # The supervisor records the first session attended, once; another department's head may
+    # not, nor a colleague at all.
+    first = gid("TrainingSession", sessions[0].id)
+    tech = await person("tech_lead")
+    refused = (await ok(gql, ATTENDED, {"id": first}, tech.token))["recordTrainingAttendance"]
+    assert refused["errors"] == [{"field": "sessionId", "code": "FORBIDDEN"}]
+    assert (await gql(ATTENDED, {"id": first}, token=await fresh(rep2))).error_codes == [
+        "FORBIDDEN"]
+    move_to(2027, 2, 1)  # the second session is overdue by now
+    done = (await ok(gql, ATTENDED, {"id": first}, await fresh(supervisor)))[
+        "recordTrainingAttendance"]
+    assert done["errors"] == [] and done["session"]["status"] == "ATTENDED"
+    again = (await ok(gql, ATTENDED, {"id": first}, await fresh(hr)))["recordTrainingAttendance"]
+    assert again["errors"] == [{"field": "sessionId", "code": "ALREADY_DECIDED"}]
+    shown = (await ok(gql, TRAINING, None, await fresh(rep1)))["trainingSessions"]["nodes"]
+    assert [(n["status"], n["overdue"]) for n in shown] == [
+        ("ASSIGNED", True), ("ATTENDED", False)]
+    attended = await PerformanceTraining.get(id=sessions[0].id)
+    assert attended.recorded_by_account_id == supervisor.account.id
 
 
 @pytest.mark.policy("P5.1.2")
