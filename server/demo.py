@@ -215,6 +215,24 @@ async def _seed_improvement(guest: Account) -> None:
     await improvement.reviews.schedule_next()
 
 
+async def _seed_performance(guest: Account) -> None:
+    """This period's evaluation cycles (with 360-degree raters drawn among the demo staff) and
+    one facility fault raised to Engineering by the booking specialist (P5.1)."""
+    from domain import performance
+
+    await performance.cycles.open_current(clock.today())
+    agent = await Account.get(email="agent@demo.hotel")
+    actor = Actor(Identity.of_account(agent))
+    await audited(
+        actor,
+        "raiseFacilityTicket",
+        "FacilityTicket",
+        lambda: performance.tickets.raise_ticket(
+            actor, "Lift 2 stops between floors", "Reported by a guest.", "East wing"
+        ),
+    )
+
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
 EXTRA_SEEDERS: list = [
     _seed_hotel,
@@ -223,6 +241,7 @@ EXTRA_SEEDERS: list = [
     _seed_inquiries,
     _seed_finance,
     _seed_improvement,
+    _seed_performance,
 ]
 
 
