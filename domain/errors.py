@@ -72,6 +72,9 @@ class ErrorCode(StrEnum):
     CROSS_BORDER_CONSENT_REQUIRED = "CROSS_BORDER_CONSENT_REQUIRED"
     # Risk: the quarterly internal audit (P6.2.2).
     EMPTY_QUARTER = "EMPTY_QUARTER"
+    # Performance evaluation (P5.1).
+    SELF_RATING = "SELF_RATING"
+    CYCLE_CLOSED = "CYCLE_CLOSED"
 
 
 class DomainError(Exception):

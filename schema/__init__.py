@@ -28,6 +28,7 @@ from schema.meetings import MeetingMutation, MeetingQuery
 from schema.members import MemberMutation, MemberQuery
 from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.outbox import OutboxMutation, OutboxQuery
+from schema.performance import PerformanceMutation, PerformanceQuery
 from schema.reports import ReportMutation, ReportQuery
 from schema.risk import RiskMutation, RiskQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
@@ -72,6 +73,7 @@ QUERY_PARTS: list[type] = [
     OrganisationQuery,
     ComplianceQuery,
     RiskQuery,
+    PerformanceQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -95,6 +97,7 @@ MUTATION_PARTS: list[type] = [
     OrganisationMutation,
     ComplianceMutation,
     RiskMutation,
+    PerformanceMutation,
 ]
 
 

@@ -266,6 +266,22 @@ async def _seed_organisation(guest: Account) -> None:
         )
         row = await audited(SYSTEM, "hireEmployee", "Employment", lambda r=request: hire(SYSTEM, r))
         hired[email] = row.id
+async def _seed_performance(guest: Account) -> None:
+    """This period's evaluation cycles (with 360-degree raters drawn among the demo staff) and
+    one facility fault raised to Engineering by the booking specialist (P5.1)."""
+    from domain import performance
+
+    await performance.cycles.open_current(clock.today())
+    agent = await Account.get(email="agent@demo.hotel")
+    actor = Actor(Identity.of_account(agent))
+    await audited(
+        actor,
+        "raiseFacilityTicket",
+        "FacilityTicket",
+        lambda: performance.tickets.raise_ticket(
+            actor, "Lift 2 stops between floors", "Reported by a guest.", "East wing"
+        ),
+    )
 
 
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
@@ -277,6 +293,7 @@ EXTRA_SEEDERS: list = [
     _seed_finance,
     _seed_improvement,
     _seed_organisation,
+    _seed_performance,
 ]
 
 

@@ -52,6 +52,7 @@ NODE_TYPES = [
     "Employee", "Project", "RotationPlan",
     "Partner", "ConsentEntry",
     "Incident", "InternalAudit", "AuditSample",
+    "EvaluationResult", "EvaluationCycle", "TrainingSession", "FacilityTicket",
 ]
 EXTREME_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e1000", "-1e-1000", "9" * 30, "0.001",
                    "-5", "0", "", " ", "1,5", "0x10", "1_000"]

@@ -878,6 +878,87 @@ async def more_internal_audits(world: World, count: int) -> None:
                 recorded_by_account_id=auditor.account.id,
                 recorded_at=clock.now(),
             )
+# Performance evaluation (P5.1).
+_PERIODS = iter(range(1, 100_000))
+
+
+async def more_evaluation_results(world: World, count: int) -> None:
+    """Results of every kind, each about another colleague: self, supervisor (with its
+    author), 360-degree and a team's KPI snapshot."""
+    from domain.models import EvaluationResult
+
+    author = await world.person("supervisor")
+    for i in range(count):
+        subject = await world.person("booking_agent")
+        kind = ("SELF", "SUPERVISOR", "PEER_360", "KPI")[i % 4]
+        await EvaluationResult.create(
+            kind=kind, team="SALES" if kind == "KPI" else None, period_kind="MONTH",
+            period_start=TODAY, period_end=TODAY, label="2026-11", cycle_id=next(_PERIODS),
+            subject_account_id=None if kind == "KPI" else subject.account.id,
+            author_account_id=author.account.id if kind == "SUPERVISOR" else None,
+            score=Decimal("4"), metrics={"inquiries": "3"} if kind == "KPI" else {},
+        )
+
+
+async def more_evaluation_cycles(world: World, count: int) -> None:
+    from domain.models import EvaluationCycle
+
+    for _ in range(count):
+        start = dt.date(2000, 1, 1) + D(days=next(_PERIODS))
+        await EvaluationCycle.create(
+            kind="SELF", period_kind="MONTH", period_start=start, period_end=start,
+            label="x", closes_at=clock.now() + D(days=1),
+        )
+
+
+async def more_peer_rating_tasks(world: World, count: int) -> None:
+    """Tasks of the reader in open 360-degree cycles, each about another colleague."""
+    from domain.models import EvaluationCycle, PeerRatingTask
+
+    world.reader = world.reader or await world.person("legal")
+    world.tokens = {**(world.tokens or {}), "legal": world.reader.token}
+    for _ in range(count):
+        start = dt.date(2000, 1, 1) + D(days=next(_PERIODS))
+        cycle = await EvaluationCycle.create(
+            kind="PEER_360", period_kind="HALF", period_start=start, period_end=start,
+            label="x", closes_at=clock.now() + D(days=1),
+        )
+        reviewee = await world.person("booking_agent")
+        await PeerRatingTask.create(cycle_id=cycle.id, reviewee_account_id=reviewee.account.id,
+                                    rater_account_id=world.reader.account.id)
+
+
+async def more_training_sessions(world: World, count: int) -> None:
+    from domain.models import EvaluationResult, PerformanceTraining
+
+    for _ in range(count):
+        rep = await world.person("cs_rep")
+        result = await EvaluationResult.create(
+            kind="KPI", team="CUSTOMER_SERVICE", period_kind="QUARTER", period_start=TODAY,
+            period_end=TODAY, label="2026-Q4", subject_account_id=rep.account.id,
+            flag="TRAINING",
+        )
+        await PerformanceTraining.create(account_id=rep.account.id, result_id=result.id,
+                                         session_number=1, due_on=TODAY)
+
+
+RAISE_TICKET = """mutation($t: String!) { raiseFacilityTicket(input: {title: $t}) {
+  ticket { id } errors { code } } }"""
+RESOLVE_TICKET = """mutation($id: ID!) { resolveFacilityTicket(input: {ticketId: $id,
+  resolution: "fixed"}) { errors { code } } }"""
+
+
+async def more_facility_tickets(world: World, count: int) -> None:
+    """Tickets raised by different colleagues to two engineers, every other one resolved."""
+    await world.token("tech_lead")
+    for i in range(count):
+        raiser = await world.person("cs_rep")
+        reply = await world.gql(RAISE_TICKET, {"t": f"Fault {i}"}, token=raiser.token)
+        data = reply.data["raiseFacilityTicket"]
+        assert data["errors"] == [], reply.body
+        if i % 2:
+            done = await _ok(world, RESOLVE_TICKET, {"id": data["ticket"]["id"]}, "tech_lead")
+            assert done["resolveFacilityTicket"]["errors"] == []
 
 
 CASES: dict[str, Case] = {
@@ -931,6 +1012,11 @@ CASES: dict[str, Case] = {
     # Risk response (P6.2.1, P6.2.2).
     "incidents": Case("director", more_incidents),
     "internalAudits": Case("committee", more_internal_audits),
+    "evaluations": Case("director", more_evaluation_results),
+    "evaluationCycles": Case("director", more_evaluation_cycles),
+    "peerRatingTasks": Case("legal", more_peer_rating_tasks, ""),
+    "trainingSessions": Case("hr", more_training_sessions),
+    "facilityTickets": Case("director", more_facility_tickets),
 }
 
 

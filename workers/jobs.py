@@ -25,6 +25,7 @@ from domain import (
     improvement,
     meetings,
     outbox,
+    performance,
 )
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
@@ -260,6 +261,19 @@ async def quarterly_internal_audit(ctx: dict) -> int:
     from domain.risk import audits
 
     return await audits.draw_due()
+async def evaluation_cycles(ctx: dict) -> dict[str, int]:
+    """Open the current month's, quarter's and half-year's evaluation cycles (assigning the
+    360-degree raters) and close those past their window, making their results (P5.1.4)."""
+    return {
+        "opened": await performance.cycles.open_current(clock.today()),
+        "closed": await performance.cycles.close_due(),
+    }
+
+
+async def kpi_snapshots(ctx: dict) -> int:
+    """Store the KPI results of the last finished month, quarter and year once: the monthly
+    sales bonus, the quarterly customer-service training, the year's best engineer (P5.1)."""
+    return await performance.kpis.snapshot_finished_periods(clock.today())
 
 
 JOBS: list[Job] = [
@@ -300,4 +314,7 @@ JOBS: list[Job] = [
     # Risk response (P6.2.1, P6.2.2).
     Job("sweep_incidents", sweep_incidents, 300),
     Job("quarterly_internal_audit", quarterly_internal_audit, 3600),
+    # Performance evaluation (P5.1).
+    Job("evaluation_cycles", evaluation_cycles, 3600),
+    Job("kpi_snapshots", kpi_snapshots, 3600),
 ]

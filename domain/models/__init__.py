@@ -78,6 +78,15 @@ from domain.models.organisation import (
     Promotion,
     RotationPlan,
 )
+from domain.models.performance import (
+    EvaluationCycle,
+    EvaluationResult,
+    FacilityTicket,
+    KpiSnapshotRun,
+    PeerRatingTally,
+    PeerRatingTask,
+    PerformanceTraining,
+)
 from domain.models.policy import PolicyParameterVersion
 from domain.models.reports import Report
 from domain.models.signatures import Signature, SigningKey
@@ -121,6 +130,9 @@ __all__ = [
     "EmployeeAssessment",
     "EmployeeSurvey",
     "Employment",
+    "EvaluationCycle",
+    "EvaluationResult",
+    "FacilityTicket",
     "FollowUp",
     "GuestProfile",
     "IdempotencyRecord",
@@ -130,6 +142,7 @@ __all__ = [
     "Inquiry",
     "InventoryNight",
     "JobRun",
+    "KpiSnapshotRun",
     "LedgerEntry",
     "Meeting",
     "MeetingParticipant",
@@ -141,7 +154,10 @@ __all__ = [
     "Notification",
     "OrgGroup",
     "OutboxEvent",
+    "PeerRatingTally",
+    "PeerRatingTask",
     "PendingOperation",
+    "PerformanceTraining",
     "PointsAdjustment",
     "PointsEntry",
     "PointsLot",

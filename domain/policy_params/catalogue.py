@@ -567,6 +567,50 @@ class PolicyCatalogue:
         "Staff are told this long before their data-protection training runs out.",
         minimum=1, maximum=180,
     )
+    # Performance evaluation (P5.1).
+    evaluation_min_raters = Int(
+        3, "raters", "P5.1.4",
+        "A 360-degree result shows scores only when at least this many raters answered.",
+        minimum=2, maximum=50,
+    )
+    evaluation_360_raters = Int(
+        5, "raters", "P5.1.4",
+        "Raters from other departments assigned to each colleague in a 360-degree cycle.",
+        minimum=2, maximum=50,
+    )
+    evaluation_window_days = Int(
+        7, "days", "P5.1.4",
+        "An evaluation cycle stays open this many days after its period ends.",
+        minimum=1, maximum=60,
+    )
+    cs_min_first_contact_resolution_percent = Percent(
+        Decimal("70"), "P5.1.2",
+        "A customer-service representative fails the quarterly assessment below this "
+        "first-contact resolution rate.",
+        maximum=100,
+    )
+    cs_min_satisfaction_score = Number(
+        Decimal("3.5"), "points", "P5.1.2",
+        "A customer-service representative fails the quarterly assessment below this average "
+        "satisfaction score (1-5).",
+        minimum=1, maximum=5,
+    )
+    cs_max_response_hours = Int(
+        24, "hours", "P5.1.2",
+        "A customer-service representative fails the quarterly assessment above this average "
+        "response time.",
+        minimum=1, maximum=720,
+    )
+    cs_training_spacing_days = Int(
+        14, "days", "P5.1.2",
+        "The special training sessions after a failed assessment are due this many days apart.",
+        minimum=1, maximum=90,
+    )
+    facility_fix_hours = Int(
+        24, "hours", "P5.1.3",
+        "A facility fault raised to Engineering is to be fixed within this time.",
+        minimum=1, maximum=720,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
