@@ -258,6 +258,10 @@ def _wrapped(outer: type[Exception], inner: BaseException) -> Exception:
         (_wrapped(tortoise_errors.OperationalError, sqlite3.OperationalError("no such table: x")),
          None),
         (asyncpg.exceptions.UniqueViolationError("duplicate key"), None),
+        (asyncpg.exceptions.InterfaceError(
+            "cannot switch to state 15; another operation (2) is in progress"), "database"),
+        (asyncpg.exceptions.InterfaceError("the number of query arguments cannot exceed 32767"),
+         None),
     ],
 )
 def test_only_connection_level_failures_count_as_outages(error, dependency):
