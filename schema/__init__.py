@@ -23,6 +23,7 @@ from schema.finance import FinanceMutation, FinanceQuery
 from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.improvement import ImprovementMutation, ImprovementQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
+from schema.knowledge import KnowledgeMutation, KnowledgeQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.members import MemberMutation, MemberQuery
 from schema.outbox import OutboxMutation, OutboxQuery
@@ -66,6 +67,7 @@ QUERY_PARTS: list[type] = [
     MemberQuery,
     CrisisQuery,
     ImprovementQuery,
+    KnowledgeQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -86,6 +88,7 @@ MUTATION_PARTS: list[type] = [
     MemberMutation,
     CrisisMutation,
     ImprovementMutation,
+    KnowledgeMutation,
 ]
 
 

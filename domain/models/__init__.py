@@ -56,6 +56,16 @@ from domain.models.improvement import (
     Workshop,
 )
 from domain.models.inquiries import Inquiry
+from domain.models.knowledge import (
+    LearningSession,
+    Notice,
+    NoticeRecipient,
+    OnboardingPlan,
+    PhoneCall,
+    Procedure,
+    ProcedureRead,
+    ProcedureVersion,
+)
 from domain.models.meetings import (
     ActionItem,
     Meeting,
@@ -114,6 +124,7 @@ __all__ = [
     "InnovationFundEntry",
     "Inquiry",
     "InventoryNight",
+    "LearningSession",
     "LedgerEntry",
     "Meeting",
     "MeetingParticipant",
@@ -122,9 +133,13 @@ __all__ = [
     "MemberBehaviour",
     "MinutesVersion",
     "NightlyRate",
+    "Notice",
+    "NoticeRecipient",
     "Notification",
+    "OnboardingPlan",
     "OutboxEvent",
     "PendingOperation",
+    "PhoneCall",
     "PointsAdjustment",
     "PointsEntry",
     "PointsLot",
@@ -132,6 +147,9 @@ __all__ = [
     "PolicyChange",
     "PolicyParameterVersion",
     "PolicyReview",
+    "Procedure",
+    "ProcedureRead",
+    "ProcedureVersion",
     "Proposal",
     "Recommendation",
     "RefreshToken",
