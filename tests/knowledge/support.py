@@ -23,13 +23,15 @@ CALL = """mutation($input: RecordPhoneCallInput!) { recordPhoneCall(input: $inpu
               recordedBy { email } }
   errors { field code message } } }"""
 CALLS = """query($f: PhoneCallFilter) { phoneCalls(first: 20, filter: $f) { totalCount
-  edges { node { id subject caller { name staff { email } } callee { name staff { email } } } } } }"""
+  edges { node { id subject caller { name staff { email } }
+                 callee { name staff { email } } } } } }"""
 PUBLISH = """mutation($input: PublishProcedureInput!) { publishProcedure(input: $input) {
   procedure { id title version scope { departments roles everyone }
               current { version title body changeSummary publishedBy { email } }
               versions { version body changeSummary current } }
   errors { field code message } } }"""
-ACK = """mutation($id: ID!, $v: Int!) { acknowledgeProcedure(input: {procedureId: $id, version: $v}) {
+ACK = """mutation($id: ID!, $v: Int!) {
+  acknowledgeProcedure(input: {procedureId: $id, version: $v}) {
   procedure { id version readState { inScope read unread readByMe concernsMe } }
   errors { field code message } } }"""
 NON_READERS = """query($id: ID!) { procedureNonReaders(procedureId: $id, first: 50) {
