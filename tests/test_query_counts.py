@@ -710,7 +710,8 @@ KB_PUBLISH = """mutation($input: PublishProcedureInput!) { publishProcedure(inpu
   procedure { id } errors { code } } }"""
 KB_ACK = """mutation($input: AcknowledgeProcedureInput!) { acknowledgeProcedure(input: $input) {
   errors { code } } }"""
-KB_LOG = """mutation($input: LogLearningInput!) { logLearning(input: $input) { errors { code } } }"""
+KB_LOG = """mutation($input: LogLearningInput!) { logLearning(input: $input) {
+  errors { code } } }"""
 
 
 async def _kb_procedure(world: World) -> str:
