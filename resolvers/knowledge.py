@@ -13,6 +13,7 @@ import strawberry
 from authz.enforcer import Access
 from domain import knowledge
 from domain.errors import DomainError
+from domain.models import Account as AccountRow
 from domain.models import Notice as NoticeRow
 from domain.models import OnboardingPlan as PlanRow
 from domain.models import PhoneCall as PhoneCallRow
@@ -180,8 +181,8 @@ async def procedure_non_readers(
     try:
         pk = parse_global_id(procedure_id, "Procedure", "procedureId")
         query = await knowledge.procedures.non_readers_query(pk)
-    except DomainError:
-        query = ProcedureRow.none()
+    except DomainError:  # no such procedure: nobody to list
+        query = AccountRow.filter(id__in=[])
     return await paginate(query, first, after, viewer_of_account)
 
 

@@ -200,3 +200,7 @@ async def test_who_may_publish_acknowledge_and_track(gql, person, partner):
         assert refused.error_codes[0] in ("FORBIDDEN", "UNAUTHENTICATED")
     assert await ProcedureRead.all().count() == 0
     assert cs_rep.account.email in await _non_readers(gql, supervisor.token, procedure["id"])
+    # An id that names no procedure lists nobody and finds nothing.
+    assert await _non_readers(gql, supervisor.token, "UHJvY2VkdXJlOjk5") == set()  # Procedure:99
+    missing = await gql(PROCEDURE, {"id": "Qm9va2luZzox", "n": 1}, token=cs_rep.token)
+    assert missing.errors == [] and missing.data["procedure"] is None
