@@ -14,8 +14,8 @@ from tortoise.expressions import Q
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
+from domain.errors import required_text as text
 from domain.i18n import N_
-from domain.knowledge.notices import text
 from domain.models import Account, PhoneCall
 from domain.policy_params import params
 

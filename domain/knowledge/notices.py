@@ -13,6 +13,7 @@ from tortoise.expressions import Q, Subquery
 from domain import notifications, outbox
 from domain.actor import Actor
 from domain.errors import DomainError, ErrorCode
+from domain.errors import required_text as text
 from domain.i18n import N_
 from domain.knowledge import audience as audiences
 from domain.models import Account, Notice, NoticeRecipient, Notification, OutboxEvent
@@ -21,15 +22,6 @@ MAX_TITLE = 200
 MAX_BODY = 10_000
 TOPIC = "notice.sent"
 KIND = "NOTICE"
-
-
-def text(value: str | None, field: str, limit: int, missing: str) -> str:
-    clean = (value or "").strip()
-    if not clean:
-        raise DomainError(ErrorCode.REQUIRED, missing, field)
-    if len(clean) > limit:
-        raise DomainError(ErrorCode.TOO_LONG, f"At most {limit} characters.", field)
-    return clean
 
 
 async def send(

@@ -18,9 +18,9 @@ from domain import notifications
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
+from domain.errors import required_text as text
 from domain.i18n import N_
 from domain.knowledge import audience as audiences
-from domain.knowledge.notices import text
 from domain.models import Account, Procedure, ProcedureRead, ProcedureVersion
 
 MAX_TITLE = 200
