@@ -11,6 +11,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
+from authz.enforcer import Access
 from domain import knowledge
 from domain.knowledge.learning import LearningStatus as DomainLearningStatus
 from domain.knowledge.learning import hours, progress_of
@@ -92,16 +93,31 @@ class Notice(relay.Node):
     async def sent_by(self, info: strawberry.Info) -> Viewer | None:
         return await viewer_by_id(info, self.sent_by_id)
 
-    @strawberry.field(description="Each recipient with whether they read it and its e-mail.")
+    def _followed_by(self, info: strawberry.Info) -> bool:
+        """Its sender and those who see every notice follow its delivery; a recipient does
+        not see who else read it."""
+        return (
+            self.sent_by_id == info.context.actor.account_id
+            or info.context.access.get(("notice", "read")) == Access.ALL
+        )
+
+    @strawberry.field(
+        description="Each recipient with whether they read it and its e-mail: shown to the "
+        "sender and to those who see every notice (empty for other readers)."
+    )
     async def recipients(self, info: strawberry.Info) -> list[NoticeRecipient]:
+        if not self._followed_by(info):
+            return []
         rows = await deliveries_loader(info).load(self.id)
         return [
             NoticeRecipient(read_at=d.read_at, email=NoticeEmailState(d.email), account=d.account)
             for d in rows
         ]
 
-    @strawberry.field
-    async def delivery(self, info: strawberry.Info) -> NoticeDelivery:
+    @strawberry.field(description="Delivery totals, for the same readers as `recipients`.")
+    async def delivery(self, info: strawberry.Info) -> NoticeDelivery | None:
+        if not self._followed_by(info):
+            return None
         rows = await deliveries_loader(info).load(self.id)
         states = [d.email for d in rows]
         return NoticeDelivery(

@@ -185,3 +185,10 @@ async def test_who_may_send_and_see_notices(gql, person, partner):
     assert (await gql(node, {"id": sent["id"]}, token=agent.token)).data["node"] is None
     seen = await gql(node, {"id": sent["id"]}, token=cs_rep.token)
     assert seen.data["node"]["title"] == "Fire drill on Friday"
+    # A recipient reads the notice, not who else read it; the sender follows its delivery.
+    as_recipient = (await gql(NOTICES, token=cs_rep.token)).data["notices"]["edges"][0]["node"]
+    assert as_recipient["recipients"] == [] and as_recipient["delivery"] is None
+    tech = await person("tech_lead")  # sees only the notices they sent or received
+    await ok(gql, SEND, {"input": _notice(title="Lift repair")}, tech.token, "sendNotice")
+    [own] = (await gql(NOTICES, token=tech.token)).data["notices"]["edges"]
+    assert own["node"]["title"] == "Lift repair" and own["node"]["delivery"]["recipients"] == 1
