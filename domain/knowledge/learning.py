@@ -168,9 +168,13 @@ async def log(
 
 
 async def behind_ids() -> list[int]:
-    """Ids of the open plans behind schedule or overdue (one query over the open plans)."""
+    """Ids of the open plans of active staff behind schedule or overdue (one query over the
+    open plans): someone who left is neither listed nor reminded."""
     today = clock.today()
-    open_plans = await OnboardingPlan.filter(completed_at=None).only(
+    active = Account.filter(kind="STAFF", is_active=True).values("id")
+    open_plans = await OnboardingPlan.filter(
+        completed_at=None, account_id__in=Subquery(active)
+    ).only(
         "id", "starts_on", "due_on", "required_minutes", "logged_minutes", "completed_at"
     )
     return [

@@ -34,7 +34,7 @@ async def _log(gql, who, procedure_id: str, minutes: int, **changes) -> dict:
 @pytest.mark.policy("P7.1.4")
 async def test_learning_adds_up_and_those_behind_are_listed_and_reminded_once(gql, person):
     supervisor, newcomer = await person("supervisor"), await person("cs_rep")
-    veteran = await person("cs_rep")
+    veteran, leaver = await person("cs_rep"), await person("cs_rep")
     veteran.account.created_at = clock.now() - dt.timedelta(days=400)
     await veteran.account.save()
     procedure = await publish(gql, supervisor.token, title="Complaint intake")
@@ -55,11 +55,15 @@ async def test_learning_adds_up_and_those_behind_are_listed_and_reminded_once(gq
     )
     assert progress["dueOn"] == "2027-02-28"  # three months of basic learning (P2.6)
 
-    # The job enrols the other new staff member, not the veteran, and nobody twice.
-    assert await onboarding_learning({}) == {"enrolled": 1, "reminded": 0}
+    # The job enrols the other new staff, not the veteran, and nobody twice.
+    assert await onboarding_learning({}) == {"enrolled": 2, "reminded": 0}
     assert await onboarding_learning({}) == {"enrolled": 0, "reminded": 0}
     enrolled = await OnboardingPlan.all().values_list("account_id", flat=True)
-    assert sorted(enrolled) == sorted([supervisor.account.id, newcomer.account.id])
+    assert sorted(enrolled) == sorted(
+        [supervisor.account.id, newcomer.account.id, leaver.account.id]
+    )
+    leaver.account.is_active = False  # who leaves is neither listed nor reminded
+    await leaver.account.save()
 
     clock.advance(dt.timedelta(days=46))  # half of the 92 days gone: 10 hours expected
     behind = await gql(PROGRESS, {"f": {"behindOnly": True}}, token=await _tok(supervisor))
