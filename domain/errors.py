@@ -135,3 +135,14 @@ def as_refusal(error: BaseException | None) -> DomainError | None:
     if isinstance(error, ValidationError):
         return refusal_of_invalid_value(error)
     return None
+
+
+def required_text(value: str | None, field: str, limit: int, missing: str) -> str:
+    """A required free text, stripped: REQUIRED (with the `missing` message) when blank,
+    TOO_LONG past `limit` characters. The one check the areas' `_text` helpers repeat."""
+    clean = (value or "").strip()
+    if not clean:
+        raise DomainError(ErrorCode.REQUIRED, missing, field)
+    if len(clean) > limit:
+        raise DomainError(ErrorCode.TOO_LONG, f"At most {limit} characters.", field)
+    return clean

@@ -24,6 +24,7 @@ from schema.finance import FinanceMutation, FinanceQuery
 from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.improvement import ImprovementMutation, ImprovementQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
+from schema.knowledge import KnowledgeMutation, KnowledgeQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.members import MemberMutation, MemberQuery
 from schema.organisation import OrganisationMutation, OrganisationQuery
@@ -74,6 +75,7 @@ QUERY_PARTS: list[type] = [
     ComplianceQuery,
     RiskQuery,
     PerformanceQuery,
+    KnowledgeQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -98,6 +100,7 @@ MUTATION_PARTS: list[type] = [
     ComplianceMutation,
     RiskMutation,
     PerformanceMutation,
+    KnowledgeMutation,
 ]
 
 

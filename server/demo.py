@@ -284,6 +284,55 @@ async def _seed_performance(guest: Account) -> None:
     )
 
 
+
+async def _seed_knowledge(guest: Account) -> None:
+    """Two standard operating procedures in the knowledge base, published by the director (the
+    second in two versions), for staff to read and learn from (P7.1.4, P8.6)."""
+    from domain import knowledge
+
+    director = await Account.get(email="director@demo.hotel")
+    actor = Actor(Identity.of_account(director))
+
+    async def publish(procedure_id, title, body, summary, scope=None, base=None):
+        return await audited(
+            actor,
+            "publishProcedure",
+            "Procedure",
+            lambda: knowledge.procedures.publish(
+                actor,
+                procedure_id,
+                title=title,
+                body=body,
+                change_summary=summary,
+                scope=scope,
+                base_version=base,
+            ),
+        )
+
+    await publish(
+        None,
+        "Emergency telephone chain",
+        "Call the duty supervisor first, then the technical lead; record every call in the "
+        "system (recordPhoneCall): whom you called, when, about what and the outcome.",
+        "First version.",
+    )
+    title = "Booking change with written authorisation"
+    body = "Check the guest's written authorisation before changing dates or room type."
+    change = await publish(
+        None,
+        title,
+        body,
+        "First version.",
+        knowledge.audience.Audience(departments=("BOOKING_CRM",)),
+    )
+    await publish(
+        change.id,
+        title,
+        body + " Urgent changes go to a supervisor for approval.",
+        "Urgent changes need a supervisor's approval.",
+        base=1,
+    )
+
 # Areas with demo data of their own register seeders here; each gets the demo guest account.
 EXTRA_SEEDERS: list = [
     _seed_hotel,
@@ -294,6 +343,7 @@ EXTRA_SEEDERS: list = [
     _seed_improvement,
     _seed_organisation,
     _seed_performance,
+    _seed_knowledge,
 ]
 
 

@@ -961,6 +961,101 @@ async def more_facility_tickets(world: World, count: int) -> None:
             assert done["resolveFacilityTicket"]["errors"] == []
 
 
+
+# -- knowledge (P7.1.1, P7.1.4, P8.6) --
+
+KB_SEND = """mutation($input: SendNoticeInput!) { sendNotice(input: $input) {
+  notice { id } errors { code } } }"""
+KB_CALL = """mutation($input: RecordPhoneCallInput!) { recordPhoneCall(input: $input) {
+  phoneCall { id } errors { code } } }"""
+KB_PUBLISH = """mutation($input: PublishProcedureInput!) { publishProcedure(input: $input) {
+  procedure { id } errors { code } } }"""
+KB_ACK = """mutation($input: AcknowledgeProcedureInput!) { acknowledgeProcedure(input: $input) {
+  errors { code } } }"""
+KB_LOG = """mutation($input: LogLearningInput!) { logLearning(input: $input) {
+  errors { code } } }"""
+
+
+async def _kb_procedure(world: World) -> str:
+    """The first procedure (Procedure:1), published once per test, in two versions."""
+    from domain.models import Procedure
+
+    first = await Procedure.filter(id=1).first()
+    if first is None:
+        for version, base in ((1, None), (2, 1)):
+            values = {
+                "title": "Late check-out",
+                "body": f"Version {version}.",
+                "changeSummary": f"Change {version}.",
+                "scope": {"roles": ["cs_rep"], "departments": ["FINANCE"]},
+            }
+            if base:
+                values.update(procedureId="UHJvY2VkdXJlOjE=", baseVersion=base)
+            data = await _ok(world, KB_PUBLISH, {"input": values}, "supervisor")
+            assert data["publishProcedure"]["errors"] == [], data
+    return "UHJvY2VkdXJlOjE="
+
+
+async def more_notices(world: World, count: int) -> None:
+    """Notices each to a new colleague by name and by role, by e-mail (a recipient each with
+    their delivery state)."""
+    for i in range(count):
+        named = await world.person("cs_rep")
+        values = {
+            "title": f"Notice {i}",
+            "body": "Read me.",
+            "audience": {"roles": ["finance"], "staffEmails": [named.account.email]},
+        }
+        data = await _ok(world, KB_SEND, {"input": values}, "supervisor")
+        assert data["sendNotice"]["errors"] == [], data
+
+
+async def more_phone_calls(world: World, count: int) -> None:
+    """Calls between different colleagues and with outside people."""
+    for i in range(count):
+        caller, callee = await world.person("cs_rep"), await world.person("tech_lead")
+        values = {
+            "caller": {"staffEmail": caller.account.email} if i % 2 else None,
+            "callee": {"staffEmail": callee.account.email} if i % 2 else {"name": "Brigade"},
+            "calledAt": (clock.now() - D(minutes=i + 1)).isoformat(),
+            "subject": f"Call {i}",
+            "outcome": "Handled",
+        }
+        data = await _ok(world, KB_CALL, {"input": values}, "supervisor")
+        assert data["recordPhoneCall"]["errors"] == [], data
+
+
+async def more_procedures(world: World, count: int) -> None:
+    """Procedures in two versions, each read by a different colleague."""
+    await _kb_procedure(world)
+    for i in range(count):
+        reader = await world.person("cs_rep")
+        values = {"title": f"SOP {i}", "body": "Steps.", "changeSummary": "First version."}
+        data = await _ok(world, KB_PUBLISH, {"input": values}, "supervisor")
+        pid = data["publishProcedure"]["procedure"]["id"]
+        values.update(procedureId=pid, changeSummary="Second.", baseVersion=1)
+        await _ok(world, KB_PUBLISH, {"input": values}, "supervisor")
+        ack = {"procedureId": pid, "version": 2}
+        reply = await world.gql(KB_ACK, {"input": ack}, token=reader.token)
+        assert reply.data["acknowledgeProcedure"]["errors"] == [], reply.body
+
+
+async def more_non_readers(world: World, count: int) -> None:
+    """New colleagues in the scope of procedure 1 who have not read it."""
+    await _kb_procedure(world)
+    for _ in range(count):
+        await world.person("cs_rep")
+
+
+async def more_learners(world: World, count: int) -> None:
+    """New staff each logging learning against a procedure."""
+    pid = await _kb_procedure(world)
+    for i in range(count):
+        learner = await world.person("cs_rep")
+        values = {"procedureId": pid, "minutes": 30 + i}
+        reply = await world.gql(KB_LOG, {"input": values}, token=learner.token)
+        assert reply.data["logLearning"]["errors"] == [], reply.body
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "members": Case("director", more_members),
@@ -1017,6 +1112,14 @@ CASES: dict[str, Case] = {
     "peerRatingTasks": Case("legal", more_peer_rating_tasks, ""),
     "trainingSessions": Case("hr", more_training_sessions),
     "facilityTickets": Case("director", more_facility_tickets),
+    # Knowledge (P7.1.1, P7.1.4, P8.6).
+    "notices": Case("director", more_notices),
+    "phoneCalls": Case("director", more_phone_calls),
+    "procedures": Case("supervisor", more_procedures),
+    "procedureNonReaders": Case(
+        "supervisor", more_non_readers, '(procedureId: "UHJvY2VkdXJlOjE=", first: 50)'
+    ),
+    "learningProgress": Case("supervisor", more_learners),
 }
 
 

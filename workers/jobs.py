@@ -23,6 +23,7 @@ from domain import (
     dual_review,
     followups,
     improvement,
+    knowledge,
     meetings,
     outbox,
     performance,
@@ -276,6 +277,18 @@ async def kpi_snapshots(ctx: dict) -> int:
     return await performance.kpis.snapshot_finished_periods(clock.today())
 
 
+async def onboarding_learning(ctx: dict) -> dict[str, int]:
+    """Enrol new staff in their online learning and remind those behind schedule, each at most
+    once per reminder interval (P7.1.4)."""
+    enrolled = await knowledge.learning.enrol_new_staff()
+    return {"enrolled": enrolled, "reminded": await knowledge.learning.remind_behind()}
+
+
+async def purge_communication_records(ctx: dict) -> dict[str, int]:
+    """Remove notices, phone calls, notifications and delivered messages older than
+    communication_retention_days, in batches (P7.1.5)."""
+    return await knowledge.retention.purge()
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -317,4 +330,7 @@ JOBS: list[Job] = [
     # Performance evaluation (P5.1).
     Job("evaluation_cycles", evaluation_cycles, 3600),
     Job("kpi_snapshots", kpi_snapshots, 3600),
+    # Knowledge: onboarding learning (P7.1.4), communication retention (P7.1.5).
+    Job("onboarding_learning", onboarding_learning, 3600),
+    Job("purge_communication_records", purge_communication_records, 3600),
 ]

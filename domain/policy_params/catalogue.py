@@ -611,6 +611,13 @@ class PolicyCatalogue:
         "A facility fault raised to Engineering is to be fixed within this time.",
         minimum=1, maximum=720,
     )
+    # Knowledge: notices, the knowledge base and onboarding learning (P7.1.4, P7.1.5, P8.6).
+    onboarding_learning_reminder_days = Int(
+        7, "days", "P7.1.4",
+        "A new staff member behind their online learning schedule is reminded at most this "
+        "often.",
+        minimum=1, maximum=90,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {
