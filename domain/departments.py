@@ -35,7 +35,7 @@ DEPARTMENT_OF_ROLE = {
     "auditor": "OPERATIONS",
     "committee": "OPERATIONS",
     "admin": "OPERATIONS",
-    "pr": "PR",
+    "pr": "OPERATIONS",
 }
 # Who heads each department in a dispute or a joint meeting (P7.2.4 "both supervisors").
 HEAD_ROLES = {
@@ -44,7 +44,6 @@ HEAD_ROLES = {
     "ENGINEERING": ("tech_lead",),
     "HR": ("hr",),
     "OPERATIONS": ("committee",),
-    "PR": ("pr",),
 }
 
 

@@ -37,6 +37,7 @@ STRUCTURE = [
      [("LEGAL_COUNSEL", "Legal counsel", 1, False, ["legal"]),
       ("INTERNAL_AUDITOR", "Internal auditor", 1, False, ["auditor"]),
       ("SYSTEM_ADMINISTRATOR", "System administrator", 1, False, ["admin"]),
+      ("PR_OFFICER", "Public relations officer", 1, False, ["pr"]),
       ("OPERATIONS_COMMITTEE", "Operations committee member", 3, True, ["committee"])]),
 ]
 

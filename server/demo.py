@@ -240,6 +240,7 @@ DEMO_ORGANISATION = [
     ("auditor@demo.hotel", "OPERATIONS", "INTERNAL_AUDITOR", None, "committee@demo.hotel"),
     ("admin@demo.hotel", "OPERATIONS", "SYSTEM_ADMINISTRATOR", None, "committee@demo.hotel"),
     ("admin2@demo.hotel", "OPERATIONS", "SYSTEM_ADMINISTRATOR", None, "committee2@demo.hotel"),
+    ("pr@demo.hotel", "OPERATIONS", "PR_OFFICER", None, "committee@demo.hotel"),
 ]
 
 
@@ -266,6 +267,8 @@ async def _seed_organisation(guest: Account) -> None:
         )
         row = await audited(SYSTEM, "hireEmployee", "Employment", lambda r=request: hire(SYSTEM, r))
         hired[email] = row.id
+
+
 async def _seed_performance(guest: Account) -> None:
     """This period's evaluation cycles (with 360-degree raters drawn among the demo staff) and
     one facility fault raised to Engineering by the booking specialist (P5.1)."""

@@ -95,6 +95,8 @@ STRUCTURE: tuple[DepartmentSpec, ...] = (
             PositionSpec("LEGAL_COUNSEL", "Legal counsel", 1, ("legal",)),
             PositionSpec("INTERNAL_AUDITOR", "Internal auditor", 1, ("auditor",)),
             PositionSpec("SYSTEM_ADMINISTRATOR", "System administrator", 1, ("admin",)),
+            # Leads the response to a level-2 incident (P6.2.1).
+            PositionSpec("PR_OFFICER", "Public relations officer", 1, ("pr",)),
             PositionSpec(
                 "OPERATIONS_COMMITTEE", "Operations committee member", 3, ("committee",),
                 heads=True,
