@@ -71,11 +71,12 @@ def _is_database_error(error: BaseException) -> bool:
     ):
         return True
     if isinstance(error, asyncpg.InterfaceError):
+        return "connection" in str(error).lower()
+    if isinstance(error, asyncpg.exceptions.InternalClientError):
         # A connection the server terminated mid-operation is left in a protocol state it
         # cannot leave ("cannot switch to state 15; another operation (2) is in progress"):
         # seen when PostgreSQL restarts under load, and as much an outage as a refused connect.
-        text = str(error).lower()
-        return "connection" in text or "cannot switch to state" in text
+        return "cannot switch to state" in str(error).lower()
     if isinstance(error, sqlite3.OperationalError):
         return any(words in str(error).lower() for words in _SQLITE_BUSY)
     return False

@@ -258,8 +258,11 @@ def _wrapped(outer: type[Exception], inner: BaseException) -> Exception:
         (_wrapped(tortoise_errors.OperationalError, sqlite3.OperationalError("no such table: x")),
          None),
         (asyncpg.exceptions.UniqueViolationError("duplicate key"), None),
-        (asyncpg.exceptions.InterfaceError(
+        (asyncpg.exceptions.InternalClientError(
             "cannot switch to state 15; another operation (2) is in progress"), "database"),
+        (asyncpg.exceptions.InterfaceError(
+            "cannot call Transaction.rollback(): the underlying connection is closed"),
+         "database"),
         (asyncpg.exceptions.InterfaceError("the number of query arguments cannot exceed 32767"),
          None),
     ],
