@@ -63,6 +63,8 @@ class ErrorCode(StrEnum):
     ALREADY_SETTLED = "ALREADY_SETTLED"
     # Improvement: the innovation fund (P8.5).
     INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
+    # Privacy: a guest cannot be erased while they stay (P6.1.3).
+    STAY_IN_PROGRESS = "STAY_IN_PROGRESS"
 
 
 class DomainError(Exception):

@@ -26,6 +26,7 @@ from schema.inquiries import InquiryMutation, InquiryQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.members import MemberMutation, MemberQuery
 from schema.outbox import OutboxMutation, OutboxQuery
+from schema.privacy_rights import PrivacyRightsMutation, PrivacyRightsQuery
 from schema.reports import ReportMutation, ReportQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
 from schema.scalars import SCALAR_OVERRIDES
@@ -66,6 +67,7 @@ QUERY_PARTS: list[type] = [
     MemberQuery,
     CrisisQuery,
     ImprovementQuery,
+    PrivacyRightsQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -86,6 +88,7 @@ MUTATION_PARTS: list[type] = [
     MemberMutation,
     CrisisMutation,
     ImprovementMutation,
+    PrivacyRightsMutation,
 ]
 
 

@@ -24,6 +24,7 @@ from domain import (
     improvement,
     meetings,
     outbox,
+    privacy_rights,
 )
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
@@ -218,6 +219,12 @@ async def policy_reviews(ctx: dict) -> dict[str, int]:
     }
 
 
+async def data_subject_deadlines(ctx: dict) -> dict[str, int]:
+    """Remind privacy staff of data-subject requests coming due and escalate overdue ones,
+    each once (P6.1.3)."""
+    return await privacy_rights.remind_and_escalate()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -250,4 +257,6 @@ JOBS: list[Job] = [
     Job("improvement_survey", improvement_survey, 3600),
     Job("improvement_followups", improvement_followups, 3600),
     Job("policy_reviews", policy_reviews, 3600),
+    # Privacy: data-subject requests (P6.1.3).
+    Job("data_subject_deadlines", data_subject_deadlines, 900),
 ]

@@ -67,6 +67,7 @@ from domain.models.meetings import (
 from domain.models.members import PointsAdjustment, PointsLot, PointsUse, TierChange
 from domain.models.messaging import IdempotencyRecord, Notification, OutboxEvent
 from domain.models.policy import PolicyParameterVersion
+from domain.models.privacy import DataSubjectRequest
 from domain.models.reports import Report
 from domain.models.signatures import Signature, SigningKey
 
@@ -100,6 +101,7 @@ __all__ = [
     "CrisisAction",
     "CrisisGroup",
     "CrisisMember",
+    "DataSubjectRequest",
     "Dispute",
     "DisputeEvent",
     "Document",
