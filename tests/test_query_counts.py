@@ -699,6 +699,25 @@ async def more_policy_reviews(world: World, count: int) -> None:
         await PolicyChange.create(review_id=review.id, title=f"Change {n}", major=True)
 
 
+async def more_data_subject_requests(world: World, count: int) -> None:
+    """Requests of different guests, filed by different staff (both loaded with the page)."""
+    from domain.models import DataSubjectRequest
+
+    for _ in range(count):
+        n = next(_serial)
+        guest = await make_account(f"dsr-guest{n}@example.com", kind="GUEST")
+        filer = await world.person("cs_rep")
+        await DataSubjectRequest.create(
+            kind="CORRECTION",
+            subject_account_id=guest.id,
+            filed_by_account_id=filer.account.id,
+            channel="STAFF",
+            corrections=[{"field": "FULL_NAME", "value": f"Guest {n}"}],
+            retained=[{"documentId": n, "name": f"doc-{n}", "reason": "kept"}],
+            due_at=clock.now() + D(days=15),
+        )
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "members": Case("director", more_members),
@@ -739,6 +758,7 @@ CASES: dict[str, Case] = {
     "proposals": Case("director", more_proposals),
     "workshops": Case("director", more_workshops),
     "policyReviews": Case("director", more_policy_reviews),
+    "dataSubjectRequests": Case("supervisor", more_data_subject_requests),
 }
 
 

@@ -25,7 +25,9 @@ LIST = f"""query($first: Int, $after: String, $filter: DataSubjectRequestFilter)
   dataSubjectRequests(first: $first, after: $after, filter: $filter) {{
     totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ {REQUEST_FIELDS} }} }} }}"""
 SIGN_UP = """mutation($input: SignUpInput!) { signUp(input: $input) { ok errors { code } } }"""
-VERIFY = """mutation($token: String!) { verifyEmail(input: {token: $token}) { ok errors { code } } }"""
+VERIFY = (
+    """mutation($token: String!) { verifyEmail(input: {token: $token}) { ok errors { code } } }"""
+)
 LOGIN = """mutation($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { accessToken errors { code } } }"""
 
