@@ -20,6 +20,7 @@ from domain.models import (
     ConsentRecord,
     DataSubjectRequest,
     Document,
+    GuestProfile,
     OutboxEvent,
 )
 from server.messaging import delivery_settings
@@ -166,6 +167,7 @@ async def test_a_deleted_guest_leaves_no_trace_in_any_table_log_or_payload(
         assert traces_in_logs(settings.data_dir, NEEDLES)
         assert await OutboxEvent.filter(status="PENDING").exists()
         bookings_before = await Booking.all().count()
+        booking_ids = await Booking.all().values_list("id", flat=True)
         consents_before = await ConsentRecord.filter(granted=True).count()
 
         deleted = await file_request(gql, used["token"], kind="DELETION")
@@ -181,6 +183,15 @@ async def test_a_deleted_guest_leaves_no_trace_in_any_table_log_or_payload(
     assert not account.is_active and account.email == f"erased-{account.id}@erased.invalid"
     me = await gql("{ me { kind } }", token=used["token"])
     assert me.status == 401 or me.errors, me.body
+    # Their profiles keep no blind index; the message still waiting for them is stopped.
+    for profile in await GuestProfile.filter(bookings__id__in=booking_ids).distinct():
+        assert (profile.phone_index, profile.email_index, profile.id_document_index) == (
+            None,
+            None,
+            None,
+        )
+    reset = await OutboxEvent.get(topic="account.password_reset")
+    assert reset.status == "DEAD" and reset.payload["to"] == "[erased]"
     # Consents stay as evidence and are withdrawn; the export file is gone from the archive.
     assert await ConsentRecord.filter(granted=True).count() == consents_before
     assert await ConsentRecord.filter(granted=False, member_id=used["member_id"]).exists()

@@ -321,3 +321,27 @@ async def test_anonymous_callers_and_partners_are_refused(gql, partner):
     _row, secret = await partner(["bookings:read"])
     listed = await gql(LIST, token=secret)
     assert listed.error_codes == ["FORBIDDEN"]
+
+
+@pytest.mark.policy("P6.1.3")
+async def test_privacy_staff_delete_the_data_of_a_guest_whose_identity_they_verified(
+    gql, person
+):
+    token, account = await a_member(gql)
+    rep = await person("cs_rep")
+    unverified = await file_request(gql, rep.token, kind="DELETION", guestEmail=EMAIL)
+    assert [e["code"] for e in unverified["errors"]] == ["REQUIRED"]
+    unknown = await file_request(
+        gql, rep.token, kind="DELETION", guestEmail="nobody@example.com", verification="ID seen"
+    )
+    assert [e["code"] for e in unknown["errors"]] == ["NOT_FOUND"]
+    assert not await DataSubjectRequest.exists() and (await Account.get(id=account.id)).is_active
+    done = await file_request(
+        gql, rep.token, kind="DELETION", guestEmail=EMAIL.upper(), verification="ID card seen"
+    )
+    assert done["errors"] == []
+    request = done["request"]
+    assert (request["channel"], request["outcomeCode"]) == ("STAFF", "ERASED")
+    assert request["filedBy"]["id"] == f"account:{rep.account.id}"
+    assert not (await Account.get(id=account.id)).is_active
+    assert (await gql("{ me { kind } }", token=token)).status == 401
