@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from tortoise.expressions import Q
 
 from authz.identity import Kind
-from domain import consents
+from domain import consents, personal_data
 from domain.actor import Actor
 from domain.bookings.states import BookingStatus
 from domain.clock import clock
@@ -112,8 +112,6 @@ async def _name_is_shared(found: Footprint, names: set[str]) -> bool:
     )
     if others:
         return True
-    from domain import personal_data
-
     mine = found.profile_ids or [0]
     for name in names:
         words = personal_data.words_of("name", name)

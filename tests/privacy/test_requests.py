@@ -324,9 +324,7 @@ async def test_anonymous_callers_and_partners_are_refused(gql, partner):
 
 
 @pytest.mark.policy("P6.1.3")
-async def test_privacy_staff_delete_the_data_of_a_guest_whose_identity_they_verified(
-    gql, person
-):
+async def test_privacy_staff_delete_the_data_of_a_guest_whose_identity_they_verified(gql, person):
     token, account = await a_member(gql)
     rep = await person("cs_rep")
     unverified = await file_request(gql, rep.token, kind="DELETION", guestEmail=EMAIL)
@@ -345,3 +343,39 @@ async def test_privacy_staff_delete_the_data_of_a_guest_whose_identity_they_veri
     assert request["filedBy"]["id"] == f"account:{rep.account.id}"
     assert not (await Account.get(id=account.id)).is_active
     assert (await gql("{ me { kind } }", token=token)).status == 401
+
+
+@pytest.mark.policy("P6.1.3")
+async def test_a_deletion_keeps_the_documents_under_retention_and_says_why(gql, person):
+    hotel = await make_hotel(40)
+    agent = await person("booking_agent")
+    token, account = await a_member(gql)
+    booking = await book(
+        gql, agent.token, hotel.std, TODAY + D(days=5), 2, memberId=member_gid(account.member_id)
+    )
+    pk = int(relay.GlobalID.from_id(booking["id"]).node_id)
+    kept = await Document.create(
+        archive_id="contract1",
+        name="20261128-0001-guest-stay-contract",
+        subject="stay contract",
+        number=1,
+        document_date=TODAY,
+        tier=1,
+        kind="CONTRACT",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        ciphertext_size=1,
+        ciphertext_sha256="0" * 64,
+        storage_key="tier-1/2026/11/contract.enc",
+        kek_id="k1",
+        retain_until=clock.now() + D(days=3650),
+        related_subject_type="Booking",
+        related_subject_id=str(pk),
+    )
+    done = await file_request(gql, token, kind="DELETION")
+    assert done["errors"] == []
+    [retained] = done["request"]["retained"]
+    assert retained["documentId"] == gid("Document", kept.id)
+    assert retained["name"] == kept.name and "under retention until 2036" in retained["reason"]
+    assert (await Document.get(id=kept.id)).status == "ACTIVE"
