@@ -27,16 +27,46 @@ from domain.models import (
     ConsentRecord,
     ConsentState,
     DataSubjectRequest,
+    DownloadGrant,
+    LedgerEntry,
+    MemberBehaviour,
     Notification,
     PointsAdjustment,
     PointsEntry,
     PointsLot,
+    PointsUse,
+    Recommendation,
     Refund,
     TierChange,
 )
 from domain.privacy_rights.footprint import Footprint
 
 FORMAT = "hotel.personal-data-export/v1"
+# Every model that holds a link to a guest (an account, member, guest profile or booking) is
+# either written out or left out here with the reason; a test keeps this complete, so a new
+# table with such a link must be classified before it ships.
+EXPORTED_MODELS = frozenset(
+    {
+        "Account", "Member", "GuestProfile", "Booking", "BookingNight", "Refund",
+        "BookingChangeRequest", "PointsEntry", "PointsLot", "PointsUse", "PointsAdjustment",
+        "TierChange", "ConsentRecord", "ConsentState", "Complaint", "ComplaintEvent", "Inquiry",
+        "FollowUp", "SatisfactionSurvey", "Notification", "CareDelivery", "DataSubjectRequest",
+        "MemberBehaviour", "Recommendation", "DownloadGrant", "LedgerEntry",
+    }
+)  # fmt: skip
+NOT_EXPORTED_MODELS: dict[str, str] = {
+    "RefreshToken": "session secrets of the platform (hashes), not data about the person",
+    "AccountToken": "single-use code hashes; what they carry is the account's own data",
+    "AnalysisStay": "a transient copy of bookings staged for the monthly analysis",
+    "CrisisMember": "staff accounts only",
+    "CrisisAction": "staff accounts only",
+    "AuthorizationChange": "staff accounts only",
+    "SigningKey": "staff accounts only",
+    "MeetingParticipant": "staff accounts only",
+    "TrainingRecord": "staff accounts only",
+    "SurveyBallot": "staff accounts only (and anonymous by design)",
+    "ComplaintDeadline": "the hotel's internal deadlines of a complaint, no data about the guest",
+}
 # Columns that are the platform's secrets or derived lookup keys, not the person's data.
 SECRET_COLUMNS = frozenset(
     {
@@ -127,6 +157,21 @@ async def build(found: Footprint) -> dict[str, Any]:
         "dataSubjectRequests": [
             record(r)
             for r in await DataSubjectRequest.filter(subject_account_id=account.id).order_by("id")
+        ],
+        "pointsUses": [
+            record(u) for u in await PointsUse.filter(lot__member_id=member_id).order_by("id")
+        ],
+        "memberAnalyses": [
+            record(b) for b in await MemberBehaviour.filter(member_id=member_id).order_by("id")
+        ],
+        "recommendations": [
+            record(r) for r in await Recommendation.filter(member_id=member_id).order_by("id")
+        ],
+        "payments": [
+            record(e) for e in await LedgerEntry.filter(booking_id__in=booking_ids).order_by("id")
+        ],
+        "downloadGrants": [
+            record(g) for g in await DownloadGrant.filter(account_id=account.id).order_by("id")
         ],
     }
 

@@ -25,6 +25,7 @@ from domain.models import (
     Notification,
 )
 from tests.bookings.booking_support import CHECK_IN, TODAY, D, book, make_hotel, member_gid
+from tests.complaints import complaint_support as complaints
 from tests.conftest import fresh_archive
 from tests.dual_review_support import CONFIRM, confirm_through_api
 from tests.members.member_support import REGISTER, TERMS
@@ -68,6 +69,7 @@ async def test_a_guest_exports_their_own_data_through_a_link_only_they_can_use(
     booking = await book(
         gql, agent.token, hotel.std, TODAY + D(days=5), 2, memberId=member_gid(account.member_id)
     )
+    complaint = await complaints.file(gql, token, channel="ONLINE", description="Cold room.")
     other = await person(kind="GUEST")
     with fresh_archive(tmp_path) as archive:
         payload = await file_request(gql, token, kind="EXPORT")
@@ -83,6 +85,9 @@ async def test_a_guest_exports_their_own_data_through_a_link_only_they_can_use(
         assert [b["number"] for b in data["bookings"]] == [booking["number"]]
         assert {c["purpose"] for c in data["consentLedger"]} >= {"PRIVACY_NOTICE", "MEMBERSHIP"}
         assert all("phone_index" not in p for p in data["guestProfiles"])
+        assert [c["number"] for c in data["complaints"]] == [complaint["number"]]
+        assert data["complaints"][0]["description"] == "Cold room."
+        assert {"payments", "notifications", "pointsEntries", "inquiries", "surveys"} <= set(data)
         # The link is the guest's alone; the file is encrypted in the archive.
         refused = await download(http, payload["downloadUrl"], other.token)
         assert refused.status_code == 403
