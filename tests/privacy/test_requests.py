@@ -384,3 +384,23 @@ async def test_a_deletion_keeps_the_documents_under_retention_and_says_why(gql, 
     assert retained["documentId"] == gid("Document", kept.id)
     assert retained["name"] == kept.name and "under retention until 2036" in retained["reason"]
     assert (await Document.get(id=kept.id)).status == "ACTIVE"
+
+
+@pytest.mark.policy("P6.1.3")
+async def test_a_namesake_keeps_their_name_when_a_guest_is_deleted(gql, person):
+    """A name another guest also has does not identify the erased guest: their own records
+    lose it, the namesake's booking and messages keep it."""
+    hotel = await make_hotel(40)
+    agent = await person("booking_agent")
+    token, account = await a_member(gql)
+    namesake = {"fullName": NAME, "phone": "+8613700007777", "email": "other.mei@example.com"}
+    theirs = await book(gql, agent.token, hotel.std, TODAY + D(days=3), 1, guest=namesake)
+    mine = await book(
+        gql, agent.token, hotel.std, TODAY + D(days=4), 1, memberId=member_gid(account.member_id)
+    )
+    done = await file_request(gql, token, kind="DELETION")
+    assert done["errors"] == []
+    other = await Booking.get(number=theirs["number"]).prefetch_related("guest")
+    assert (other.guest.full_name, other.guest.email) == (NAME, "other.mei@example.com")
+    erased = await Booking.get(number=mine["number"]).prefetch_related("guest")
+    assert erased.guest.full_name == "Erased guest" and erased.guest.email is None
