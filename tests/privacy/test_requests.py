@@ -93,8 +93,14 @@ async def test_a_guest_exports_their_own_data_through_a_link_only_they_can_use(
         assert refused.status_code == 403
         document = await Document.get(related_subject_type="DataSubjectRequest")
         assert document.tier == 2 and document.kind == "CUSTOMER_FILE"
-        stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+        files = [p for p in tmp_path.rglob("*") if p.is_file()]
+        stored = b"".join(p.read_bytes() for p in files)
         assert EMAIL.encode() not in stored and stored
+        assert all(p.stat().st_mode & 0o077 == 0 for p in files)  # readable by us alone
+        # Short-lived: once the link expires it reads nothing.
+        clock.advance(D(minutes=6))
+        late = await download(http, payload["downloadUrl"], token)
+        assert late.status_code == 410
         assert archive is not None
     # Recorded without the personal data.
     entries = await AuditEntry.filter(action="dataSubjectRequest")
