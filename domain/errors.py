@@ -75,6 +75,8 @@ class ErrorCode(StrEnum):
     # Performance evaluation (P5.1).
     SELF_RATING = "SELF_RATING"
     CYCLE_CLOSED = "CYCLE_CLOSED"
+    # Privacy: a guest cannot be erased while they stay (P6.1.3).
+    STAY_IN_PROGRESS = "STAY_IN_PROGRESS"
 
 
 class DomainError(Exception):

@@ -30,6 +30,7 @@ from schema.members import MemberMutation, MemberQuery
 from schema.organisation import OrganisationMutation, OrganisationQuery
 from schema.outbox import OutboxMutation, OutboxQuery
 from schema.performance import PerformanceMutation, PerformanceQuery
+from schema.privacy_rights import PrivacyRightsMutation, PrivacyRightsQuery
 from schema.reports import ReportMutation, ReportQuery
 from schema.risk import RiskMutation, RiskQuery
 from schema.root import FoundationMutation, FoundationQuery, Subscription
@@ -76,6 +77,7 @@ QUERY_PARTS: list[type] = [
     RiskQuery,
     PerformanceQuery,
     KnowledgeQuery,
+    PrivacyRightsQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -101,6 +103,7 @@ MUTATION_PARTS: list[type] = [
     RiskMutation,
     PerformanceMutation,
     KnowledgeMutation,
+    PrivacyRightsMutation,
 ]
 
 

@@ -16,14 +16,17 @@ tightened) to 0600 files and 0700 folders.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from pathlib import Path
 
 from domain import personal_data
 from domain.personal_data import FieldKeyring
+from domain.privacy_rights import scrub
 from server.settings import Settings
 from storage import Keyring
+from workers.delivery.files import scrub_log_files
 
 log = logging.getLogger("hotel.privacy")
 
@@ -53,6 +56,21 @@ def field_keyring(settings: Settings) -> FieldKeyring:
 
 def configure_personal_data(settings: Settings) -> None:
     personal_data.configure(field_keyring(settings))
+    configure_log_scrubbing(settings)
+
+
+def configure_log_scrubbing(settings: Settings) -> None:
+    """An erased guest's identifiers are also removed from the log files under DATA_DIR (the
+    development delivery logs), after the deletion commits (P6.1.3)."""
+    root = settings.data_dir
+
+    async def scrub_logs(needles: list[str]) -> int:
+        pattern = scrub.pattern_of(needles)
+        if pattern is None or not root.exists():
+            return 0
+        return await asyncio.to_thread(scrub_log_files, root, pattern, scrub.ERASED)
+
+    scrub.register_file_scrubber("data_dir_logs", scrub_logs)
 
 
 def sqlite_path(database_url: str) -> Path | None:

@@ -1056,6 +1056,25 @@ async def more_learners(world: World, count: int) -> None:
         reply = await world.gql(KB_LOG, {"input": values}, token=learner.token)
         assert reply.data["logLearning"]["errors"] == [], reply.body
 
+async def more_data_subject_requests(world: World, count: int) -> None:
+    """Requests of different guests, filed by different staff (both loaded with the page)."""
+    from domain.models import DataSubjectRequest
+
+    for _ in range(count):
+        n = next(_serial)
+        guest = await make_account(f"dsr-guest{n}@example.com", kind="GUEST")
+        filer = await world.person("cs_rep")
+        await DataSubjectRequest.create(
+            kind="CORRECTION",
+            subject_account_id=guest.id,
+            filed_by_account_id=filer.account.id,
+            channel="STAFF",
+            corrections=[{"field": "FULL_NAME", "value": f"Guest {n}"}],
+            retained=[{"documentId": n, "name": f"doc-{n}", "reason": "kept"}],
+            due_at=clock.now() + D(days=15),
+        )
+
+
 CASES: dict[str, Case] = {
     "bookings": Case("director", more_bookings),
     "members": Case("director", more_members),
@@ -1120,6 +1139,7 @@ CASES: dict[str, Case] = {
         "supervisor", more_non_readers, '(procedureId: "UHJvY2VkdXJlOjE=", first: 50)'
     ),
     "learningProgress": Case("supervisor", more_learners),
+    "dataSubjectRequests": Case("supervisor", more_data_subject_requests),
 }
 
 

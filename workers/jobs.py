@@ -27,6 +27,7 @@ from domain import (
     meetings,
     outbox,
     performance,
+    privacy_rights,
 )
 from domain.actor import SYSTEM
 from domain.bookings import idempotency
@@ -289,6 +290,12 @@ async def purge_communication_records(ctx: dict) -> dict[str, int]:
     communication_retention_days, in batches (P7.1.5)."""
     return await knowledge.retention.purge()
 
+async def data_subject_deadlines(ctx: dict) -> dict[str, int]:
+    """Remind privacy staff of data-subject requests coming due and escalate overdue ones,
+    each once (P6.1.3)."""
+    return await privacy_rights.remind_and_escalate()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -333,4 +340,6 @@ JOBS: list[Job] = [
     # Knowledge: onboarding learning (P7.1.4), communication retention (P7.1.5).
     Job("onboarding_learning", onboarding_learning, 3600),
     Job("purge_communication_records", purge_communication_records, 3600),
+    # Privacy: data-subject requests (P6.1.3).
+    Job("data_subject_deadlines", data_subject_deadlines, 900),
 ]

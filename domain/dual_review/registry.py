@@ -6,9 +6,8 @@ owns an operation registers its runner with `@operation(name)`; `OPERATION_MODUL
 those modules so any process (API, worker, command line) finds every runner by name.
 
 The declared list (`HIGH_RISK`) is the policy's: an entry point of one of these operations
-must store a pending operation instead of acting. `personal_data.export` is declared but has no
-runner yet: the export is built by another area, which registers its runner here and routes
-its entry point through `domain.dual_review.request`.
+must store a pending operation instead of acting. `personal_data.export` is run by the
+data-subject requests (`domain.privacy_rights.requests`): an export staff ask for waits here.
 """
 
 from __future__ import annotations
@@ -51,6 +50,7 @@ OPERATION_MODULES = (
     "authz.tokens",
     "domain.organisation.employees",
     "domain.organisation.promotions",
+    "domain.privacy_rights.requests",
 )
 
 

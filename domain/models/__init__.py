@@ -98,6 +98,7 @@ from domain.models.performance import (
     PerformanceTraining,
 )
 from domain.models.policy import PolicyParameterVersion
+from domain.models.privacy import DataSubjectRequest
 from domain.models.reports import Report
 from domain.models.signatures import Signature, SigningKey
 
@@ -131,6 +132,7 @@ __all__ = [
     "CrisisAction",
     "CrisisGroup",
     "CrisisMember",
+    "DataSubjectRequest",
     "Department",
     "Dispute",
     "DisputeEvent",

@@ -618,6 +618,19 @@ class PolicyCatalogue:
         "often.",
         minimum=1, maximum=90,
     )
+    # Privacy: data-subject requests (P6.1.3, PIPL Arts. 44-50).
+    data_subject_request_days = Int(
+        15, "days", "P6.1.3",
+        "A guest's request to export, correct or delete their personal data is answered "
+        "within this many days of filing.",
+        minimum=1, maximum=60,
+    )
+    data_subject_request_reminder_days = Int(
+        3, "days", "P6.1.3",
+        "Privacy staff are reminded of an open data-subject request this many days before it "
+        "is due (it is escalated to the supervisors and directors once overdue).",
+        minimum=1, maximum=30,
+    )
 
 
 PARAMETERS: dict[str, Parameter] = {

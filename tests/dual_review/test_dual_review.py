@@ -306,10 +306,10 @@ async def test_a_read_only_partner_token_needs_no_review(gql, person):
     assert (await gql("{ me { kind } }", token=payload["secret"])).data["me"]["kind"] == "PARTNER"
 
 
-async def test_every_declared_operation_has_a_runner_but_the_pending_export():
-    """The declared list is the policy's; personal-data exports are built by another area,
-    which registers the runner of `personal_data.export` and routes its entry point here."""
-    assert set(registered()) == set(HIGH_RISK) - {"personal_data.export"}
+async def test_every_declared_operation_has_a_runner():
+    """The declared list is the policy's; personal-data exports are run by the data-subject
+    requests (`domain.privacy_rights`), which route staff exports here."""
+    assert set(registered()) == set(HIGH_RISK)
     with pytest.raises(ValueError, match="not a declared"):
         dual_review.operation("drop_database")
 

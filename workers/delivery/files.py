@@ -4,8 +4,11 @@ not the message: personal values are masked (P6.1.2) and the file is 0600."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import tempfile
 from pathlib import Path
 
 from domain import outbox_privacy
@@ -33,3 +36,29 @@ class FileChannelAdapter:
                 handle.write(line + "\n")
         except OSError as exc:
             raise DeliveryError(f"cannot write {self.path}: {exc}") from exc
+
+
+def scrub_log_files(root: str | Path, pattern: re.Pattern[str], replacement: str) -> int:
+    """Rewrite every `*.log` file under `root` with each match of `pattern` replaced (an
+    erased guest's identifiers, P6.1.3); returns the number of files changed. Each file is
+    replaced atomically by a 0600 copy."""
+    changed = 0
+    for path in sorted(Path(root).rglob("*.log")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        if not pattern.search(text):
+            continue
+        cleaned = pattern.sub(replacement, text)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".scrub-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as handle:
+                handle.write(cleaned)
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        changed += 1
+    return changed
