@@ -22,6 +22,7 @@ from schema.extensions import build_extensions, is_unexpected
 from schema.finance import FinanceMutation, FinanceQuery
 from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.improvement import ImprovementMutation, ImprovementQuery
+from schema.incentives import IncentiveMutation, IncentiveQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
 from schema.meetings import MeetingMutation, MeetingQuery
 from schema.members import MemberMutation, MemberQuery
@@ -66,6 +67,7 @@ QUERY_PARTS: list[type] = [
     MemberQuery,
     CrisisQuery,
     ImprovementQuery,
+    IncentiveQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -86,6 +88,7 @@ MUTATION_PARTS: list[type] = [
     MemberMutation,
     CrisisMutation,
     ImprovementMutation,
+    IncentiveMutation,
 ]
 
 

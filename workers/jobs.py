@@ -22,6 +22,7 @@ from domain import (
     dual_review,
     followups,
     improvement,
+    incentives,
     meetings,
     outbox,
 )
@@ -218,6 +219,12 @@ async def policy_reviews(ctx: dict) -> dict[str, int]:
     }
 
 
+async def escalate_violation_cases(ctx: dict) -> int:
+    """Escalate violation cases whose handling did not start in time to the director and HR,
+    once (P5.2.5)."""
+    return await incentives.violations.escalate_overdue()
+
+
 JOBS: list[Job] = [
     Job("prune_sessions", prune_sessions, 3600),
     Job("prune_idempotency_keys", prune_idempotency_keys, 600),
@@ -250,4 +257,6 @@ JOBS: list[Job] = [
     Job("improvement_survey", improvement_survey, 3600),
     Job("improvement_followups", improvement_followups, 3600),
     Job("policy_reviews", policy_reviews, 3600),
+    # Rewards and penalties (P5.2.5).
+    Job("escalate_violation_cases", escalate_violation_cases, 300),
 ]

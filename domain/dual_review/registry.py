@@ -36,6 +36,7 @@ HIGH_RISK: dict[str, str] = {
     "document.delete": "Delete an archived document",
     "archive_keys.rotate": "Re-wrap the archive under its current key",
     "api_token.create": "Create a partner API token with write scopes",
+    "incentive.terminate_contract": "Terminate a staff member's employment contract (P5.2.2)",
 }
 
 # Modules that register runners, imported before a runner is looked up.
@@ -47,6 +48,7 @@ OPERATION_MODULES = (
     "authz.matrix",
     "authz.accounts",
     "authz.tokens",
+    "domain.incentives.ledger",
 )
 
 

@@ -55,6 +55,7 @@ from domain.models.improvement import (
     TrainingRecord,
     Workshop,
 )
+from domain.models.incentives import IncentiveEntry, StaffBlacklistEntry, ViolationCase
 from domain.models.inquiries import Inquiry
 from domain.models.meetings import (
     ActionItem,
@@ -110,6 +111,7 @@ __all__ = [
     "GuestProfile",
     "IdempotencyRecord",
     "ImprovementFigures",
+    "IncentiveEntry",
     "InnovationFund",
     "InnovationFundEntry",
     "Inquiry",
@@ -145,12 +147,14 @@ __all__ = [
     "SatisfactionSurvey",
     "Signature",
     "SigningKey",
+    "StaffBlacklistEntry",
     "SurveyBallot",
     "SurveyProblemMention",
     "SurveyResponse",
     "SurveyResponsePool",
     "TierChange",
     "TrainingRecord",
+    "ViolationCase",
     "WorkRecordSeal",
     "Workshop",
 ]
