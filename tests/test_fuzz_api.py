@@ -49,6 +49,7 @@ NODE_TYPES = [
     "Notification", "Refund", "Room", "RoomType", "StaffAccount", "Meeting", "ActionItem",
     "Resolution", "Dispute", "Complaint", "CrisisGroup", "Workshop", "Proposal",
     "PolicyReview", "PolicyChange", "InnovationFundEntry", "Nope",
+    "IncentiveEntry", "ViolationCase", "BlacklistEntry",
 ]
 EXTREME_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e1000", "-1e-1000", "9" * 30, "0.001",
                    "-5", "0", "", " ", "1,5", "0x10", "1_000"]

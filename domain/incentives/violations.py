@@ -102,10 +102,9 @@ async def start_handling(actor: Actor, case_id: int, note: str | None) -> Violat
     not_about_oneself(actor, await staff_member(case.staff_account_id, "caseId"), "caseId")
     why = text(note, "note")
     if case.status not in (CaseStatus.OPEN, CaseStatus.ESCALATED):
+        state = case.status.lower().replace("_", " ")
         raise DomainError(
-            ErrorCode.INVALID_TRANSITION,
-            f"The case is {case.status.lower().replace('_', ' ')} already.",
-            "caseId",
+            ErrorCode.INVALID_TRANSITION, f"The case is {state} already.", "caseId"
         )
     moved = await ViolationCase.filter(
         id=case.id, status__in=[CaseStatus.OPEN, CaseStatus.ESCALATED]
