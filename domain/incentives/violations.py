@@ -103,9 +103,7 @@ async def start_handling(actor: Actor, case_id: int, note: str | None) -> Violat
     why = text(note, "note")
     if case.status not in (CaseStatus.OPEN, CaseStatus.ESCALATED):
         state = case.status.lower().replace("_", " ")
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION, f"The case is {state} already.", "caseId"
-        )
+        raise DomainError(ErrorCode.INVALID_TRANSITION, f"The case is {state} already.", "caseId")
     moved = await ViolationCase.filter(
         id=case.id, status__in=[CaseStatus.OPEN, CaseStatus.ESCALATED]
     ).update(
