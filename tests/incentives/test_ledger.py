@@ -309,3 +309,22 @@ async def test_guests_partners_and_anonymous_callers_get_nothing(gql, person, pa
         assert await refused(gql, LEDGER, {}, token) in ("FORBIDDEN", "UNAUTHENTICATED")
         code = await refused(gql, GRANT, {"input": _reward(agent)}, token)
         assert code in ("FORBIDDEN", "UNAUTHENTICATED")
+
+
+async def test_the_ledger_filters_by_staff_member_category_and_status(gql, person):
+    hr, agent, other = await person("hr"), await person("cs_rep"), await person("cs_rep")
+    await call(gql, GRANT, {"input": _reward(agent)}, hr.token, "grantReward")
+    await call(gql, IMPOSE, {"input": _penalty(agent)}, hr.token, "imposePenalty")
+    await call(gql, IMPOSE, {"input": _penalty(other)}, hr.token, "imposePenalty")
+    termination = _penalty(other, "CONTRACT_TERMINATED")
+    await call(gql, IMPOSE, {"input": termination}, hr.token, "imposePenalty")
+
+    async def count(**wanted) -> int:
+        reply = await gql(LEDGER, {"filter": wanted}, token=hr.token)
+        return reply.data["rewardsAndPenalties"]["totalCount"]
+
+    assert await count(staffId=staff_gid(agent)) == 2
+    assert await count(staffId=staff_gid(agent), category="PENALTY") == 1
+    assert await count(category="REWARD") == 1
+    assert await count(status="PENDING_REVIEW") == 1
+    assert await count(staffId=staff_gid(other), status="IN_EFFECT") == 1
