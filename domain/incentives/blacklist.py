@@ -18,8 +18,8 @@ from domain.errors import DomainError, ErrorCode
 from domain.i18n import N_
 from domain.incentives.common import not_about_oneself, staff_member, text
 from domain.models import StaffBlacklistEntry, ViolationCase
+from domain.models.incentives import ID_DOCUMENT as KIND
 
-KIND = "id_document"  # the blind-index kind guest profiles use for the same data
 MAX_DOCUMENT = 64
 
 
@@ -82,7 +82,6 @@ async def add(
         account_id=staff.id,
         display_name=staff.display_name,
         id_document_number=number,
-        id_document_index=personal_data.blind_index(KIND, number),
         reason=why,
         violation_case_id=violation_case_id,
         decided_by_account_id=actor.account_id,

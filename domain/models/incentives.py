@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from tortoise import fields
 
+from domain import personal_data
 from domain.models.base import TimestampedModel, money_field
 from domain.personal_data.fields import EncryptedTextField
+
+# The blind-index kind of identity-document numbers (the same as guest profiles use).
+ID_DOCUMENT = "id_document"
 
 
 class IncentiveEntry(TimestampedModel):
@@ -45,7 +49,8 @@ class IncentiveEntry(TimestampedModel):
 class StaffBlacklistEntry(TimestampedModel):
     """A permanent blacklist entry for data falsification (P5.2.4): the person by account and
     by the blind index of their identity-document number (encrypted beside it), so a re-hire
-    is found. Never updated, never removed."""
+    is found. Its content never changes (key rotation only re-encrypts it) and it is never
+    removed."""
 
     account_id = fields.IntField(null=True, db_index=True)
     display_name = fields.CharField(max_length=120, default="")
@@ -57,6 +62,15 @@ class StaffBlacklistEntry(TimestampedModel):
 
     class Meta:
         table = "staff_blacklist_entry"
+
+    async def save(
+        self, using_db=None, update_fields=None, force_create=False, force_update=False
+    ) -> None:
+        # The blind index follows the number on every save (key rotation rewrites both).
+        self.id_document_index = personal_data.blind_index(ID_DOCUMENT, self.id_document_number)
+        if update_fields is not None and "id_document_number" in update_fields:
+            update_fields = [*update_fields, "id_document_index"]
+        await super().save(using_db, update_fields, force_create, force_update)
 
     async def delete(self, using_db=None) -> None:
         raise PermissionError("A blacklist entry for data falsification is permanent (P5.2.4).")

@@ -147,3 +147,34 @@ async def test_only_hr_and_the_director_see_or_add_to_the_blacklist(gql, person,
         code = await refused(gql, BLACKLIST, _entry(cheat, number="X1"), token)
         assert code in ("FORBIDDEN", "UNAUTHENTICATED")
     assert await StaffBlacklistEntry.all().count() == 1
+
+
+@pytest.mark.policy("P5.2.4")
+async def test_a_re_hire_is_still_found_after_the_field_key_is_rotated(gql, person):
+    import os
+
+    from domain import personal_data
+    from domain.personal_data import FieldKeyring
+    from domain.personal_data.rotation import reencrypt
+
+    hr, cheat = await person("hr"), await person("cs_rep")
+    payload = await call(gql, BLACKLIST, _entry(cheat), hr.token, "blacklistForFalsification")
+    assert payload["errors"] == []
+    original = personal_data.keyring()
+    rotated = FieldKeyring.from_masters([("rotated-3", os.urandom(32))]).plus(original)
+    personal_data.configure(rotated)
+    try:
+        assert await is_blacklisted(id_document_number=DOCUMENT)  # under the old key
+        summary = await reencrypt()
+        assert summary.rewritten.get("staff_blacklist_entry") == 1
+        personal_data.configure(FieldKeyring(rotated.keys[:1]))  # the old key leaves the ring
+        _, [raw] = await connections.get("default").execute_query(
+            "SELECT id_document_number FROM staff_blacklist_entry"
+        )
+        assert personal_data.key_id_of(raw["id_document_number"]) == "rotated-3"
+        row = await StaffBlacklistEntry.get()
+        assert row.id_document_number == DOCUMENT
+        assert await is_blacklisted(id_document_number=DOCUMENT)
+        assert await StaffBlacklistEntry.all().count() == 1
+    finally:
+        personal_data.configure(original)
