@@ -142,6 +142,11 @@ async def test_only_hr_and_the_director_see_or_add_to_the_blacklist(gql, person,
     guest = await person(kind="GUEST")
     _, secret = await partner(["bookings:write"])
     others = [(await person(role)).token for role in ("supervisor", "cs_rep", "auditor", "admin")]
+    node = """query($id: ID!) { node(id: $id) { ... on BlacklistEntry { id reason } } }"""
+    entry_id = (await gql(BLACKLISTED, token=hr.token)).data["blacklist"]["edges"][0]["node"]["id"]
+    assert (await gql(node, {"id": entry_id}, token=director.token)).data["node"]["reason"]
+    for token in (*others, cheat.token):
+        assert (await gql(node, {"id": entry_id}, token=token)).data["node"] is None
     for token in (*others, cheat.token, guest.token, secret, None):
         assert await refused(gql, BLACKLISTED, {}, token) in ("FORBIDDEN", "UNAUTHENTICATED")
         code = await refused(gql, BLACKLIST, _entry(cheat, number="X1"), token)

@@ -162,6 +162,26 @@ async def test_a_refused_termination_leaves_the_contract_in_force(gql, person):
 
 
 @pytest.mark.policy("P5.2.2")
+async def test_a_termination_nobody_confirms_in_time_does_not_take_effect(gql, person):
+    import datetime as dt
+
+    from domain.clock import clock
+    from domain.policy_params import params
+    from workers.jobs import expire_pending_operations
+
+    director, agent = await person("director"), await person("cs_rep")
+    values = {"input": _penalty(agent, "CONTRACT_TERMINATED", reason="Repeated no-shows")}
+    payload = await call(gql, IMPOSE, values, director.token, "imposePenalty")
+    assert payload["entry"]["status"] == "PENDING_REVIEW"
+    clock.advance(dt.timedelta(hours=await params.dual_review_expiry_hours, seconds=1))
+    assert await expire_pending_operations({}) == 1
+    assert await expire_pending_operations({}) == 0
+    row = await IncentiveEntry.get()
+    assert row.status == "REJECTED" and "EXPIRED" in row.decision_comment
+    assert await Notification.filter(kind="PENALTY_IMPOSED").count() == 0
+
+
+@pytest.mark.policy("P5.2.2")
 async def test_a_supervisor_proposes_for_their_team_and_hr_decides(gql, person):
     supervisor, hr, director = (
         await person("supervisor"),

@@ -223,6 +223,11 @@ async def test_who_opens_handles_and_sees_cases(gql, person, partner):
     assert seen[supervisor.account.email] == [viewer_id(agent)]
     assert seen[agent.account.email] == [viewer_id(agent)]
     assert seen[accountant.account.email] == [viewer_id(accountant)]
+    # A colleague's case is no node of theirs; the supervisor's team's is.
+    node = """query($id: ID!) { node(id: $id) { ... on ViolationCase { id severity } } }"""
+    assert (await gql(node, {"id": case_id}, token=accountant.token)).data["node"] is None
+    assert (await gql(node, {"id": case_id}, token=supervisor.token)).data["node"]["severity"]
+    assert (await gql(node, {"id": case_id}, token=agent.token)).data["node"]["severity"]
     guest = await person(kind="GUEST")
     _, secret = await partner(["bookings:write"])
     for token in (guest.token, secret, None):
