@@ -194,6 +194,8 @@ async def escalate_overdue(limit: int = 200) -> int:
     )
     escalated = 0
     for case in due:
+        if not await ViolationCase.filter(id=case.id, status=CaseStatus.OPEN).exists():
+            continue  # another run escalated it, or handling started meanwhile
 
         async def work(case: ViolationCase = case) -> int:
             moved = await ViolationCase.filter(id=case.id, status=CaseStatus.OPEN).update(
