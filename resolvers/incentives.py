@@ -91,63 +91,44 @@ async def _entry_payload(info: strawberry.Info, action: str, work) -> IncentiveP
     )
 
 
-def _basis(new: ledger.NewEntry, basis) -> ledger.NewEntry:
-    if basis is not None:
-        new.basis_kind = basis.kind.value
-        new.basis_reference = basis.reference
-        new.complaint_id = _optional(basis.complaint_id, "Complaint", "complaintId")
-        new.violation_case_id = _optional(
-            basis.violation_case_id, "ViolationCase", "violationCaseId"
+async def _record(
+    info: strawberry.Info, action: str, input: GrantRewardInput | ImposePenaltyInput
+) -> IncentivePayload:
+    """Record a reward or a penalty: decided by a decider, proposed by anyone else."""
+    basis = input.basis
+    try:
+        new = ledger.NewEntry(
+            staff_account_id=_staff(input.staff_id),
+            kind=input.kind.value,
+            reason=input.reason,
+            period_start=input.period_start,
+            period_end=input.period_end,
+            amount=input.amount,
+            currency=input.currency,
         )
-    return new
+        if basis is not None:
+            new.basis_kind = basis.kind.value
+            new.basis_reference = basis.reference
+            new.complaint_id = _optional(basis.complaint_id, "Complaint", "complaintId")
+            new.violation_case_id = _optional(
+                basis.violation_case_id, "ViolationCase", "violationCaseId"
+            )
+    except DomainError as refusal:
+        return IncentivePayload(errors=user_errors(refusal))
+    may_decide = await _may(info, "incentive", "decide")
+
+    async def work():
+        return await ledger.record(info.context.actor, new, may_decide=may_decide)
+
+    return await _entry_payload(info, action, work)
 
 
 async def grant_reward(info: strawberry.Info, input: GrantRewardInput) -> IncentivePayload:
-    try:
-        new = _basis(
-            ledger.NewEntry(
-                staff_account_id=_staff(input.staff_id),
-                kind=input.kind.value,
-                reason=input.reason,
-                period_start=input.period_start,
-                period_end=input.period_end,
-                amount=input.amount,
-                currency=input.currency,
-            ),
-            input.basis,
-        )
-    except DomainError as refusal:
-        return IncentivePayload(errors=user_errors(refusal))
-    may_decide = await _may(info, "incentive", "decide")
-
-    async def work():
-        return await ledger.record(info.context.actor, new, may_decide=may_decide)
-
-    return await _entry_payload(info, "grantReward", work)
+    return await _record(info, "grantReward", input)
 
 
 async def impose_penalty(info: strawberry.Info, input: ImposePenaltyInput) -> IncentivePayload:
-    try:
-        new = _basis(
-            ledger.NewEntry(
-                staff_account_id=_staff(input.staff_id),
-                kind=input.kind.value,
-                reason=input.reason,
-                period_start=input.period_start,
-                period_end=input.period_end,
-                amount=input.amount,
-                currency=input.currency,
-            ),
-            input.basis,
-        )
-    except DomainError as refusal:
-        return IncentivePayload(errors=user_errors(refusal))
-    may_decide = await _may(info, "incentive", "decide")
-
-    async def work():
-        return await ledger.record(info.context.actor, new, may_decide=may_decide)
-
-    return await _entry_payload(info, "imposePenalty", work)
+    return await _record(info, "imposePenalty", input)
 
 
 async def deduct_for_complaint_handling(

@@ -96,6 +96,19 @@ async def _case(case_id: int) -> ViolationCase:
     return case
 
 
+async def _told(case: ViolationCase, kind: str, what: str, why: str) -> ViolationCase:
+    """Tell the staff member what became of their case (openly, P5.2.5); the case as it is."""
+    await notifications.notify(
+        case.staff_account_id,
+        kind,
+        f"Violation case {case.id} about you {what}",
+        why,
+        subject_type="ViolationCase",
+        subject_id=case.id,
+    )
+    return await ViolationCase.get(id=case.id)
+
+
 async def start_handling(actor: Actor, case_id: int, note: str | None) -> ViolationCase:
     """Start handling an open or escalated case (inside the caller's unit of work)."""
     case = await _case(case_id)
@@ -114,15 +127,7 @@ async def start_handling(actor: Actor, case_id: int, note: str | None) -> Violat
     )
     if moved != 1:
         raise DomainError(ErrorCode.CONFLICT, "The case changed meanwhile; try again.", "caseId")
-    await notifications.notify(
-        case.staff_account_id,
-        "VIOLATION_CASE_IN_HANDLING",
-        f"Violation case {case.id} about you is being handled",
-        why,
-        subject_type="ViolationCase",
-        subject_id=case.id,
-    )
-    return await ViolationCase.get(id=case.id)
+    return await _told(case, "VIOLATION_CASE_IN_HANDLING", "is being handled", why)
 
 
 async def close_case(
@@ -172,15 +177,8 @@ async def close_case(
     )
     if moved != 1:
         raise DomainError(ErrorCode.CONFLICT, "The case changed meanwhile; try again.", "caseId")
-    await notifications.notify(
-        case.staff_account_id,
-        "VIOLATION_CASE_CLOSED",
-        f"Violation case {case.id} about you is closed: {result.lower().replace('_', ' ')}",
-        why,
-        subject_type="ViolationCase",
-        subject_id=case.id,
-    )
-    return await ViolationCase.get(id=case.id)
+    closed = f"is closed: {result.lower().replace('_', ' ')}"
+    return await _told(case, "VIOLATION_CASE_CLOSED", closed, why)
 
 
 async def escalate_overdue(limit: int = 200) -> int:
