@@ -23,6 +23,7 @@ from schema.extensions import build_extensions, is_unexpected
 from schema.finance import FinanceMutation, FinanceQuery
 from schema.followups import FollowUpMutation, FollowUpQuery
 from schema.improvement import ImprovementMutation, ImprovementQuery
+from schema.incentives import IncentiveMutation, IncentiveQuery
 from schema.inquiries import InquiryMutation, InquiryQuery
 from schema.knowledge import KnowledgeMutation, KnowledgeQuery
 from schema.meetings import MeetingMutation, MeetingQuery
@@ -78,6 +79,7 @@ QUERY_PARTS: list[type] = [
     PerformanceQuery,
     KnowledgeQuery,
     PrivacyRightsQuery,
+    IncentiveQuery,
 ]
 MUTATION_PARTS: list[type] = [
     FoundationMutation,
@@ -104,6 +106,7 @@ MUTATION_PARTS: list[type] = [
     PerformanceMutation,
     KnowledgeMutation,
     PrivacyRightsMutation,
+    IncentiveMutation,
 ]
 
 

@@ -285,6 +285,35 @@ async def _seed_performance(guest: Account) -> None:
             actor, "Lift 2 stops between floors", "Reported by a guest.", "East wing"
         ),
     )
+async def _seed_incentives(guest: Account) -> None:
+    """A target bonus HR granted to the booking specialist and a violation case about the
+    customer-service representative, waiting for its handling to start (P5.2)."""
+    from domain.incentives import ledger, violations
+
+    hr = Actor(identity=Identity.of_account(await Account.get(email="hr@demo.hotel")))
+    agent = await Account.get(email="agent@demo.hotel")
+    rep = await Account.get(email="cs@demo.hotel")
+    month = clock.today().replace(day=1)
+    bonus = ledger.NewEntry(
+        staff_account_id=agent.id,
+        kind=ledger.RewardKind.TARGET_BONUS,
+        reason="Demo: exceeded last month's booking target",
+        period_start=month,
+        period_end=month,
+        amount="800.00",
+        currency="CNY",
+    )
+    await audited(
+        hr, "grantReward", "IncentiveEntry", lambda: ledger.record(hr, bonus, may_decide=True)
+    )
+    await audited(
+        hr,
+        "openViolationCase",
+        "ViolationCase",
+        lambda: violations.open_case(
+            hr, rep.id, "MINOR", "Demo: left the front desk unattended", may_handle=True
+        ),
+    )
 
 
 
@@ -347,6 +376,7 @@ EXTRA_SEEDERS: list = [
     _seed_organisation,
     _seed_performance,
     _seed_knowledge,
+    _seed_incentives,
 ]
 
 

@@ -55,6 +55,7 @@ NODE_TYPES = [
     "EvaluationResult", "EvaluationCycle", "TrainingSession", "FacilityTicket",
     "Notice", "PhoneCall", "Procedure", "LearningProgress",
     "DataSubjectRequest",
+    "IncentiveEntry", "ViolationCase", "BlacklistEntry",
 ]
 EXTREME_NUMBERS = ["NaN", "Infinity", "-Infinity", "1e1000", "-1e-1000", "9" * 30, "0.001",
                    "-5", "0", "", " ", "1,5", "0x10", "1_000"]

@@ -1073,6 +1073,66 @@ async def more_data_subject_requests(world: World, count: int) -> None:
             retained=[{"documentId": n, "name": f"doc-{n}", "reason": "kept"}],
             due_at=clock.now() + D(days=15),
         )
+# Rewards and penalties (P5.2).
+async def more_incentive_entries(world: World, count: int) -> None:
+    """Rewards and penalties of different people, each decided, proposed or confirmed by
+    another (their people loaded with the page)."""
+    from domain.models import IncentiveEntry
+
+    for i in range(count):
+        staff, decider = await world.person("cs_rep"), await world.person("hr")
+        await IncentiveEntry.create(
+            staff_account_id=staff.account.id,
+            department="BOOKING_CRM",
+            category="REWARD" if i % 2 else "PENALTY",
+            kind="TARGET_BONUS" if i % 2 else "COMPLAINT_HANDLING_DEDUCTION",
+            status="IN_EFFECT",
+            reason=f"Entry {i}",
+            period_start=TODAY,
+            period_end=TODAY,
+            amount=Decimal("100.00"),
+            currency="CNY",
+            complaint_id=None if i % 2 else i + 1,
+            proposed_by_account_id=decider.account.id,
+            decided_by_account_id=decider.account.id,
+            confirmed_by_account_id=decider.account.id,
+        )
+
+
+async def more_violation_cases(world: World, count: int) -> None:
+    """Violation cases of different people, opened and handled by others."""
+    from domain.models import ViolationCase
+
+    for i in range(count):
+        staff, hr = await world.person("cs_rep"), await world.person("hr")
+        await ViolationCase.create(
+            staff_account_id=staff.account.id,
+            department="BOOKING_CRM",
+            severity="MINOR",
+            description=f"Case {i}",
+            status="IN_HANDLING",
+            opened_by_account_id=hr.account.id,
+            handler_account_id=hr.account.id,
+            handling_due_at=clock.now(),
+            penalty_entry_id=i + 1,
+        )
+
+
+async def more_blacklist_entries(world: World, count: int) -> None:
+    """Blacklist entries of different people, each decided by another."""
+    from domain.models import StaffBlacklistEntry
+
+    for _ in range(count):
+        n = next(_serial)
+        staff, hr = await world.person("cs_rep"), await world.person("hr")
+        await StaffBlacklistEntry.create(
+            account_id=staff.account.id,
+            display_name=staff.account.display_name,
+            id_document_number=f"E{n:08d}",
+            id_document_index=f"{n:032d}",
+            reason="Forged figures",
+            decided_by_account_id=hr.account.id,
+        )
 
 
 CASES: dict[str, Case] = {
@@ -1140,6 +1200,9 @@ CASES: dict[str, Case] = {
     ),
     "learningProgress": Case("supervisor", more_learners),
     "dataSubjectRequests": Case("supervisor", more_data_subject_requests),
+    "rewardsAndPenalties": Case("hr", more_incentive_entries),
+    "violationCases": Case("hr", more_violation_cases),
+    "blacklist": Case("hr", more_blacklist_entries),
 }
 
 

@@ -23,6 +23,7 @@ from domain import (
     dual_review,
     followups,
     improvement,
+    incentives,
     knowledge,
     meetings,
     outbox,
@@ -294,6 +295,10 @@ async def data_subject_deadlines(ctx: dict) -> dict[str, int]:
     """Remind privacy staff of data-subject requests coming due and escalate overdue ones,
     each once (P6.1.3)."""
     return await privacy_rights.remind_and_escalate()
+async def escalate_violation_cases(ctx: dict) -> int:
+    """Escalate violation cases whose handling did not start in time to the director and HR,
+    once (P5.2.5)."""
+    return await incentives.violations.escalate_overdue()
 
 
 JOBS: list[Job] = [
@@ -342,4 +347,6 @@ JOBS: list[Job] = [
     Job("purge_communication_records", purge_communication_records, 3600),
     # Privacy: data-subject requests (P6.1.3).
     Job("data_subject_deadlines", data_subject_deadlines, 900),
+    # Rewards and penalties (P5.2.5).
+    Job("escalate_violation_cases", escalate_violation_cases, 300),
 ]

@@ -37,6 +37,7 @@ HIGH_RISK: dict[str, str] = {
     "api_token.create": "Create a partner API token with write scopes",
     "employee.hire_over_cap": "Hire above the department's headcount cap (HR review, P2.3)",
     "employee.promote": "Promote an employee: their position and staff roles change (P2.5)",
+    "incentive.terminate_contract": "Terminate a staff member's employment contract (P5.2.2)",
 }
 
 # Modules that register runners, imported before a runner is looked up.
@@ -51,6 +52,7 @@ OPERATION_MODULES = (
     "domain.organisation.employees",
     "domain.organisation.promotions",
     "domain.privacy_rights.requests",
+    "domain.incentives.ledger",
 )
 
 

@@ -55,6 +55,7 @@ from domain.models.improvement import (
     TrainingRecord,
     Workshop,
 )
+from domain.models.incentives import IncentiveEntry, StaffBlacklistEntry, ViolationCase
 from domain.models.inquiries import Inquiry
 from domain.models.knowledge import (
     LearningSession,
@@ -149,6 +150,7 @@ __all__ = [
     "GuestProfile",
     "IdempotencyRecord",
     "ImprovementFigures",
+    "IncentiveEntry",
     "InnovationFund",
     "InnovationFundEntry",
     "Inquiry",
@@ -203,12 +205,14 @@ __all__ = [
     "SatisfactionSurvey",
     "Signature",
     "SigningKey",
+    "StaffBlacklistEntry",
     "SurveyBallot",
     "SurveyProblemMention",
     "SurveyResponse",
     "SurveyResponsePool",
     "TierChange",
     "TrainingRecord",
+    "ViolationCase",
     "WorkRecordSeal",
     "Workshop",
 ]
