@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
-from domain import dual_review
+from domain import dual_review, incentives
 from domain.actor import Actor
 from domain.clock import require_supported_day
 from domain.errors import DomainError, ErrorCode
@@ -247,6 +247,14 @@ async def _checked(request: HireRequest) -> dict:
 async def hire(actor: Actor, request: HireRequest) -> Employment | PendingOperation:
     """Record a hire (call in an audited unit of work). Over the cap it needs a reason and a
     second HR member's confirmation: the pending operation is returned."""
+    if await incentives.is_blacklisted(account_id=request.account_id):
+        # P5.2.4: falsifying data bars a person for good; HR sees why the hire stops.
+        raise DomainError(
+            ErrorCode.HIRING_CRITERIA_NOT_MET,
+            "This person is on the permanent blacklist for data falsification and cannot be "
+            "hired.",
+            "accountId",
+        )
     values = await _checked(request)
     # Hold the department row until commit, so two hires cannot both take the last place
     # (PostgreSQL; SQLite serialises its transactions).

@@ -13,7 +13,13 @@ import pytest
 
 from domain import departments as stand_in
 from domain.finance.departments import DEPARTMENTS
-from domain.models import AuditEntry, Department, Employment, PendingOperation
+from domain.models import (
+    AuditEntry,
+    Department,
+    Employment,
+    PendingOperation,
+    StaffBlacklistEntry,
+)
 from domain.organisation import ensure_structure
 from tests.dual_review_support import confirm_through_api
 from tests.organisation.support import (
@@ -263,3 +269,18 @@ async def test_the_booking_department_hires_at_most_its_supervisors_and_one_dire
     again = await hire(gql, t.hr, second_director, "BOOKING_CRM", "DIRECTOR")
     assert "at most 1" in again["errors"][0]["message"]
     assert await Employment.all().count() == 4
+
+
+@pytest.mark.policy("P5.2.4")
+async def test_a_person_blacklisted_for_data_falsification_is_not_hired(gql, person):
+    hr, director, cheat = await person("hr"), await person("director"), await person("cs_rep")
+    await StaffBlacklistEntry.create(
+        account_id=cheat.account.id, id_document_number="110101199001011234",
+        reason="Forged the night-audit figures", decided_by_account_id=director.account.id,
+    )
+    answer = await hire(gql, hr, cheat, "BOOKING_CRM", "CS_REPRESENTATIVE")
+    assert answer["employee"] is None
+    assert [(e["field"], e["code"]) for e in answer["errors"]] == [
+        ("accountId", "HIRING_CRITERIA_NOT_MET")
+    ]
+    assert await Employment.filter(account_id=cheat.account.id).count() == 0
