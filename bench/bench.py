@@ -225,18 +225,31 @@ async def database_counts(url: str | None, sqlite_path: Path) -> dict:
 # ---- the server ----------------------------------------------------------------------------
 
 
-def start_server(env: dict, port: int, workers: int, log_path: Path) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int, log_path: Path,
+                 profile: Path | None = None) -> subprocess.Popen:
+    """`hotel serve`; with `profile`, one process under pyinstrument (its text report is
+    written there when the server stops)."""
     log = open(log_path, "ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--no-seed"],
-        cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+    command = ["-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--workers", str(workers), "--no-seed"]
+    if profile is not None:
+        command = ["-m", "pyinstrument", "-r", "text", "-o", str(profile),
+                   *command[:-2], "1", "--no-seed"]
+    return subprocess.Popen([sys.executable, *command], cwd=ROOT, env=env, stdout=log,
+                            stderr=log, start_new_session=True)
 
 
 def stop_server(server: subprocess.Popen) -> None:
-    """Stop the server's process group (uvicorn's supervisor and its workers), by its pid."""
+    """Stop the server's process group (uvicorn's supervisor and its workers), by its pid:
+    SIGINT first, which uvicorn (and pyinstrument around it) take as a clean stop."""
     if server.poll() is not None:
         return
+    os.killpg(server.pid, signal.SIGINT)
+    try:
+        server.wait(timeout=30)
+        return
+    except subprocess.TimeoutExpired:
+        pass
     os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=30)
@@ -442,7 +455,9 @@ async def database_ceiling(url: str, connections: int, seconds: float) -> dict:
 async def run(args) -> tuple[dict, int]:
     database_url = args.database_url or None
     refuse_non_loopback(database_url, args.redis_url)
-    data_dir = Path(tempfile.mkdtemp(prefix="hotel-bench-"))
+    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="hotel-bench-"))
+    os.makedirs(data_dir, exist_ok=True)
+    marker = data_dir / "bench-loaded.json"
     env = {**os.environ, "DATA_DIR": str(data_dir), "ENV": "development",
            "BUDGET_STAFF_PER_MINUTE": "100000000", "BUDGET_ANONYMOUS_PER_MINUTE": "100000000",
            "LOG_LEVEL": "WARNING"}
@@ -457,13 +472,20 @@ async def run(args) -> tuple[dict, int]:
     log = print if not args.quiet else (lambda *_: None)
 
     started = time.monotonic()
-    if database_url:
-        await recreate_database(database_url)
-    seed(env)
-    if database_url:
-        loaded = await load_postgres(database_url, args.members, args.bookings, log)
+    wanted = {"database": database_url or "sqlite", "members": args.members,
+              "bookings": args.bookings}
+    if args.reuse and marker.exists() and json.loads(marker.read_text())["set"] == wanted:
+        loaded = json.loads(marker.read_text())["loaded"]
+        log("reusing the data set loaded earlier in this --data-dir")
     else:
-        loaded = load_sqlite(sqlite_path, args.members, args.bookings, log)
+        if database_url:
+            await recreate_database(database_url)
+        seed(env)
+        if database_url:
+            loaded = await load_postgres(database_url, args.members, args.bookings, log)
+        else:
+            loaded = load_sqlite(sqlite_path, args.members, args.bookings, log)
+        marker.write_text(json.dumps({"set": wanted, "loaded": loaded}))
     load_seconds = round(time.monotonic() - started, 1)
     log(f"data set ready in {load_seconds} s")
 
@@ -473,7 +495,11 @@ async def run(args) -> tuple[dict, int]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     refuse_non_loopback(base)
-    server = start_server(env, port, args.workers, data_dir / "server.log")
+    profile = None
+    if args.profile:
+        os.makedirs(args.out_dir, exist_ok=True)
+        profile = Path(args.out_dir) / f"profile-{'-'.join(args.only or ['all'])}.txt"
+    server = start_server(env, port, args.workers, data_dir / "server.log", profile)
     results: dict[str, dict] = {}
     checks: list[dict] = []
     failures: list[str] = []
@@ -547,7 +573,8 @@ async def run(args) -> tuple[dict, int]:
         "worker_resident_mb": memory,
         "failures": failures,
     }
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if not args.data_dir:
+        shutil.rmtree(data_dir, ignore_errors=True)
     return report, 1 if failures else 0
 
 
@@ -605,7 +632,16 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="run only these workloads (keys)")
     parser.add_argument("--label", default="", help="a name for this run in the report")
     parser.add_argument("--out-dir", default=str(ROOT / "bench/results"))
+    parser.add_argument("--data-dir", default="",
+                        help="keep DATA_DIR (keys, SQLite file) here instead of a temporary "
+                             "directory, so --reuse can run again on the same data set")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --data-dir: skip loading when that data set is there "
+                             "(bookings made by earlier runs stay)")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="one API process under pyinstrument; its report goes to "
+                             "profile-<workloads>.txt (use with --only)")
     args = parser.parse_args()
     if not (1 <= args.seconds <= 600 and 1 <= args.connections <= 256
             and 1 <= args.workers <= 16 and 0 <= args.bookings <= 2_000_000):
