@@ -95,7 +95,8 @@ async def measure(args) -> dict:
                     "channel": "PHONE", "roomTypeId": rng.choice(room_types),
                     "checkIn": start.isoformat(), "checkOut": end.isoformat(), "guests": 1,
                     "acceptedTermsVersion": terms,
-                    "guest": {"fullName": f"Profile Guest {n}", "phone": f"+8613700{n:06d}"}}}, token
+                    "guest": {"fullName": f"Profile Guest {n}",
+                              "phone": f"+8613700{n:06d}"}}}, token
 
             for kind in args.workloads:
                 count = min(args.requests, len(created)) if kind == "cancel" else args.requests
@@ -136,17 +137,19 @@ async def measure(args) -> dict:
                     stats = pstats.Stats(profiler, stream=text).strip_dirs()
                     stats.sort_stats("tottime").print_stats(45)
                     stats.sort_stats("cumulative").print_stats(60)
-                    Path(args.out).write_text(text.getvalue())
+                    report = text.getvalue()
                 elif profiler is not None:
                     profiler.stop()
-                    Path(args.out).write_text(profiler.output_text(
-                        unicode=True, show_all=False, timeline=False))
+                    report = profiler.output_text(unicode=True, show_all=False,
+                                                  timeline=False)
                 results[kind] = {"requests": count,
                                  "cpu_ms": round(1000 * cpu / max(count, 1), 2),
                                  "wall_ms": round(1000 * wall / max(count, 1), 2),
                                  "sql_per_request": round(statements.count / max(count, 1), 1)}
                 if args.show_sql and kind in args.show_sql:
                     print(kind, *statements.samples[:60], sep="\n  ")
+    if args.profile:
+        await asyncio.to_thread(Path(args.out).write_text, report)
     base = results.get("anonymous", {}).get("cpu_ms")
     for row in results.values():
         row["cpu_ratio"] = round(base / row["cpu_ms"], 3) if base and row["cpu_ms"] else None
