@@ -55,6 +55,7 @@ async def measure(args) -> dict:
     rng = random.Random(5)
     today = dt.date.today()
     results: dict[str, dict] = {}
+    report = ""
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
