@@ -340,13 +340,13 @@ async def allocate(room_type_id: int, dates: Iterable[dt.date], field: str = "ro
             [room_type_id, *(day.isoformat() for day in days)],
         )
     taken = {str(row[0])[:10] for row in rows}
-    missing = [day for day in days if day.isoformat() not in taken]
-    if missing:
-        raise DomainError(
-            ErrorCode.ROOM_UNAVAILABLE,
-            f"No room of this type is available on {missing[0].isoformat()}.",
-            field,
-        )
+    for day in days:
+        if day.isoformat() not in taken:  # the first night not taken
+            raise DomainError(
+                ErrorCode.ROOM_UNAVAILABLE,
+                f"No room of this type is available on {day.isoformat()}.",
+                field,
+            )
 
 
 async def release(room_type_id: int, dates: Iterable[dt.date]) -> None:
