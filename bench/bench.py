@@ -569,7 +569,7 @@ async def run(args) -> tuple[dict, int]:
         "database": urlsplit(database_url).path.lstrip("/") if database_url
         else "sqlite (embedded)",
         "redis": bool(args.redis_url),
-        "workers": args.workers,
+        "workers": 1 if args.profile else args.workers,
         "connections": args.connections,
         "seconds_per_workload": args.seconds,
         "generator": generator,
