@@ -238,4 +238,6 @@ async def set_language(account_id: int | None, language: str) -> Account:
     account = await Account.get(id=account_id)
     account.language = chosen
     await account.save(update_fields=["language"])
+    # Cached identities carry the language: every process forgets the account's.
+    await when_committed(lambda: announce_access_change(f"account:{account.id}"))
     return account

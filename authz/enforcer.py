@@ -40,6 +40,7 @@ class Enforcer:
         self._version = -1
         self._checked_at = 0.0
         self._lock = asyncio.Lock()
+        self._decisions: dict[tuple[tuple[str, ...], str, str], Access | None] = {}
 
     async def refresh(self, force: bool = False) -> None:
         if not force and time.monotonic() - self._checked_at < _RECHECK_SECONDS:
@@ -54,16 +55,29 @@ class Enforcer:
             if rules:
                 enforcer.add_policies(rules)
             self._casbin, self._version = enforcer, version
+            self._decisions = {}
 
     async def decide(self, identity: Identity, resource: str, action: str) -> Access | None:
         await self.refresh()
         assert self._casbin is not None
         subjects = subjects_of(identity)
+        # A decision depends only on the subjects and the rules: remembered until the rules
+        # change (a new enforcer starts with no decisions). Casbin evaluates its matcher for
+        # every rule on every call, which cost more than the whole of `{ __typename }`.
+        key = (subjects, resource, action)
+        try:
+            return self._decisions[key]
+        except KeyError:
+            pass
+        decision = None
         if any(self._casbin.enforce(s, resource, action) for s in subjects):
-            return Access.ALL
-        if any(self._casbin.enforce(s, resource, f"{action}_own") for s in subjects):
-            return Access.OWN
-        return None
+            decision = Access.ALL
+        elif any(self._casbin.enforce(s, resource, f"{action}_own") for s in subjects):
+            decision = Access.OWN
+        if len(self._decisions) >= 100_000:
+            self._decisions.clear()
+        self._decisions[key] = decision
+        return decision
 
 
 enforcer = Enforcer()

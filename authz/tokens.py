@@ -11,15 +11,16 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass, replace
 
 import jwt
 
 from authz.identity import Identity, Kind, identity_of_account
-from domain import dual_review
+from domain import broker, dual_review
 from domain.actor import Actor
-from domain.broker import announce_access_change
+from domain.broker import access_change_hooks, announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, ApiToken, PendingOperation, RefreshToken
@@ -33,6 +34,9 @@ class TokenSettings:
     secret_key: str
     access_minutes: int = 15
     refresh_days: int = 30
+    # How long an access token's identity is trusted without reading the database again when
+    # no announcement of a change reached this process (0: read it on every request).
+    identity_cache_seconds: float = 3.0
 
 
 _settings = TokenSettings(secret_key=secrets.token_urlsafe(32))
@@ -41,6 +45,8 @@ _settings = TokenSettings(secret_key=secrets.token_urlsafe(32))
 def configure(settings: TokenSettings) -> None:
     global _settings
     _settings = settings
+    identity_cache.seconds = settings.identity_cache_seconds
+    identity_cache.clear()
 
 
 def _sha256(value: str) -> str:
@@ -141,7 +147,70 @@ class InvalidToken(Exception):
         self.message = message
 
 
-async def authenticate_access_token(token: str) -> Identity:
+class _IdentityCache:
+    """The identities of live sessions, for a few seconds, so an access token costs no
+    database round trip on the hot path (issue 12).
+
+    Keyed by (session family, account id). An entry is forgotten when any process announces an
+    access change of its session or account (`domain.broker.announce_access_change`: a session
+    revoked, an account disabled or its roles, budget, language or membership changed): at once
+    in the announcing process, and in the others as soon as Redis relays the announcement.
+    Whatever is lost on the way (Redis down, a change written without announcing it) is bounded
+    by `seconds`: an entry older than that is read again. A read that raced with an
+    announcement is not stored (the generation moved), so a revocation is never undone by a
+    request that started before it."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: dict[tuple[str, int], tuple[float, Identity]] = {}
+        self.generation = 0
+
+    def get(self, family: str, account_id: int) -> Identity | None:
+        entry = self._entries.get((family, account_id))
+        if entry is None:
+            return None
+        if time.monotonic() - entry[0] > self.seconds:
+            del self._entries[(family, account_id)]
+            return None
+        return entry[1]
+
+    def put(self, family: str, account_id: int, identity: Identity, generation: int) -> None:
+        if self.seconds <= 0 or generation != self.generation:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[(family, account_id)] = (time.monotonic(), identity)
+
+    def forget(self, subject: str) -> None:
+        """An access change of `session:<family>`, `account:<id>` (or anything else: all)."""
+        self.generation += 1
+        kind, _, value = subject.partition(":")
+        if kind == "session":
+            stale = [key for key in self._entries if key[0] == value]
+        elif kind == "account" and value.isdigit():
+            stale = [key for key in self._entries if key[1] == int(value)]
+        elif kind == "token":
+            return  # API tokens are not cached
+        else:
+            self._entries.clear()
+            return
+        for key in stale:
+            self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        self.generation += 1
+        self._entries.clear()
+
+
+identity_cache = _IdentityCache(seconds=_settings.identity_cache_seconds)
+access_change_hooks.append(identity_cache.forget)
+
+
+async def authenticate_access_token(token: str, *, fresh: bool = False) -> Identity:
+    """The identity of a bearer access token. From the identity cache unless `fresh` (live
+    sockets re-check against the database at each operation)."""
     try:
         claims = jwt.decode(
             token,
@@ -156,7 +225,15 @@ async def authenticate_access_token(token: str) -> Identity:
     # Expiry is checked against the injected clock, not the wall clock.
     if claims["exp"] <= clock.now().timestamp():
         raise InvalidToken("TOKEN_EXPIRED", "The access token expired; refresh it.")
-    # One query on every request: a live link of the session, with its account.
+    expires_at = dt.datetime.fromtimestamp(claims["exp"], dt.UTC)
+    family, account_id = claims["sid"], int(claims["sub"])
+    if not fresh:
+        broker.broker.follow_access_changes()
+        cached = identity_cache.get(family, account_id)
+        if cached is not None:
+            return replace(cached, expires_at=expires_at)
+    generation = identity_cache.generation
+    # A live link of the session, with its account: one query when not cached.
     link = (
         await RefreshToken.filter(
             family=claims["sid"], account_id=int(claims["sub"]), revoked_at=None
@@ -168,10 +245,9 @@ async def authenticate_access_token(token: str) -> Identity:
         raise InvalidToken("TOKEN_REVOKED", "The session was ended; log in again.")
     if not link.account.is_active:
         raise InvalidToken("UNAUTHENTICATED", "The account no longer exists or is disabled.")
-    return replace(
-        identity_of_account(link.account, claims["sid"]),
-        expires_at=dt.datetime.fromtimestamp(claims["exp"], dt.UTC),
-    )
+    identity = identity_of_account(link.account, family)
+    identity_cache.put(family, account_id, identity, generation)
+    return replace(identity, expires_at=expires_at)
 
 
 API_TOKEN_PREFIX = "hpt_"

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 
 from domain.outages import Breaker, unavailable_dependency
 
@@ -33,6 +33,19 @@ ACCESS_CHANNEL = "hotel:access"
 RESUBSCRIBE_SECONDS = 1.0
 
 
+# Called with every access change this process hears of, its own included (the in-process
+# identity cache of `authz.tokens` forgets the subject's entries). Must not raise or block.
+access_change_hooks: list[Callable[[str], None]] = []
+
+
+def _run_hooks(subject: str) -> None:
+    for hook in access_change_hooks:
+        try:
+            hook(subject)
+        except Exception:
+            log.exception("an access-change hook failed")
+
+
 class _AccessFanout:
     """This process's listeners for access changes, by subject."""
 
@@ -40,6 +53,7 @@ class _AccessFanout:
         self._listeners: dict[str, set[asyncio.Queue]] = defaultdict(set)
 
     def deliver(self, subject: str) -> None:
+        _run_hooks(subject)
         for queue in list(self._listeners.get(subject, ())):
             queue.put_nowait(subject)
 
@@ -83,6 +97,9 @@ class InProcessBroker:
     def watch_access(self, subjects: Iterable[str]):
         """A queue that receives each of `subjects` whenever its access changes."""
         return self._access.watch(subjects)
+
+    def follow_access_changes(self) -> None:
+        """Nothing to subscribe to: every change is published in this process."""
 
     async def close(self) -> None:
         self._subscribers.clear()
@@ -159,11 +176,16 @@ class RedisBroker:
                 )
             )
 
-    @contextlib.asynccontextmanager
-    async def watch_access(self, subjects: Iterable[str]) -> AsyncIterator[asyncio.Queue]:
+    def follow_access_changes(self) -> None:
+        """Keep this process subscribed to every process's access changes (once per event
+        loop; started again if the task ended, e.g. with a test's loop)."""
         if self._access_pump is None or self._access_pump.done():
             self._access_subscribed.clear()
             self._access_pump = asyncio.create_task(self._pump_access_changes())
+
+    @contextlib.asynccontextmanager
+    async def watch_access(self, subjects: Iterable[str]) -> AsyncIterator[asyncio.Queue]:
+        self.follow_access_changes()
         async with self._access.watch(subjects) as queue:
             # Wait (briefly) until Redis confirmed the subscription, so a change published
             # right after the socket opened is not missed; the socket's timer covers the rest.
@@ -213,6 +235,8 @@ async def announce_access_change(*subjects: str) -> None:
     """Tell every process that these subjects' credentials or rights changed. Call it once the
     change is committed (sockets re-read the database when they hear it). A lost announcement
     is not fatal: sockets re-check every operation and on a timer."""
+    for subject in subjects:  # this process at once, whatever happens to the publication
+        _run_hooks(subject)
     try:
         await broker.publish_access_change(*subjects)
     except Exception:

@@ -3,11 +3,12 @@ P3.1.2 availability, P3.1.4 re-check on change).
 
 The calendar is one `InventoryNight` row per room type and local date: `capacity` rooms, `sold`
 of them held by bookings. A night without a row is not on sale. Allocation never reads then
-writes: it is one conditional UPDATE per night, ``sold = sold + 1 WHERE room_type = ? AND date = ?
-AND sold < capacity``, taken in ascending date order and checked by its row count. PostgreSQL
-row locks serialise competing updates (same order everywhere, so no deadlocks); SQLite serialises
-writers on the database. Either way two bookings can never both take the last room, and a
-failed night raises `ROOM_UNAVAILABLE`, rolling the whole booking back.
+writes: it is one conditional UPDATE for all the nights of a stay, ``sold = sold + 1 WHERE
+room_type = ? AND date IN (...) AND sold < capacity``, checked by the dates it returns. On
+PostgreSQL the rows are locked in ascending date order first (same order everywhere, so no
+deadlocks) and row locks serialise competing updates; SQLite serialises writers on the database.
+Either way two bookings can never both take the last room, and a night not taken raises
+`ROOM_UNAVAILABLE`, rolling the whole booking back.
 
 Rates are well-formed amounts (domain/money.py) above zero and at most `nightly_rate_max`, so a
 slip of a few digits cannot price a stay beyond what the money columns hold.
@@ -307,14 +308,40 @@ async def availability(
 # ---- allocation ---------------------------------------------------------------------------
 
 
+# One statement for a stay's nights (issue 12): on PostgreSQL the rows are locked in date
+# order first (`ORDER BY ... FOR UPDATE` locks in the sorted order), so two stays that overlap
+# queue on their first common night instead of deadlocking, whatever plan the UPDATE gets; the
+# guard `sold < capacity` is then evaluated on the locked, current rows. SQLite serialises
+# writers, so the plain UPDATE is enough there. Both return the dates taken.
+_ALLOCATE_POSTGRES = """
+WITH locked AS (
+  SELECT id FROM inventory_night WHERE room_type_id = $1 AND date = ANY($2::date[])
+  ORDER BY date FOR UPDATE)
+UPDATE inventory_night AS night SET sold = night.sold + 1 FROM locked
+WHERE night.id = locked.id AND night.sold < night.capacity RETURNING night.date"""
+_ALLOCATE_SQLITE = """
+UPDATE inventory_night SET sold = sold + 1
+WHERE room_type_id = ? AND date IN ({slots}) AND sold < capacity RETURNING date"""
+
+
 async def allocate(room_type_id: int, dates: Iterable[dt.date], field: str = "roomTypeId") -> None:
-    """Take one room of the type on each date, in ascending order. Call inside the booking's
-    transaction: on ROOM_UNAVAILABLE the nights taken so far roll back with it."""
-    for day in sorted(set(dates)):
-        taken = await InventoryNight.filter(
-            room_type_id=room_type_id, date=day, sold__lt=F("capacity")
-        ).update(sold=F("sold") + 1)
-        if taken != 1:
+    """Take one room of the type on each date, in one statement. Call inside the booking's
+    transaction: on ROOM_UNAVAILABLE (the first night not taken) the others roll back with
+    it."""
+    days = sorted(set(dates))
+    if not days:
+        return
+    connection = InventoryNight._meta.db
+    if connection.capabilities.dialect == "postgres":
+        _, rows = await connection.execute_query(_ALLOCATE_POSTGRES, [room_type_id, days])
+    else:
+        _, rows = await connection.execute_query(
+            _ALLOCATE_SQLITE.format(slots=", ".join("?" for _ in days)),
+            [room_type_id, *(day.isoformat() for day in days)],
+        )
+    taken = {str(row[0])[:10] for row in rows}
+    for day in days:
+        if day.isoformat() not in taken:  # the first night not taken
             raise DomainError(
                 ErrorCode.ROOM_UNAVAILABLE,
                 f"No room of this type is available on {day.isoformat()}.",

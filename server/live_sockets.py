@@ -124,7 +124,7 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
     async def _admit(self, payload: dict) -> tuple[int, str] | None:
         authorization = authorization_of(payload)
         try:
-            identity = await identity_from_bearer(authorization)
+            identity = await identity_from_bearer(authorization, fresh=True)
         except tokens.InvalidToken as problem:
             return FORBIDDEN, problem.code
         except Exception:
@@ -212,7 +212,7 @@ class LiveSocketHandler(BaseGraphQLTransportWSHandler[RequestContext, None]):
         when its credentials ended or rights were taken away."""
         before = self._connection_context.identity
         try:
-            identity = await identity_from_bearer(self._authorization)
+            identity = await identity_from_bearer(self._authorization, fresh=True)
         except tokens.InvalidToken as problem:
             raise _SocketEnds(UNAUTHORIZED, problem.code, problem.message) from None
         if rights_removed(before, identity):

@@ -38,8 +38,9 @@ def client_address(connection: HTTPConnection) -> str | None:
     return connection.client.host if connection.client else None
 
 
-async def identity_from_bearer(authorization: str | None) -> Identity:
-    """Resolve `Bearer <token>`; raise tokens.InvalidToken when it is present but bad."""
+async def identity_from_bearer(authorization: str | None, *, fresh: bool = False) -> Identity:
+    """Resolve `Bearer <token>`; raise tokens.InvalidToken when it is present but bad. An
+    access token's identity comes from the short-lived identity cache unless `fresh`."""
     if not authorization:
         return ANONYMOUS
     scheme, _, token = authorization.partition(" ")
@@ -48,7 +49,7 @@ async def identity_from_bearer(authorization: str | None) -> Identity:
     token = token.strip()
     if tokens.is_api_token(token):
         return await tokens.authenticate_api_token(token)
-    return await tokens.authenticate_access_token(token)
+    return await tokens.authenticate_access_token(token, fresh=fresh)
 
 
 def budget_for(identity: Identity, settings: Settings) -> int:

@@ -14,12 +14,13 @@ from domain.bookings.states import BookingStatus, save_transition
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.i18n import t
-from domain.models import Booking, RoomType
+from domain.models import Booking, GuestProfile, RoomType
 
 
 async def _announce(booking: Booking) -> None:
     code = await vouchers.issue_voucher(booking)
     room_type = await RoomType.get(id=booking.room_type_id)
+    guest = await GuestProfile.get(id=booking.guest_id)  # read once for both messages
     lang = booking.language
     values = {
         "number": booking.number,
@@ -47,16 +48,22 @@ async def _announce(booking: Booking) -> None:
         ]
     )
     sms = t(lang, "Booking {number} confirmed, {arrival}. Voucher: {voucher}", **values)
-    await sync.message_guest(booking, "booking.confirmed", subject, body, sms)
-    await sync.sync_to_pms(booking, "booking.confirmed")
+    await sync.message_guest(booking, "booking.confirmed", subject, body, sms, guest=guest)
+    await sync.sync_to_pms(booking, "booking.confirmed", room_type, guest)
 
 
 async def confirm_new(booking: Booking, actor: Actor) -> None:
     """Confirm a booking created as CONFIRMED in this transaction."""
     booking.confirmed_at = clock.now()
     booking.confirmed_by_account_id = actor.account_id
+    if not booking.voucher_code:  # issued in the same UPDATE (`_announce` then keeps it)
+        booking.voucher_code = vouchers.voucher_code(booking)
+        booking.voucher_issued_at = booking.confirmed_at
     await Booking.filter(id=booking.id).update(
-        confirmed_at=booking.confirmed_at, confirmed_by_account_id=actor.account_id
+        confirmed_at=booking.confirmed_at,
+        confirmed_by_account_id=actor.account_id,
+        voucher_code=booking.voucher_code,
+        voucher_issued_at=booking.voucher_issued_at,
     )
     await _announce(booking)
 

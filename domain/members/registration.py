@@ -16,10 +16,12 @@ from authz.identity import Kind
 from domain import consents
 from domain.actor import Actor
 from domain.bookings.profiles import GuestDetails, validate_details
+from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.members import ledger
 from domain.models import Account, ConsentPurpose, GuestProfile, Member
+from domain.unit_of_work import when_committed
 
 TIERS = ("STANDARD", "SILVER", "GOLD", "PLATINUM")
 
@@ -90,7 +92,13 @@ async def create_member(
         await ledger.credit(member.id, points, kind="ADJUST", source="OPENING", note="opening")
     if account_id is not None:
         await Account.filter(id=account_id).update(member_id=member.id)
+        await _membership_changed(account_id)
     return await Member.get(id=member.id)
+
+
+async def _membership_changed(account_id: int) -> None:
+    """Identities carry the member id: every process forgets the account's cached one."""
+    await when_committed(lambda: announce_access_change(f"account:{account_id}"))
 
 
 def check_birthday(month: int | None, day: int | None) -> tuple[int, int] | None:
@@ -169,6 +177,7 @@ async def register_member(actor: Actor, request: Registration) -> Member:
     claimed = await Account.filter(id=account.id, member_id=None).update(member_id=member.id)
     if claimed != 1:
         raise DomainError(ErrorCode.DUPLICATE, "This guest is a member already.", "accountId")
+    await _membership_changed(account.id)
     await consents.record(
         actor,
         ConsentPurpose.MEMBERSHIP,
