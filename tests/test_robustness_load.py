@@ -209,11 +209,13 @@ def test_bookings_go_on_while_redis_is_down_and_every_event_is_delivered_once(tm
         load.stop()
         made_while_down = load.tally.statuses[("redis down", 200)]
         database = tmp_path / "hotel.sqlite3"
-        wait_until(
-            lambda: not _sqlite_rows(database, "SELECT id FROM outbox_event WHERE status "
-                                               "<> 'DELIVERED'"),
-            seconds=120, what="every outbox event delivered after Redis came back",
-        )
+        waiting = "SELECT destination, status, attempts, last_error FROM outbox_event " \
+                  "WHERE status <> 'DELIVERED'"
+        try:
+            wait_until(lambda: not _sqlite_rows(database, waiting), seconds=120,
+                       what="every outbox event delivered after Redis came back")
+        except AssertionError as timeout:
+            raise AssertionError(f"{timeout}: {_sqlite_rows(database, waiting)[:5]}") from None
     finally:
         if load is not None:
             load.stop()

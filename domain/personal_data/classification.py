@@ -51,6 +51,9 @@ class Purpose(StrEnum):
     ACCOUNT = "ACCOUNT"  # signing in, recovering an account, claiming bookings
     COMPLAINT_HANDLING = "COMPLAINT_HANDLING"
     MESSAGING = "MESSAGING"  # e-mails, text messages and the PMS feed on their way out
+    DATA_SUBJECT_RIGHTS = "DATA_SUBJECT_RIGHTS"  # answering a guest's request (P6.1.3)
+    STAFF_RECORDS = "STAFF_RECORDS"  # discipline of staff (P5.2)
+    COMMUNICATION = "COMMUNICATION"  # records of internal and emergency calls (P7.1.1)
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,24 @@ FIELDS: tuple[FieldClass, ...] = (
         None,
         "each personal payload key masked as its kind (domain/outbox_privacy.py)",
     ),
+    # a guest's own requests about their data (P6.1.3)
+    FieldClass(
+        "DataSubjectRequest", "corrections", DataClass.ORDINARY,
+        Purpose.DATA_SUBJECT_RIGHTS, None,
+        "to the guest and privacy staff deciding the request; cleared once it is decided",
+    ),
+    # staff discipline (P5.2.4)
+    FieldClass(
+        "StaffBlacklistEntry", "id_document_number", DataClass.SENSITIVE,
+        Purpose.STAFF_RECORDS, PersonalData.ID_DOCUMENT,
+    ),
+    # emergency and internal phone calls (P7.1.1)
+    FieldClass("PhoneCall", "caller_name", DataClass.ORDINARY, Purpose.COMMUNICATION, None,
+               _RECORD),
+    FieldClass("PhoneCall", "callee_name", DataClass.ORDINARY, Purpose.COMMUNICATION, None,
+               _RECORD),
+    FieldClass("PhoneCall", "subject", DataClass.ORDINARY, Purpose.COMMUNICATION, None, _RECORD),
+    FieldClass("PhoneCall", "outcome", DataClass.ORDINARY, Purpose.COMMUNICATION, None, _RECORD),
 )
 
 

@@ -66,6 +66,19 @@ NOT_EXPORTED_MODELS: dict[str, str] = {
     "TrainingRecord": "staff accounts only",
     "SurveyBallot": "staff accounts only (and anonymous by design)",
     "ComplaintDeadline": "the hotel's internal deadlines of a complaint, no data about the guest",
+    # Staff records of the people and compliance areas: a guest account has none.
+    "Employment": "staff accounts only",
+    "EvaluationResult": "staff accounts only",
+    "PerformanceTraining": "staff accounts only",
+    "IncentiveEntry": "staff accounts only",
+    "StaffBlacklistEntry": "staff accounts only",
+    "ComplianceTraining": "staff accounts only",
+    "ComplianceTrainingReminder": "staff accounts only",
+    "OnboardingPlan": "staff accounts only",
+    "LearningSession": "staff accounts only",
+    "ProcedureRead": "staff accounts only",
+    "NoticeRecipient": "staff accounts only (notices go to staff)",
+    "IncidentMember": "staff accounts only (leads and task forces)",
 }
 # Columns that are the platform's secrets or derived lookup keys, not the person's data.
 SECRET_COLUMNS = frozenset(
