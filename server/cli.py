@@ -119,10 +119,10 @@ def _worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from arq.worker import run_worker
 
     from server import logs
     from server import runtime as runtime_module
+    from workers.settings import run as run_worker
     from workers.settings import worker_settings
 
     if not settings.otel_service_name:

@@ -199,6 +199,8 @@ def test_bookings_go_on_while_redis_is_down_and_every_event_is_delivered_once(tm
         worker = subprocess.Popen([sys.executable, "-m", "server", "worker"], cwd=ROOT,
                                   env=worker_env, stdout=(tmp_path / "worker.log").open("ab"),
                                   stderr=subprocess.STDOUT)
+        wait_until(lambda: b"Starting worker" in (tmp_path / "worker.log").read_bytes(),
+                   seconds=120, what="the worker polling its queue")
         load = MixedLoad(api.base)
         load.start()
         _phase(load, "redis up", 4)

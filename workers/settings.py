@@ -5,14 +5,55 @@ how to start and stop the platform's runtime, so `workers/` never imports `serve
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.worker import Worker, get_kwargs
+from redis import exceptions as redis_errors
 
 from workers.jobs import JOBS
 
 FUNCTIONS = [job.run for job in JOBS]
+REDIS_RETRY_SECONDS = 2.0
+log = logging.getLogger("hotel.worker")
+
+
+class ResilientWorker(Worker):
+    """arq's worker ends its main loop on the first Redis error, leaving a process that neither
+    works nor exits (the runtime it started is never stopped). This one waits for Redis to come
+    back instead: the jobs are database sweeps, so nothing is lost while it waits, and the cron
+    schedule and the next wake-up catch up once Redis answers again."""
+
+    _redis_down = False
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as problem:
+            if not self._redis_down:
+                log.warning("redis unreachable, the worker waits for it: %s", problem)
+            self._redis_down = True
+            await asyncio.sleep(REDIS_RETRY_SECONDS)
+        else:
+            if self._redis_down:
+                log.info("redis reachable again, the worker goes on")
+            self._redis_down = False
+
+
+def _waiting_for_redis(settings: RedisSettings) -> RedisSettings:
+    """A worker started while Redis is down waits for it (an hour, retrying every two seconds)
+    instead of giving up after five seconds."""
+    settings.conn_retries = 1800
+    settings.conn_retry_delay = 2
+    return settings
+
+
+def run(settings_cls: type) -> None:
+    """`hotel worker`: arq's `run_worker` with the worker that survives Redis outages."""
+    ResilientWorker(**get_kwargs(settings_cls)).run()
 
 
 def _minutes(every_seconds: int) -> set[int] | None:
@@ -51,7 +92,7 @@ def worker_settings(
             "cron_jobs": cron_jobs(),
             "on_startup": staticmethod(on_startup),
             "on_shutdown": staticmethod(on_shutdown),
-            "redis_settings": RedisSettings.from_dsn(redis_url),
+            "redis_settings": _waiting_for_redis(RedisSettings.from_dsn(redis_url)),
             "max_jobs": max_jobs,
         },
     )
