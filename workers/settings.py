@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 
 from arq import cron
@@ -32,7 +33,9 @@ class ResilientWorker(Worker):
     async def _poll_iteration(self) -> None:
         try:
             await super()._poll_iteration()
-        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as problem:
+        except (redis_errors.RedisError, OSError) as problem:
+            # Connection errors, and what a dropped connection becomes inside a pipeline
+            # (WatchError while arq claims a job).
             if not self._redis_down:
                 log.warning("redis unreachable, the worker waits for it: %s", problem)
             self._redis_down = True
@@ -53,7 +56,13 @@ def _waiting_for_redis(settings: RedisSettings) -> RedisSettings:
 
 def run(settings_cls: type) -> None:
     """`hotel worker`: arq's `run_worker` with the worker that survives Redis outages."""
-    ResilientWorker(**get_kwargs(settings_cls)).run()
+    try:
+        ResilientWorker(**get_kwargs(settings_cls)).run()
+    except Exception:
+        # The runtime the worker started was not stopped, and its threads would keep a worker
+        # that does nothing alive: exit, so the supervisor starts a new one.
+        log.exception("the worker stopped on an error")
+        os._exit(1)
 
 
 def _minutes(every_seconds: int) -> set[int] | None:
