@@ -6,13 +6,16 @@ cache's lifetime for a change nobody announced."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
+from redis.asyncio import Redis
 
 from authz import tokens
 from domain import broker
 from domain.models import Account, RefreshToken
 from tests.conftest import counting_queries
+from tests.services import RedisServer, redis_missing
 
 ME = "{ me { roles } }"
 TYPENAME = "{ __typename }"
@@ -94,17 +97,39 @@ async def test_role_changes_reach_the_cached_identity(gql, person):
     assert (await gql(ME, token=agent.token)).data["me"]["roles"] == ["cs_rep"]
 
 
+@contextlib.asynccontextmanager
+async def _redis_broker():
+    """The configured Redis broker; without REDIS_URL, one on a redis-server of the test's own."""
+    if isinstance(broker.broker, broker.RedisBroker):
+        yield broker.broker
+        return
+    previous, server = broker.broker, RedisServer()
+    server.start()
+    relay = broker.RedisBroker(Redis.from_url(server.url))
+    broker.use(relay)
+    try:
+        yield relay
+    finally:
+        broker.use(previous)
+        await relay.close()
+        server.stop()
+
+
+@pytest.mark.skipif(redis_missing() is not None, reason=redis_missing() or "")
 async def test_redis_relays_another_process_announcement(gql, person, runtime):
-    if not isinstance(broker.broker, broker.RedisBroker):
-        pytest.skip("needs REDIS_URL: the relay between processes is Redis pub/sub")
-    agent = await person("booking_agent")
-    assert (await gql(TYPENAME, token=agent.token)).status == 200
-    await RefreshToken.filter(account_id=agent.account.id).update(revoked_at=tokens.clock.now())
-    # Another process's announcement: published on the channel, not through this process.
-    await broker.broker._redis.publish(broker.ACCESS_CHANNEL, f"account:{agent.account.id}")
-    for _ in range(200):  # bounded: 2 s at most
-        if (await gql(TYPENAME, token=agent.token)).status == 401:
-            break
-        await asyncio.sleep(0.01)
-    refused = await gql(TYPENAME, token=agent.token)
+    async with _redis_broker() as relay:
+        agent = await person("booking_agent")
+        assert (await gql(TYPENAME, token=agent.token)).status == 200
+        await RefreshToken.filter(account_id=agent.account.id).update(
+            revoked_at=tokens.clock.now()
+        )
+        # Subscribed before the other process speaks (a pub/sub message has no backlog).
+        await asyncio.wait_for(relay._access_subscribed.wait(), timeout=5)
+        # Another process's announcement: published on the channel, not through this process.
+        await relay._redis.publish(broker.ACCESS_CHANNEL, f"account:{agent.account.id}")
+        for _ in range(200):  # bounded: 2 s at most
+            if (await gql(TYPENAME, token=agent.token)).status == 401:
+                break
+            await asyncio.sleep(0.01)
+        refused = await gql(TYPENAME, token=agent.token)
     assert refused.status == 401 and refused.errors[0]["extensions"]["code"] == "TOKEN_REVOKED"
