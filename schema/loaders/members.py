@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from domain.members import directory
+from domain.members import directory, history
 from domain.models import TierChange
 
 
@@ -34,3 +34,26 @@ def bookings(info: strawberry.Info) -> DataLoader:
 
 def tier_changes(info: strawberry.Info) -> DataLoader:
     return _loader(info, "tier_changes", _tier_changes)
+
+
+def points_movements(info: strawberry.Info, first: int, after_id: int | None) -> DataLoader:
+    """Each member's newest `first` ledger movements after the cursor (P3.1.2)."""
+
+    async def load(keys: list[int]) -> list:
+        found = await history.movement_pages(keys, first=first, after_id=after_id)
+        return [found.get(key, []) for key in keys]
+
+    name = f"members.points_movements.{first}.{after_id}"
+    return info.context.loader(name, lambda: DataLoader(load_fn=load))
+
+
+def points_movement_counts(info: strawberry.Info) -> DataLoader:
+    async def load(keys: list[int]) -> list:
+        found = await history.movement_counts(list(set(keys)))
+        return [found.get(key, 0) for key in keys]
+
+    return info.context.loader("members.points_movement_counts", lambda: DataLoader(load_fn=load))
+
+
+def points_expiring(info: strawberry.Info) -> DataLoader:
+    return _loader(info, "points_expiring", history.expiring)

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
 
+from authz.identity import Kind
+from domain.members import history
 from domain.personal_data import Disclosure, PersonalData
 from schema.permissions import requires
 from schema.privacy import disclosure_of, shown
 from schema.types.errors import UserError
-from schema.types.relay import Connection
+from schema.types.relay import Connection, connection, decode_cursor, page_size
 
 if TYPE_CHECKING:
     from schema.types.approvals import ApprovalRequest
@@ -58,6 +61,58 @@ class TierChange:
             period_end=row.period_end,
             changed_at=row.created_at,
         )
+
+
+@strawberry.enum(description="What moved a member's points (P3.1.2).")
+class PointsMovementKind(Enum):
+    EARN = "EARN"
+    RESERVE = "RESERVE"
+    RETURN = "RETURN"
+    ADJUST = "ADJUST"
+    EXPIRE = "EXPIRE"
+
+
+@strawberry.type(
+    description="One movement of the points ledger: earned at a check-out, redeemed for a "
+    "booking (RESERVE) or given back at its cancellation (RETURN), adjusted by staff, expired."
+)
+class PointsMovement:
+    id: strawberry.Private[int]
+    kind: PointsMovementKind
+    points: int = strawberry.field(description="Positive when credited, negative when taken.")
+    reason: str | None = strawberry.field(
+        description="The reason staff gave for a manual adjustment; null for the other kinds."
+    )
+    booking_number: str | None = strawberry.field(
+        description="The booking the points were earned by, redeemed for or given back by."
+    )
+    at: dt.datetime
+
+    @classmethod
+    def of(cls, row: history.Movement) -> PointsMovement:
+        return cls(
+            id=row.id,
+            kind=PointsMovementKind(row.kind),
+            points=row.points,
+            reason=row.reason,
+            booking_number=row.booking_number,
+            at=row.at,
+        )
+
+
+@strawberry.type(
+    description="Points of one earning that are left, and when they expire "
+    "(points_expiry_months after they were earned)."
+)
+class ExpiringPoints:
+    points: int
+    earned_at: dt.datetime
+    expires_at: dt.datetime
+
+
+async def _sees_points(info: strawberry.Info) -> bool:
+    """The member themself and the roles granted member data; not analysts, not partners."""
+    return await disclosure_of(info, PersonalData.POINTS_BALANCE) == Disclosure.FULL
 
 
 @strawberry.type(description="A loyalty member.")
@@ -119,12 +174,61 @@ class Member(relay.Node):
         history = await member_loaders.bookings(info).load(self.id)
         return await member_bookings(info, history, first, after)
 
-    @strawberry.field(description="The member's tier history, newest first (P3.1.10).")
-    async def tier_changes(self, info: strawberry.Info) -> list[TierChange]:
+    @strawberry.field(
+        description="The member's tier history, newest first (P3.1.10); null for partners (the "
+        "spend and nights of every stay are not theirs to know)."
+    )
+    async def tier_changes(self, info: strawberry.Info) -> list[TierChange] | None:
         from schema.loaders import members as member_loaders
 
+        if info.context.identity.kind == Kind.PARTNER:
+            return None
         rows = await member_loaders.tier_changes(info).load(self.id)
         return [TierChange.of(row) for row in rows]
+
+    @strawberry.field(
+        description="The points ledger, newest first: what the balance is the sum of. For the "
+        "member and the roles that see the balance; null for others (P3.1.2, P6.1.2)."
+    )
+    async def points_ledger(
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+    ) -> Connection[PointsMovement] | None:
+        from schema.loaders import members as member_loaders
+
+        if not await _sees_points(info):
+            return None
+        size = page_size(first)
+        after_id = decode_cursor(after) if after else None
+        rows = await member_loaders.points_movements(info, size + 1, after_id).load(self.id)
+        counter = member_loaders.points_movement_counts(info)
+        member = self.id
+
+        async def count() -> int:
+            return await counter.load(member)
+
+        return connection(
+            rows[:size],
+            has_next=len(rows) > size,
+            count=count,
+            after=after,
+            to_node=PointsMovement.of,
+        )
+
+    @strawberry.field(
+        description="The points left of each earning with their expiry, soonest first (they "
+        "are spent and expired in that order). For the member and the roles that see the "
+        "balance; null for others."
+    )
+    async def expiring_points(self, info: strawberry.Info) -> list[ExpiringPoints] | None:
+        from schema.loaders import members as member_loaders
+
+        if not await _sees_points(info):
+            return None
+        rows = await member_loaders.points_expiring(info).load(self.id)
+        return [
+            ExpiringPoints(points=r.points, earned_at=r.earned_at, expires_at=r.expires_at)
+            for r in rows
+        ]
 
     @classmethod
     def of(cls, row) -> Member:

@@ -382,3 +382,112 @@ async def test_the_migration_gives_balances_from_before_lots_an_opening_lot():
     assert (lot.original, lot.remaining, lot.source) == (700, 700, "OPENING")
     assert lot.expires_at.year == lot.earned_at.year + 2
     await assert_ledger_agrees(member, 700)
+
+
+LEDGER = """query($id: ID!, $first: Int, $after: String) { node(id: $id) { ... on Member {
+  pointsBalance
+  pointsLedger(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { kind points reason bookingNumber at } }
+  expiringPoints { points earnedAt expiresAt } } } }"""
+
+
+async def _ledger(gql, token: str, member_id: int, first: int = 10, after=None) -> dict:
+    variables = {"id": member_gid(member_id), "first": first, "after": after}
+    reply = await gql(LEDGER, variables, token=token)
+    assert reply.errors == [], reply.body
+    return reply.data["node"]
+
+
+@pytest.mark.policy("P3.1.2")
+async def test_the_member_and_staff_read_the_ledger_the_balance_is_the_sum_of(
+    gql, hotel, staff, person
+):
+    rep, agent = await staff("cs_rep"), await staff("booking_agent")
+    member = await new_member()
+    await _adjust(gql, rep.token, member, 300, "welcome gift")
+    clock.advance(D(days=1))
+    rep, agent = await staff("cs_rep"), await staff("booking_agent")  # fresh tokens
+    redeemed = await book(
+        gql,
+        agent.token,
+        hotel.std,
+        TODAY + D(days=20),
+        1,
+        guest=None,
+        memberId=member_gid(member),
+        pointsToRedeem=100,
+    )
+    stayed = await stay(gql, agent.token, hotel.std, member, 1, TODAY + D(days=1))
+    clock.freeze(dt.datetime(2028, 11, 28, 3, 0, tzinfo=dt.UTC))  # the gift's lot is over
+    assert await expiry.sweep() == {"warned": 1, "expired": 200}
+    guest = await person(kind="GUEST", member_id=member)
+    rep = await staff("cs_rep")
+
+    for token in (guest.token, rep.token):
+        first = await _ledger(gql, token, member, first=2)
+        moves = first["pointsLedger"]
+        assert moves["totalCount"] == 4 and moves["pageInfo"]["hasNextPage"]
+        assert [(m["kind"], m["points"], m["bookingNumber"]) for m in moves["nodes"]] == [
+            ("EXPIRE", -200, None),
+            ("EARN", 500, stayed["number"]),  # one night at 500.00, rate 1
+        ]
+        rest = await _ledger(gql, token, member, after=moves["pageInfo"]["endCursor"])
+        older = rest["pointsLedger"]["nodes"]
+        assert [(m["kind"], m["points"], m["bookingNumber"], m["reason"]) for m in older] == [
+            ("RESERVE", -100, redeemed["number"], None),
+            ("ADJUST", 300, None, "welcome gift"),
+        ]
+        assert not rest["pointsLedger"]["pageInfo"]["hasNextPage"]
+        everything = moves["nodes"] + older
+        assert sum(m["points"] for m in everything) == first["pointsBalance"] == 500
+        assert [e["points"] for e in first["expiringPoints"]] == [500]
+        assert first["expiringPoints"][0]["expiresAt"].startswith("2028-11-29")
+    await assert_ledger_agrees(member, 500)
+
+
+async def test_the_ledger_is_withheld_from_analysts_partners_and_other_guests(
+    gql, hotel, staff, person, partner_token
+):
+    rep = await staff("cs_rep")
+    member = await new_member()
+    await _adjust(gql, rep.token, member, 300, "welcome gift")
+    analyst = await staff("data_analyst")
+    listed = await gql(
+        "{ members { nodes { memberNumber pointsLedger { totalCount } expiringPoints { points } "
+        "tierChanges { toTier } } } }",
+        token=analyst.token,
+    )
+    assert listed.errors == [], listed.body
+    [seen] = listed.data["members"]["nodes"]
+    assert seen["pointsLedger"] is None and seen["expiringPoints"] is None
+    assert seen["tierChanges"] == []  # pseudonymous figures are theirs to read
+    stranger = await person(kind="GUEST", member_id=await new_member(name="Li Na"))
+    reply = await gql(LEDGER, {"id": member_gid(member)}, token=stranger.token)
+    assert reply.errors == [] and reply.data["node"] is None
+    partner = await partner_token("bookings:write", "bookings:read")
+    from tests.bookings.booking_support import create
+
+    made = await create(
+        gql,
+        partner.token,
+        hotel.std,
+        TODAY + D(days=5),
+        1,
+        channel="PARTNER",
+        guest=None,
+        memberId=member_gid(member),
+    )
+    assert made["errors"] == [], made["errors"]
+    through_booking = await gql(
+        "{ bookings { nodes { member { memberNumber pointsBalance pointsLedger { totalCount } "
+        "expiringPoints { points } tierChanges { toTier } } } } }",
+        token=partner.token,
+    )
+    assert through_booking.errors == [], through_booking.body
+    [booking] = through_booking.data["bookings"]["nodes"]
+    assert booking["member"]["memberNumber"]
+    assert booking["member"]["pointsBalance"] is None
+    assert booking["member"]["pointsLedger"] is None
+    assert booking["member"]["expiringPoints"] is None
+    assert booking["member"]["tierChanges"] is None
