@@ -1,6 +1,7 @@
 """Reading the points ledger (P3.1.2): a member's movements, newest first, and the points that
 will expire with their dates (oldest first, as they are spent and expired). Loaded for a page of
-members at once: a window query per page size and cursor, whatever the number of members."""
+members at once: a window query per page size and cursor (the page and the count), whatever
+the number of members."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tortoise import Tortoise
-from tortoise.functions import Count
 
 from domain.models import Booking, PointsEntry, PointsLot
 
@@ -36,33 +36,41 @@ class Expiring:
 
 async def movement_pages(
     member_ids: list[int], *, first: int, after_id: int | None
-) -> dict[int, list[Movement]]:
-    """For each member, their newest `first` movements after the cursor (an entry id): three
-    queries whatever the number of members (ids by a window, the entries, their bookings)."""
-    if not member_ids or first <= 0:
+) -> dict[int, tuple[list[Movement], int]]:
+    """For each member, their newest `first` movements after the cursor (an entry id) and the
+    count of all their movements: three queries whatever the number of members (page ids and
+    counts by one window query, the entries, their bookings)."""
+    if not member_ids:
         return {}
-    # Only integers are put in the text.
-    where = [f"member_id IN ({', '.join(str(int(m)) for m in set(member_ids))})"]
-    if after_id is not None:
-        where.append(f"id < {int(after_id)}")
+    # Only integers are put in the text. `position` numbers the movements after the cursor,
+    # newest first; each member's newest movement comes back too, to carry the count when the
+    # page is empty.
+    eligible = "1" if after_id is None else f"CASE WHEN id < {int(after_id)} THEN 1 ELSE 0 END"
+    members = ", ".join(str(int(m)) for m in set(member_ids))
     sql = (
-        "SELECT id FROM (SELECT id, ROW_NUMBER() OVER "
-        "(PARTITION BY member_id ORDER BY id DESC) AS position "
-        f"FROM points_entry WHERE {' AND '.join(where)}) AS ranked "
-        f"WHERE position <= {int(first)}"
+        "SELECT id, member_id, total, eligible, position FROM (SELECT id, member_id, "
+        f"{eligible} AS eligible, "
+        "COUNT(*) OVER (PARTITION BY member_id) AS total, "
+        "ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY id DESC) AS newest, "
+        f"SUM({eligible}) OVER (PARTITION BY member_id ORDER BY id DESC "
+        "ROWS UNBOUNDED PRECEDING) AS position "
+        f"FROM points_entry WHERE member_id IN ({members})) AS ranked "
+        f"WHERE newest = 1 OR (eligible = 1 AND position <= {max(int(first), 0)})"
     )
     connection = Tortoise.get_connection("default")
-    ids = [row["id"] for row in await connection.execute_query_dict(sql)]
-    if not ids:
-        return {}
-    rows = await PointsEntry.filter(id__in=ids).order_by("-id")
+    ranked = await connection.execute_query_dict(sql)
+    totals = {row["member_id"]: int(row["total"]) for row in ranked}
+    ids = [row["id"] for row in ranked if row["eligible"] == 1 and row["position"] <= first]
+    rows = await PointsEntry.filter(id__in=ids).order_by("-id") if ids else []
     booking_ids = {row.booking_id for row in rows if row.booking_id is not None}
     numbers = dict(
         await Booking.filter(id__in=booking_ids).values_list("id", "number") if booking_ids else []
     )
-    pages: dict[int, list[Movement]] = {}
+    pages: dict[int, tuple[list[Movement], int]] = {
+        member: ([], total) for member, total in totals.items()
+    }
     for row in rows:
-        pages.setdefault(row.member_id, []).append(
+        pages[row.member_id][0].append(
             Movement(
                 id=row.id,
                 kind=row.kind,
@@ -73,16 +81,6 @@ async def movement_pages(
             )
         )
     return pages
-
-
-async def movement_counts(member_ids: list[int]) -> dict[int, int]:
-    rows = (
-        await PointsEntry.filter(member_id__in=member_ids)
-        .annotate(n=Count("id"))
-        .group_by("member_id")
-        .values("member_id", "n")
-    )
-    return {row["member_id"]: row["n"] for row in rows}
 
 
 async def expiring(member_ids: list[int]) -> dict[int, list[Expiring]]:

@@ -37,22 +37,15 @@ def tier_changes(info: strawberry.Info) -> DataLoader:
 
 
 def points_movements(info: strawberry.Info, first: int, after_id: int | None) -> DataLoader:
-    """Each member's newest `first` ledger movements after the cursor (P3.1.2)."""
+    """Each member's newest `first` ledger movements after the cursor, with the count of all
+    their movements (P3.1.2): one window query for the page of members."""
 
     async def load(keys: list[int]) -> list:
         found = await history.movement_pages(keys, first=first, after_id=after_id)
-        return [found.get(key, []) for key in keys]
+        return [found.get(key, ([], 0)) for key in keys]
 
     name = f"members.points_movements.{first}.{after_id}"
     return info.context.loader(name, lambda: DataLoader(load_fn=load))
-
-
-def points_movement_counts(info: strawberry.Info) -> DataLoader:
-    async def load(keys: list[int]) -> list:
-        found = await history.movement_counts(list(set(keys)))
-        return [found.get(key, 0) for key in keys]
-
-    return info.context.loader("members.points_movement_counts", lambda: DataLoader(load_fn=load))
 
 
 def points_expiring(info: strawberry.Info) -> DataLoader:

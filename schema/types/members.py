@@ -199,12 +199,10 @@ class Member(relay.Node):
             return None
         size = page_size(first)
         after_id = decode_cursor(after) if after else None
-        rows = await member_loaders.points_movements(info, size + 1, after_id).load(self.id)
-        counter = member_loaders.points_movement_counts(info)
-        member = self.id
+        rows, total = await member_loaders.points_movements(info, size + 1, after_id).load(self.id)
 
         async def count() -> int:
-            return await counter.load(member)
+            return total  # counted by the page's own query
 
         return connection(
             rows[:size],
