@@ -114,6 +114,33 @@ async def enqueue_message(
     return await enqueue(topic, channel, {"to": to, "subject": subject, "body": body, "ref": ref})
 
 
+class Reachable(Protocol):
+    """A guest's contact details (a GuestProfile)."""
+
+    email: str | None
+    phone: str | None
+
+
+def contact_channel(contact: Reachable | None) -> str | None:
+    """How to reach a guest with one message: e-mail when they gave an address, else SMS
+    when they gave a number, else not at all."""
+    if contact is None:
+        return None
+    return EMAIL if contact.email else SMS if contact.phone else None
+
+
+async def send_to_guest(
+    contact: Reachable | None, *, subject: str, body: str, topic: str, ref: str | None = None
+) -> str | None:
+    """One message to a guest by `contact_channel`; the channel used, None when the guest
+    left no address or number (nothing is queued)."""
+    channel = contact_channel(contact)
+    if channel is not None:
+        to = contact.email if channel == EMAIL else contact.phone
+        await enqueue_message(channel, to=to, subject=subject, body=body, topic=topic, ref=ref)
+    return channel
+
+
 # ---- webhook signatures (Standard Webhooks) -----------------------------------------------
 
 

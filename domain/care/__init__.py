@@ -238,9 +238,7 @@ async def _send_batch(rows: list[CareDelivery], report: SendReport) -> None:
         for row in rows:
             member = members.get(row.member_id)
             profile = member and profiles.get(member.guest_profile_id)
-            channel = None
-            if profile is not None:
-                channel = outbox.EMAIL if profile.email else outbox.SMS if profile.phone else None
+            channel = outbox.contact_channel(profile)
             status = DeliveryStatus.SENT if channel else DeliveryStatus.SKIPPED
             claimed = await CareDelivery.filter(
                 id=row.id, status=DeliveryStatus.PENDING.value
@@ -252,9 +250,8 @@ async def _send_batch(rows: list[CareDelivery], report: SendReport) -> None:
                 continue
             campaign = campaigns[row.campaign_id]
             body = campaign.message + (f"\n\n{campaign.perk}" if campaign.perk else "")
-            await outbox.enqueue_message(
-                channel,
-                to=profile.email if channel == outbox.EMAIL else profile.phone,
+            await outbox.send_to_guest(
+                profile,
                 subject=campaign.name,
                 body=body,
                 topic=f"care.{campaign.kind.lower()}",

@@ -54,25 +54,9 @@ async def create_for_first_stay(booking: Booking, guest: GuestIdentity) -> Satis
         code=token,
         days=days,
     )
-    ref = f"survey:{survey.id}"
-    if profile.email:
-        await outbox.enqueue_message(
-            outbox.EMAIL,
-            to=profile.email,
-            subject=subject,
-            body=body,
-            topic="survey.invitation",
-            ref=ref,
-        )
-    elif profile.phone:
-        await outbox.enqueue_message(
-            outbox.SMS,
-            to=profile.phone,
-            subject=subject,
-            body=body,
-            topic="survey.invitation",
-            ref=ref,
-        )
+    await outbox.send_to_guest(
+        profile, subject=subject, body=body, topic="survey.invitation", ref=f"survey:{survey.id}"
+    )
     return survey
 
 

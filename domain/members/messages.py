@@ -17,24 +17,9 @@ async def tell_member(
     member: Member, account: Account | None, topic: str, subject: str, body: str
 ) -> None:
     profile = await GuestProfile.get(id=member.guest_profile_id)
-    if profile.email:
-        await outbox.enqueue_message(
-            outbox.EMAIL,
-            to=profile.email,
-            subject=subject,
-            body=body,
-            topic=topic,
-            ref=member.member_number,
-        )
-    elif profile.phone:
-        await outbox.enqueue_message(
-            outbox.SMS,
-            to=profile.phone,
-            subject=subject,
-            body=body,
-            topic=topic,
-            ref=member.member_number,
-        )
+    await outbox.send_to_guest(
+        profile, subject=subject, body=body, topic=topic, ref=member.member_number
+    )
     if account is not None:
         await notifications.notify(
             account.id, topic, subject, body, subject_type="Member", subject_id=member.id
