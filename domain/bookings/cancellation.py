@@ -222,7 +222,8 @@ async def _release_refund(operation: PendingOperation, checker: Actor) -> dict:
 
 @dual_review.on_closed("refund.release")
 async def _refund_not_released(operation: PendingOperation) -> None:
-    """A refused or expired review leaves the refund unpaid and marked so for Finance."""
+    """A refused, expired or failed review leaves the refund unpaid and marked so (REJECTED,
+    EXPIRED, FAILED) for Finance."""
     await Refund.filter(id=operation.arguments["refund_id"], status=REFUND_IN_REVIEW).update(
         status=operation.status
     )
