@@ -22,7 +22,7 @@ from domain.models import (
     PolicyParameterVersion,
     Refund,
 )
-from tests.bookings.booking_support import CANCEL, book, make_hotel
+from tests.bookings.booking_support import CANCEL, book, make_hotel, new_member
 from tests.dual_review_support import (
     CONFIRM,
     checker,
@@ -308,12 +308,53 @@ async def test_a_refused_refund_review_is_marked_for_finance(gql, person):
     assert (await Refund.get()).status == "REJECTED"
 
 
+CANCEL_REVIEWED = """mutation($id: ID!, $key: String) {
+  cancelBooking(input: {bookingId: $id, reason: "guest called", idempotencyKey: $key}) {
+    refund { amount status } pendingOperation { id operation arguments argumentsDigest status
+      requestedByMe } errors { code } } }"""
+
+
+async def test_a_cancellation_says_which_review_its_refund_waits_for(gql, person):
+    hotel = await make_hotel()
+    await set_parameter_reviewed("dual_review_refund_limit", "100")
+    agent, finance = await person("booking_agent"), await person("finance")
+    booking = await book(gql, agent.token, hotel.std)
+    reply = await gql(CANCEL_REVIEWED, {"id": booking["id"], "key": "c-1"}, token=agent.token)
+    payload = reply.data["cancelBooking"]
+    pending = payload["pendingOperation"]
+    assert payload["errors"] == [] and payload["refund"]["status"] == "IN_REVIEW"
+    assert pending["operation"] == "refund.release" and pending["status"] == "PENDING"
+    assert pending["requestedByMe"]
+    assert json.loads(pending["arguments"])["amount"] == payload["refund"]["amount"]
+    # A replay of the same cancellation answers with the same review.
+    replay = await gql(CANCEL_REVIEWED, {"id": booking["id"], "key": "c-1"}, token=agent.token)
+    assert replay.data["cancelBooking"]["pendingOperation"]["id"] == pending["id"]
+    # The maker follows it among their own operations; the checker confirms what was shown.
+    mine = await gql(PENDING, token=agent.token)
+    assert [e["node"]["id"] for e in mine.data["pendingOperations"]["edges"]] == [pending["id"]]
+    assert (await confirm_through_api(gql, pending, finance.token))["errors"] == []
+    assert (await Refund.get()).status == "PENDING"
+
+
+async def test_a_guest_cancelling_sees_the_refund_in_review_but_not_the_staff_review(gql, person):
+    hotel = await make_hotel()
+    await set_parameter_reviewed("dual_review_refund_limit", "100")
+    me = await person(kind="GUEST", member_id=await new_member(0))
+    booking = await book(gql, me.token, hotel.std, channel="ONLINE", guest=None)
+    reply = await gql(CANCEL_REVIEWED, {"id": booking["id"]}, token=me.token)
+    payload = reply.data["cancelBooking"]
+    assert payload["errors"] == [] and payload["refund"]["status"] == "IN_REVIEW"
+    assert payload["pendingOperation"] is None
+    assert await PendingOperation.filter(operation="refund.release", status="PENDING").exists()
+
+
 async def test_a_refund_under_the_limit_needs_no_review(gql, person):
     hotel = await make_hotel()
     agent = await person("booking_agent")
     booking = await book(gql, agent.token, hotel.std)
-    reply = await gql(CANCEL, {"id": booking["id"], "reason": "guest called"}, token=agent.token)
+    reply = await gql(CANCEL_REVIEWED, {"id": booking["id"]}, token=agent.token)
     assert reply.data["cancelBooking"]["refund"]["status"] == "PENDING"
+    assert reply.data["cancelBooking"]["pendingOperation"] is None
     assert await PendingOperation.all().count() == 0
 
 
