@@ -71,6 +71,9 @@ class ApprovalFilter:
     subject_id: str | None = None
     awaiting_role: str | None = None  # pending requests whose next level this role may decide
     submitted_by_account_id: int | None = None
+    # What one person who reads only their own requests sees: those they submitted, and the
+    # pending requests of the kinds an active crisis group of theirs decides (P4.1.4).
+    visible_to_account: int | None = None
     # Pending requests one person may decide next: any of their roles, not their own request.
     awaiting_account: tuple[int, Sequence[str]] | None = None
 
@@ -255,6 +258,15 @@ async def get_approval(approval_id: int) -> ApprovalRequest | None:
     return await ApprovalRequest.get_or_none(id=approval_id)
 
 
+async def visible_to(request: ApprovalRequest, account_id: int) -> bool:
+    """Whether a person who reads only their own requests sees this one (`visible_to_account`)."""
+    if request.submitted_by_account_id == account_id:
+        return True
+    return request.status == ApprovalStatus.PENDING and request.kind in (
+        await crisis.kinds_decided_by(account_id)
+    )
+
+
 async def list_approvals(
     filter: ApprovalFilter | None = None, *, first: int = 50, after_id: int | None = None
 ) -> tuple[list[ApprovalRequest], bool, Callable[[], Awaitable[int]]]:
@@ -272,6 +284,12 @@ async def list_approvals(
         query = query.filter(subject_id=str(f.subject_id))
     if f.submitted_by_account_id is not None:
         query = query.filter(submitted_by_account_id=f.submitted_by_account_id)
+    if f.visible_to_account is not None:
+        visible = Q(submitted_by_account_id=f.visible_to_account)
+        crisis_kinds = await crisis.kinds_decided_by(f.visible_to_account)
+        if crisis_kinds:
+            visible |= Q(kind__in=crisis_kinds, status=ApprovalStatus.PENDING)
+        query = query.filter(visible)
     if f.awaiting_role:
         query = query.filter(status=ApprovalStatus.PENDING, required_role__contains=f.awaiting_role)
     if f.awaiting_account is not None:
@@ -282,6 +300,10 @@ async def list_approvals(
         any_role = Q()
         for role in roles:
             any_role |= Q(required_role__contains=role)
+        # P4.1.4: and the kinds an active crisis group of theirs decides, at any level.
+        crisis_kinds = await crisis.kinds_decided_by(account_id)
+        if crisis_kinds:
+            any_role |= Q(kind__in=crisis_kinds)
         decided = ApprovalDecision.filter(decided_by_account_id=account_id).values("request_id")
         query = query.filter(
             any_role,
@@ -339,12 +361,31 @@ async def deciders_of(request: ApprovalRequest) -> list[int]:
 
 
 async def _notify_deciders(request: ApprovalRequest, decided: list[ApprovalDecision]) -> None:
-    for account_id in await deciders_of(request):
+    told = await deciders_of(request)
+    for account_id in told:
         await notifications.notify(
             account_id,
             "APPROVAL_WAITING",
             f"{request.kind.replace('_', ' ').title()} waits for your decision "
             f"(level {request.current_level} of {len(request.levels)})",
+            request.reason[:500],
+            subject_type="ApprovalRequest",
+            subject_id=request.id,
+        )
+    if decided:
+        return
+    # P4.1.4: the members of an active crisis group naming this kind decide it at once.
+    others = set(told)
+    if request.exclude_submitter and request.submitted_by_account_id is not None:
+        others.add(request.submitted_by_account_id)
+    for group_id, members in (await crisis.members_deciding(request.kind)).items():
+        crisis_members = [m for m in members if m not in others]
+        others.update(crisis_members)
+        await notifications.notify_many(
+            crisis_members,
+            "APPROVAL_WAITING",
+            f"{request.kind.replace('_', ' ').title()} waits for the decision of "
+            f"crisis group {group_id}",
             request.reason[:500],
             subject_type="ApprovalRequest",
             subject_id=request.id,

@@ -34,7 +34,7 @@ async def list_approvals(
     domain_filter = approvals.ApprovalFilter(
         status=[s.value for s in f.status] if f.status else None,
         kind=f.kind,
-        submitted_by_account_id=(
+        visible_to_account=(
             identity.id if access_of(info, "approval", "read") == Access.OWN else None
         ),
         awaiting_account=(
@@ -100,6 +100,6 @@ async def _approval_node(info: strawberry.Info, pk: int, access) -> ApprovalRequ
     row = await ApprovalRow.get_or_none(id=pk)
     if row is None:
         return None
-    if access == Access.OWN and row.submitted_by_account_id != info.context.identity.id:
+    if access == Access.OWN and not await approvals.visible_to(row, info.context.identity.id):
         return None
     return ApprovalRequest.of(row)

@@ -18,12 +18,14 @@ import datetime as dt
 import strawberry
 
 from authz.enforcer import Access
+from authz.identity import Kind
 from domain import bookings, inventory
 from domain.bookings.changes import get_change_request
 from domain.errors import DomainError, ErrorCode
 from domain.models import Refund as RefundRow
 from domain.models import Room as RoomRow
 from resolvers import inquiries as inquiry_resolvers
+from resolvers.dual_review import pending_of
 from resolvers.nodes import register
 from resolvers.support import access_of, run_audited
 from schema.types.booking_changes import (
@@ -327,7 +329,13 @@ async def cancel_booking(info: strawberry.Info, input: CancelBookingInput) -> Ca
     result, errors = await run_audited(info, "cancelBooking", "Booking", work)
     if errors:
         return CancelBookingPayload(errors=errors)
-    return CancelBookingPayload(booking=Booking.of(result.booking), refund=Refund.of(result.refund))
+    # Staff see the review a refund above the limit waits for; a guest sees the refund's status.
+    staff = info.context.identity.kind == Kind.STAFF
+    return CancelBookingPayload(
+        booking=Booking.of(result.booking),
+        refund=Refund.of(result.refund),
+        pending_operation=pending_of(info, result.review) if staff else None,
+    )
 
 
 async def check_in_booking(info: strawberry.Info, input: BookingActionInput) -> BookingPayload:

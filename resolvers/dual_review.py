@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import strawberry
 
-from authz.enforcer import enforcer
+from authz.enforcer import Access, enforcer
 from domain import dual_review
 from domain.errors import DomainError, ErrorCode
 from domain.models import PendingOperation as PendingRow
 from resolvers.nodes import register
-from resolvers.support import run_audited, run_self_audited
+from resolvers.support import access_of, run_audited, user_errors
 from schema.types.dual_review import (
     ConfirmOperationInput,
     PendingOperation,
@@ -52,6 +52,9 @@ async def pending_operations(
             status=[s.value for s in f.status] if f.status else None,
             operation=f.operation,
             waiting_for_account=identity.id if f.waiting_for_me else None,
+            made_by_account=(
+                identity.id if access_of(info, "pending_operation", "read") == Access.OWN else None
+            ),
         ),
         first=max(size, 1),
         after_id=decode_cursor(after) if after else None,
@@ -83,8 +86,18 @@ async def confirm_operation(
             may=checker_rights(info.context.identity),
         )
 
-    row, errors = await run_self_audited(call)
-    if row is not None and row.operation == "role_grant.set":
+    try:
+        row, errors = await call(), []
+    except dual_review.OperationFailed as failed:
+        # Confirmed but it could not run: the FAILED row and why, for the checker to see.
+        row, errors = failed.operation, user_errors(failed)
+    except DomainError as refusal:
+        row, errors = None, user_errors(refusal)
+    if (
+        row is not None
+        and row.status == dual_review.OperationStatus.EXECUTED
+        and (row.operation == "role_grant.set")
+    ):
         await enforcer.refresh(force=True)
     return PendingOperationPayload(operation=pending_of(info, row), errors=errors)
 
@@ -107,4 +120,8 @@ async def reject_operation(
 @register("PendingOperation", "pending_operation")
 async def _pending_node(info: strawberry.Info, pk: int, access) -> PendingOperation | None:
     row = await PendingRow.get_or_none(id=pk)
-    return row and PendingOperation.of(row, info.context.identity.id)
+    if row is None:
+        return None
+    if access == Access.OWN and row.maker_account_id != info.context.identity.id:
+        return None
+    return PendingOperation.of(row, info.context.identity.id)

@@ -21,6 +21,8 @@ MESSAGE_ARGUMENT = {
     "error_response": 2,
     "t": 1,
     "N_": 0,
+    "notify": 2,
+    "notify_many": 2,
 }
 
 

@@ -301,3 +301,31 @@ async def test_paperwork_is_decided_by_someone_else_than_its_submitter(gql, pers
     assert paperwork.submitted_by_account_id == supervisor.account.id
     assert await _waiting(gql, supervisor.token) == []  # not their own paperwork
     assert [p["kind"] for p in await _waiting(gql, other.token)] == ["PURCHASE_PAPERWORK"]
+
+
+NOTICES = "{ notifications(first: 10) { nodes { kind title body } } }"
+
+
+@pytest.mark.policy("P4.1.1")
+async def test_notices_of_approvals_read_in_the_readers_language(gql, person):
+    """Stored once in English; each reader sees the title in their own language (a saved
+    preference or Accept-Language), user text such as the reason as it was written."""
+    agent, supervisor = await person("booking_agent"), await person("supervisor")
+    submitted = await _submit(gql, agent.token, "50")
+    chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    shown = await gql(NOTICES, token=supervisor.token, headers=chinese)
+    [notice] = shown.data["notifications"]["nodes"]
+    assert notice["kind"] == "APPROVAL_WAITING"
+    assert notice["title"] == "Purchase 等待您的决定（第 1 级，共 1 级）"
+    assert notice["body"] == "new linen for floor 3"
+    english = await gql(NOTICES, token=supervisor.token)
+    assert english.data["notifications"]["nodes"][0]["title"] == (
+        "Purchase waits for your decision (level 1 of 1)"
+    )
+    await gql(
+        DECIDE, {"id": submitted["approval"]["id"], "d": "APPROVE", "c": ""}, token=supervisor.token
+    )
+    decided = await gql(NOTICES, token=agent.token, headers=chinese)
+    assert [n["title"] for n in decided.data["notifications"]["nodes"]] == [
+        "Purchase 申请结果：approved"
+    ]

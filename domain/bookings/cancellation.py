@@ -65,6 +65,8 @@ class CancellationQuote:
 class CancellationResult:
     booking: Booking
     refund: Refund
+    # The dual review the refund waits for (above dual_review_refund_limit), else None.
+    review: PendingOperation | None = None
 
     @property
     def pk(self) -> int:  # the audit entry's subject
@@ -222,7 +224,8 @@ async def _release_refund(operation: PendingOperation, checker: Actor) -> dict:
 
 @dual_review.on_closed("refund.release")
 async def _refund_not_released(operation: PendingOperation) -> None:
-    """A refused or expired review leaves the refund unpaid and marked so for Finance."""
+    """A refused, expired or failed review leaves the refund unpaid and marked so (REJECTED,
+    EXPIRED, FAILED) for Finance."""
     await Refund.filter(id=operation.arguments["refund_id"], status=REFUND_IN_REVIEW).update(
         status=operation.status
     )
@@ -240,7 +243,9 @@ async def cancel_booking(
         )
         if earlier is not None:
             refund = await Refund.get(id=int(earlier))
-            return CancellationResult(await Booking.get(id=refund.booking_id), refund)
+            return CancellationResult(
+                await Booking.get(id=refund.booking_id), refund, await review_of(refund)
+            )
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(ErrorCode.REQUIRED, "Say why the booking is cancelled.", "reason")
@@ -277,7 +282,20 @@ async def cancel_booking(
     )
     if idempotency_key is not None:
         await idempotency.complete(scope, idempotency_key, str(refund.id))
-    return CancellationResult(booking, refund)
+    return CancellationResult(booking, refund, await review_of(refund))
+
+
+async def review_of(refund: Refund) -> PendingOperation | None:
+    """The dual review of a refund above the limit (whatever its state now), or None."""
+    if refund.status == "PENDING" and refund.amount <= await params.dual_review_refund_limit:
+        return None
+    return (
+        await PendingOperation.filter(
+            operation="refund.release", subject_type="Refund", subject_id=str(refund.id)
+        )
+        .order_by("-id")
+        .first()
+    )
 
 
 async def no_show_refund(actor: Actor, booking: Booking) -> Refund:

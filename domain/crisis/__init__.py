@@ -3,7 +3,12 @@ technical lead) for named matters; while it is active its members decide those m
 highest authority, every such act tagged with the group in the audit trail; it ends by decision
 or on expiry (an idempotent job) and its record is archived as a tier 3 work record."""
 
-from domain.crisis.authority import CrisisAuthority, authority_for
+from domain.crisis.authority import (
+    CrisisAuthority,
+    authority_for,
+    kinds_decided_by,
+    members_deciding,
+)
 from domain.crisis.groups import (
     COMPOSITION,
     CrisisGroupFilter,
@@ -30,7 +35,9 @@ __all__ = [
     "dissolve",
     "expire_due",
     "is_active",
+    "kinds_decided_by",
     "list_groups",
+    "members_deciding",
     "members_of",
     "pending_for",
     "visible_to",

@@ -50,6 +50,31 @@ async def active_group_for(account_id: int, kind: str) -> CrisisGroup | None:
     return next((g for g in groups if kind in (g.matters or [])), None)
 
 
+async def _active_groups():
+    return await CrisisGroup.filter(status="ACTIVE", expires_at__gt=clock.now()).order_by("id")
+
+
+async def kinds_decided_by(account_id: int) -> list[str]:
+    """The approval kinds this account decides under an active group's authority."""
+    group_ids = await CrisisMember.filter(account_id=account_id).values_list("group_id", flat=True)
+    if not group_ids:
+        return []
+    groups = await CrisisGroup.filter(
+        id__in=list(group_ids), status="ACTIVE", expires_at__gt=clock.now()
+    ).only("id", "matters")
+    return sorted({kind for g in groups for kind in (g.matters or [])})
+
+
+async def members_deciding(kind: str) -> dict[int, list[int]]:
+    """Group id -> member account ids, for each active group naming `kind` as a matter: who
+    may decide a request of that kind at once (told when one is submitted)."""
+    groups = [g.id for g in await _active_groups() if kind in (g.matters or [])]
+    found: dict[int, list[int]] = {g: [] for g in groups}
+    for member in await CrisisMember.filter(group_id__in=groups or [0]).order_by("id"):
+        found[member.group_id].append(member.account_id)
+    return found
+
+
 async def authority_for(actor: Actor, request: ApprovalRequest) -> CrisisAuthority | None:
     """The crisis authority the actor holds over `request`, recorded and tagged; None when the
     actor sits in no active group naming its kind (they decide by their own roles)."""

@@ -16,6 +16,13 @@ reading nothing but the stored arguments, so what runs is what was confirmed. St
 conditional updates (PENDING -> EXECUTED, or PENDING -> CONFIRMED -> EXECUTED|FAILED for
 operations on the archive that run outside one transaction), so two checkers cannot both run
 it. A row not confirmed within `dual_review_expiry_hours` expires (`expire_overdue`, a job).
+
+A confirmed operation that cannot run ends FAILED, never back in the queue nor stuck at
+CONFIRMED: the runner's refusal (or an unexpected error) is rolled back, the row is marked
+FAILED with the error code in `failure_reason` in a transaction of its own, what waited on it is
+closed (`on_closed`), and maker and checker are told. The checker's call raises
+`OperationFailed`, which carries the FAILED row. A row left CONFIRMED by a process that died
+while running it is marked FAILED (INTERRUPTED) by the same job once a review window passed.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from domain.unit_of_work import audited, refusals_audited
 
 __all__ = [
     "HIGH_RISK",
+    "OperationFailed",
     "OperationStatus",
     "PendingFilter",
     "confirm",
@@ -71,6 +79,30 @@ class OperationStatus(StrEnum):
     FAILED = "FAILED"
     REJECTED = "REJECTED"
     EXPIRED = "EXPIRED"
+
+
+class OperationFailed(DomainError):
+    """The confirmed operation could not run: `operation` is its row, now FAILED."""
+
+    def __init__(self, failure: DomainError, operation: PendingOperation) -> None:
+        super().__init__(failure.code, failure.message, failure.field)
+        self.operation = operation
+
+
+def _why(failure: BaseException) -> str:
+    if isinstance(failure, DomainError):
+        return f"{failure.code}: {failure.message}"
+    return f"{ErrorCode.OPERATION_FAILED}: {type(failure).__name__}"
+
+
+def _as_refusal(failure: BaseException) -> DomainError:
+    if isinstance(failure, DomainError):
+        return failure
+    return DomainError(
+        ErrorCode.OPERATION_FAILED,
+        "The operation could not run: it is marked failed.",
+        "operationId",
+    )
 
 
 def canonical(arguments: dict[str, Any]) -> str:
@@ -214,6 +246,8 @@ async def confirm(
             )
         spec = operation_named(row.operation)
 
+    run_failed: list[BaseException] = []
+
     async def claim() -> PendingOperation:
         now = clock.now()
         moved = await PendingOperation.filter(
@@ -235,28 +269,35 @@ async def confirm(
             )
         claimed = await PendingOperation.get(id=row.id)
         if spec.in_transaction:
-            result = await spec.run(claimed, actor)
+            try:
+                result = await spec.run(claimed, actor)
+            except Exception as failure:
+                run_failed.append(failure)
+                raise
             await _finish(claimed, OperationStatus.EXECUTED, result=result)
         return claimed
 
     detail = f"{row.operation} {row.arguments_sha256}"
-    claimed = await audited(
-        actor, "confirmOperation", "PendingOperation", claim, subject_id=row.id, detail=detail
-    )
+    try:
+        claimed = await audited(
+            actor, "confirmOperation", "PendingOperation", claim, subject_id=row.id, detail=detail
+        )
+    except Exception as failure:
+        if not run_failed:
+            raise
+        # The run was rolled back with the claim: the row is PENDING again until marked.
+        cause = run_failed[0]
+        failed = await _record_failure(actor, row.id, OperationStatus.PENDING, _why(cause))
+        if failed is None:
+            raise
+        raise OperationFailed(_as_refusal(cause), failed) from failure
     if spec.in_transaction:
         return claimed
     try:
         result = await spec.run(claimed, actor)
-    except DomainError as failure:
-        why = f"{failure.code}: {failure.message}"
-        await audited(
-            actor,
-            "operationFailed",
-            "PendingOperation",
-            lambda: _finish(claimed, OperationStatus.FAILED, failure=why),
-            subject_id=row.id,
-        )
-        raise
+    except Exception as failure:
+        failed = await _record_failure(actor, row.id, OperationStatus.CONFIRMED, _why(failure))
+        raise OperationFailed(_as_refusal(failure), failed or claimed) from failure
     await audited(
         actor,
         "operationExecuted",
@@ -265,6 +306,46 @@ async def confirm(
         subject_id=row.id,
     )
     return claimed
+
+
+async def _record_failure(
+    actor: Actor, operation_id: int, from_status: OperationStatus, why: str
+) -> PendingOperation | None:
+    """Mark the operation FAILED (its own audited transaction) if it is still `from_status`;
+    close what waited on it and tell maker and checker. None when someone else moved it."""
+
+    async def work() -> PendingOperation | None:
+        now = clock.now()
+        moved = await PendingOperation.filter(id=operation_id, status=from_status).update(
+            status=OperationStatus.FAILED,
+            checker_account_id=actor.account_id,
+            checker_name=(actor.identity.display_name or "")[:120],
+            decided_at=now,
+            executed_at=now,
+            failure_reason=why[:2000],
+        )
+        if moved != 1:
+            return None
+        failed = await PendingOperation.get(id=operation_id)
+        await _closed(failed)
+        await _tell_of_failure(failed)
+        return failed
+
+    return await audited(
+        actor, "operationFailed", "PendingOperation", work, subject_id=operation_id, detail=why
+    )
+
+
+async def _tell_of_failure(row: PendingOperation) -> None:
+    told = [i for i in (row.maker_account_id, row.checker_account_id) if i is not None]
+    await notifications.notify_many(
+        told,
+        "OPERATION_FAILED",
+        f"Confirmed operation failed: {row.summary}"[:200],
+        row.failure_reason[:500],
+        subject_type="PendingOperation",
+        subject_id=row.id,
+    )
 
 
 async def _finish(
@@ -322,7 +403,11 @@ async def _closed(row: PendingOperation) -> None:
 
 async def expire_overdue(limit: int = 200) -> int:
     """Mark pending operations past their expiry EXPIRED, each claimed by a conditional
-    update so concurrent or repeated runs expire it once. Call inside a unit of work."""
+    update so concurrent or repeated runs expire it once; and mark FAILED (INTERRUPTED) the
+    confirmed ones whose run has not finished within `dual_review_expiry_hours` of their
+    confirmation (the process running them died). Call inside a unit of work."""
+    from domain.policy_params import params
+
     now = clock.now()
     due = (
         await PendingOperation.filter(status=OperationStatus.PENDING, expires_at__lte=now)
@@ -338,6 +423,24 @@ async def expire_overdue(limit: int = 200) -> int:
             count += 1
             row.status = OperationStatus.EXPIRED
             await _closed(row)
+    stalled_before = now - dt.timedelta(hours=await params.dual_review_expiry_hours)
+    stalled = (
+        await PendingOperation.filter(
+            status=OperationStatus.CONFIRMED, decided_at__lte=stalled_before
+        )
+        .order_by("id")
+        .limit(limit)
+    )
+    why = f"{ErrorCode.INTERRUPTED}: the run did not finish; nothing says it completed."
+    for row in stalled:
+        moved = await PendingOperation.filter(id=row.id, status=OperationStatus.CONFIRMED).update(
+            status=OperationStatus.FAILED, executed_at=now, failure_reason=why
+        )
+        if moved == 1:
+            count += 1
+            row = await PendingOperation.get(id=row.id)
+            await _closed(row)
+            await _tell_of_failure(row)
     return count
 
 
@@ -350,6 +453,8 @@ class PendingFilter:
     operation: str | None = None
     # Pending operations this account could review: not their own.
     waiting_for_account: int | None = None
+    # Only the operations this account asked for (a maker who reviews nothing).
+    made_by_account: int | None = None
 
 
 async def list_operations(
@@ -362,6 +467,8 @@ async def list_operations(
         query = query.filter(status__in=list(f.status))
     if f.operation:
         query = query.filter(operation=f.operation)
+    if f.made_by_account is not None:
+        query = query.filter(maker_account_id=f.made_by_account)
     if f.waiting_for_account is not None:
         account_id = f.waiting_for_account
         query = query.filter(

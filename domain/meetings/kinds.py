@@ -1,12 +1,14 @@
 """What each kind of meeting is: how long it lasts, how often it recurs, and who attends
 (P4.2.1-P4.2.3, P4.2.6, P7.1.3).
 
-Attendance follows roles until the organisation area gives departments and positions their own
-records: "the department" is its director, supervisors, booking specialists, customer-service
-representatives and data analysts (P2.1); the monthly analysis adds Finance and the other
-departments' representatives (P4.2.2: Finance and Engineering's technical lead; marketing is part
-of the department, P1.1); "management" is the director, the supervisors and the operations
-committee (P4.2.3). Joint-project and special meetings are attended by the people named.
+Attendance of the weekly and monthly meetings comes from the organisation's employment records
+once the booking department has any (`participants._from_records`). Before that, and always for
+the quarterly seminar, it follows roles: "the department" is its director, supervisors, booking
+specialists, customer-service representatives and data analysts (P2.1); the monthly analysis
+adds Finance and the other departments' representatives (P4.2.2: Finance and Engineering's
+technical lead; marketing is part of the department, P1.1); "management" is the director, the
+supervisors and the operations committee (P4.2.3). Joint-project and special meetings are
+attended by the people named.
 """
 
 from __future__ import annotations

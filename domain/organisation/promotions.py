@@ -290,7 +290,7 @@ async def _change_roles(args: dict, account: Account) -> None:
 
 @dual_review.on_closed("employee.promote")
 async def _closed(operation: PendingOperation) -> None:
-    status = "REJECTED" if operation.status == "REJECTED" else "EXPIRED"
+    status = operation.status if operation.status in ("REJECTED", "FAILED") else "EXPIRED"
     await Promotion.filter(id=operation.arguments.get("promotion_id"), status="PENDING").update(
         status=status, decided_at=clock.now()
     )

@@ -409,9 +409,11 @@ async def _run_export(operation: PendingOperation, checker: Actor) -> dict:
 
 @dual_review.on_closed("personal_data.export")
 async def _export_closed(operation: PendingOperation) -> None:
-    """A rejected or expired export review refuses its request."""
+    """A rejected, expired or failed export review refuses its request."""
     request_id = (operation.arguments or {}).get("request_id")
-    code = "REVIEW_REJECTED" if operation.status == "REJECTED" else "REVIEW_EXPIRED"
+    code = {"REJECTED": "REVIEW_REJECTED", "FAILED": "EXPORT_FAILED"}.get(
+        operation.status, "REVIEW_EXPIRED"
+    )
     await DataSubjectRequest.filter(id=request_id, status=RequestStatus.AWAITING_REVIEW).update(
         status=RequestStatus.REFUSED,
         completed_at=clock.now(),

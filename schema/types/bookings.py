@@ -29,6 +29,7 @@ from schema.types.booking_changes import (
     BookingChangeRequest,
     ChangeAuthorizationKind,
 )
+from schema.types.dual_review import PendingOperation
 from schema.types.errors import UserError
 from schema.types.mapping import from_row
 from schema.types.members import Member
@@ -429,6 +430,11 @@ class CancelBookingInput:
 class CancelBookingPayload:
     booking: Booking | None = None
     refund: Refund | None = None
+    pending_operation: PendingOperation | None = strawberry.field(
+        default=None,
+        description="Staff: the dual review (P6.2.3) the refund waits for when it is above "
+        "dual_review_refund_limit (refund status IN_REVIEW); null when it needs none.",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -9,6 +9,7 @@ from enum import Enum
 import strawberry
 from strawberry import relay
 
+from domain import i18n
 from schema.types.dual_review import PendingOperation
 from schema.types.errors import UserError
 from schema.types.mapping import from_row
@@ -186,4 +187,7 @@ class Notification(relay.Node):
 
     @classmethod
     def of(cls, row) -> Notification:
-        return from_row(cls, row)
+        # Stored in English (the message id); read in the reader's language.
+        return from_row(
+            cls, row, title=i18n.translate(row.title), body=i18n.translate(row.body or "")
+        )

@@ -377,3 +377,57 @@ async def test_an_urgent_booking_change_is_applied_by_one_crisis_decision(gql, p
     )
     assert changed.data["booking"]["checkOut"] == new_out
     assert changed.data["booking"]["changeRequests"][0]["status"] == "APPLIED"
+
+
+WAITING = """{ approvals(first: 10, filter: {waitingForMe: true}) {
+  edges { node { id kind dueAt } } } }"""
+
+
+@pytest.mark.policy("P4.1.4")
+async def test_members_are_told_of_new_requests_in_their_matters_and_find_them_waiting(gql, person):
+    director, supervisor, tech = await _crew(person)
+    agent = await person("booking_agent")
+    earlier = await _submit(gql, agent)  # before the group: its members were told nothing
+    assert not await Notification.filter(account_id=tech.account.id).exists()
+    convened = await _convene(gql, director, [supervisor, tech])
+    assert convened["errors"] == []
+    group_id = convened["crisisGroup"]["id"]
+    group_pk = (await CrisisGroup.get()).id
+
+    purchase = await _submit(gql, agent)  # the committee's level: no member holds that role
+    await _submit(gql, agent, kind="TRAINING", amount="500000")  # not a matter of the group
+    told = await Notification.filter(kind="APPROVAL_WAITING", title__contains="crisis group")
+    assert sorted(n.account_id for n in told) == sorted(
+        [director.account.id, supervisor.account.id, tech.account.id]
+    )
+    assert {n.title for n in told} == {
+        f"Purchase waits for the decision of crisis group {group_pk}"
+    }
+    newest = await ApprovalRequest.filter(kind="PURCHASE").order_by("-id").first()
+    assert {n.subject_id for n in told} == {str(newest.id)}
+    # `approvals` lists them as waiting for the technical lead, who decides nothing by role.
+    shown = await gql(WAITING, token=tech.token)
+    assert [e["node"]["id"] for e in shown.data["approvals"]["edges"]] == [
+        purchase["id"],
+        earlier["id"],
+    ]
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    seen = await gql(node, {"id": purchase["id"]}, token=tech.token)
+    assert seen.data["node"] == {"id": purchase["id"]}
+
+    # A member who submits is not told of their own request.
+    await Notification.all().delete()
+    await _submit(gql, tech, amount="10")
+    told = await Notification.filter(kind="APPROVAL_WAITING").values_list("account_id", flat=True)
+    assert tech.account.id not in told
+    assert {director.account.id, supervisor.account.id} <= set(told)
+
+    # Once the group is dissolved its members are no longer told, nor shown the matter waiting.
+    dissolved = await gql(DISSOLVE, {"id": group_id, "r": "power back"}, token=director.token)
+    assert dissolved.data["dissolveCrisisGroup"]["errors"] == []
+    await Notification.all().delete()
+    await _submit(gql, agent)
+    assert not await Notification.filter(account_id=tech.account.id).exists()
+    assert (await gql(WAITING, token=tech.token)).data["approvals"]["edges"] == []
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    assert (await gql(node, {"id": purchase["id"]}, token=tech.token)).data["node"] is None

@@ -22,7 +22,7 @@ from domain.models import (
     PolicyParameterVersion,
     Refund,
 )
-from tests.bookings.booking_support import CANCEL, book, make_hotel
+from tests.bookings.booking_support import CANCEL, book, make_hotel, new_member
 from tests.dual_review_support import (
     CONFIRM,
     checker,
@@ -130,7 +130,14 @@ async def test_roles_that_review_nothing_are_refused_at_the_door(gql, person, ro
     reject = await gql(REJECT, {"id": pending["id"], "r": "no"}, token=someone.token)
     assert reject.error_codes == ["FORBIDDEN"]
     listed = await gql(PENDING, token=someone.token)
-    assert listed.error_codes == ["FORBIDDEN"]
+    if role in ("booking_agent", "cs_rep"):  # makers of refunds: they see only their own
+        assert listed.data["pendingOperations"]["totalCount"] == 0
+        node = await gql(
+            "query($id: ID!) { node(id: $id) { id } }", {"id": pending["id"]}, token=someone.token
+        )
+        assert node.data["node"] is None
+    else:
+        assert listed.error_codes == ["FORBIDDEN"]
     assert (await PendingOperation.get()).status == "PENDING"
 
 
@@ -268,8 +275,25 @@ async def test_a_refund_altered_after_review_is_not_released(gql, person):
     await Refund.all().update(amount=Decimal("99999.00"))
     refused = await confirm_through_api(gql, node, finance.token)
     assert _codes(refused) == [("operationId", "TAMPERED")]
-    assert (await Refund.get()).status == "IN_REVIEW"
-    assert (await PendingOperation.get(operation="refund.release")).status == "PENDING"
+    # Confirmed, but what was confirmed cannot run: it ends FAILED with the code, not queued
+    # again, and the refund is marked so for Finance instead of waiting in review for ever.
+    assert refused["operation"]["status"] == "FAILED"
+    assert refused["operation"]["failureReason"].startswith("TAMPERED: ")
+    row = await PendingOperation.get(operation="refund.release")
+    assert row.status == "FAILED" and row.checker_account_id == finance.account.id
+    assert (await Refund.get()).status == "FAILED"
+    told = await Notification.filter(kind="OPERATION_FAILED").values_list("account_id", flat=True)
+    assert sorted(told) == sorted([agent.account.id, finance.account.id])
+    again = await confirm_through_api(gql, node, finance.token)
+    assert _codes(again) == [("operationId", "ALREADY_DECIDED")]
+    seen = await gql(
+        """query($f: PendingOperationFilter) { pendingOperations(first: 5, filter: $f) {
+        edges { node { status failureReason requestedByMe decidedBy } } } }""",
+        {"f": {"status": ["FAILED"]}},
+        token=agent.token,
+    )
+    [mine] = [e["node"] for e in seen.data["pendingOperations"]["edges"]]
+    assert mine["requestedByMe"] and mine["failureReason"].startswith("TAMPERED: ")
 
 
 async def test_a_refused_refund_review_is_marked_for_finance(gql, person):
@@ -284,12 +308,53 @@ async def test_a_refused_refund_review_is_marked_for_finance(gql, person):
     assert (await Refund.get()).status == "REJECTED"
 
 
+CANCEL_REVIEWED = """mutation($id: ID!, $key: String) {
+  cancelBooking(input: {bookingId: $id, reason: "guest called", idempotencyKey: $key}) {
+    refund { amount status } pendingOperation { id operation arguments argumentsDigest status
+      requestedByMe } errors { code } } }"""
+
+
+async def test_a_cancellation_says_which_review_its_refund_waits_for(gql, person):
+    hotel = await make_hotel()
+    await set_parameter_reviewed("dual_review_refund_limit", "100")
+    agent, finance = await person("booking_agent"), await person("finance")
+    booking = await book(gql, agent.token, hotel.std)
+    reply = await gql(CANCEL_REVIEWED, {"id": booking["id"], "key": "c-1"}, token=agent.token)
+    payload = reply.data["cancelBooking"]
+    pending = payload["pendingOperation"]
+    assert payload["errors"] == [] and payload["refund"]["status"] == "IN_REVIEW"
+    assert pending["operation"] == "refund.release" and pending["status"] == "PENDING"
+    assert pending["requestedByMe"]
+    assert json.loads(pending["arguments"])["amount"] == payload["refund"]["amount"]
+    # A replay of the same cancellation answers with the same review.
+    replay = await gql(CANCEL_REVIEWED, {"id": booking["id"], "key": "c-1"}, token=agent.token)
+    assert replay.data["cancelBooking"]["pendingOperation"]["id"] == pending["id"]
+    # The maker follows it among their own operations; the checker confirms what was shown.
+    mine = await gql(PENDING, token=agent.token)
+    assert [e["node"]["id"] for e in mine.data["pendingOperations"]["edges"]] == [pending["id"]]
+    assert (await confirm_through_api(gql, pending, finance.token))["errors"] == []
+    assert (await Refund.get()).status == "PENDING"
+
+
+async def test_a_guest_cancelling_sees_the_refund_in_review_but_not_the_staff_review(gql, person):
+    hotel = await make_hotel()
+    await set_parameter_reviewed("dual_review_refund_limit", "100")
+    me = await person(kind="GUEST", member_id=await new_member(0))
+    booking = await book(gql, me.token, hotel.std, channel="ONLINE", guest=None)
+    reply = await gql(CANCEL_REVIEWED, {"id": booking["id"]}, token=me.token)
+    payload = reply.data["cancelBooking"]
+    assert payload["errors"] == [] and payload["refund"]["status"] == "IN_REVIEW"
+    assert payload["pendingOperation"] is None
+    assert await PendingOperation.filter(operation="refund.release", status="PENDING").exists()
+
+
 async def test_a_refund_under_the_limit_needs_no_review(gql, person):
     hotel = await make_hotel()
     agent = await person("booking_agent")
     booking = await book(gql, agent.token, hotel.std)
-    reply = await gql(CANCEL, {"id": booking["id"], "reason": "guest called"}, token=agent.token)
+    reply = await gql(CANCEL_REVIEWED, {"id": booking["id"]}, token=agent.token)
     assert reply.data["cancelBooking"]["refund"]["status"] == "PENDING"
+    assert reply.data["cancelBooking"]["pendingOperation"] is None
     assert await PendingOperation.all().count() == 0
 
 
@@ -332,3 +397,53 @@ async def test_the_people_who_may_confirm_are_told_that_an_operation_waits(gql, 
     )
     assert supervisor.account.id not in {account for account, _ in told}
     assert director.account.id not in {account for account, _ in told}
+
+
+async def test_an_operation_that_breaks_while_running_outside_a_transaction_ends_failed(
+    gql, person, monkeypatch
+):
+    """An archive operation runs after its confirmation commits; an unexpected error there
+    (the store fails) ends it FAILED with a code, answered as a payload error, not a 500."""
+    from domain.dual_review import registry
+
+    async def breaks(operation, checker_actor):
+        raise OSError("disk gone")
+
+    spec = registry.operation_named("policy_parameter.set")
+    monkeypatch.setitem(
+        registry._registry,
+        "policy_parameter.set",
+        registry.Operation(spec.name, breaks, in_transaction=False),
+    )
+    director, admin = await person("director"), await person("admin")
+    pending = await _ask(gql, director.token)
+    reply = await confirm_through_api(gql, pending, admin.token)
+    assert _codes(reply) == [("operationId", "OPERATION_FAILED")]
+    assert reply["operation"]["status"] == "FAILED"
+    row = await PendingOperation.get()
+    assert row.status == "FAILED" and row.failure_reason == "OPERATION_FAILED: OSError"
+    assert await PolicyParameterVersion.all().count() == 0
+    told = await Notification.filter(kind="OPERATION_FAILED").values_list("account_id", flat=True)
+    assert sorted(told) == sorted([director.account.id, admin.account.id])
+    assert await AuditEntry.filter(action="operationFailed", subject_id=str(row.id)).exists()
+
+
+async def test_a_run_left_confirmed_by_a_dead_process_is_marked_failed_once(gql, person):
+    director, admin = await person("director"), await person("admin")
+    await _ask(gql, director.token)
+    row = await PendingOperation.get()
+    # The claim committed, then the process running the archive work died.
+    await PendingOperation.filter(id=row.id).update(
+        status="CONFIRMED", checker_account_id=admin.account.id, decided_at=clock.now()
+    )
+    clock.advance(dt.timedelta(hours=23))
+    assert await expire_pending_operations({}) == 0
+    assert (await PendingOperation.get()).status == "CONFIRMED"
+    clock.advance(dt.timedelta(hours=1, seconds=1))
+    assert await expire_pending_operations({}) == 1
+    assert await expire_pending_operations({}) == 0
+    row = await PendingOperation.get()
+    assert row.status == "FAILED" and row.failure_reason.startswith("INTERRUPTED: ")
+    told = await Notification.filter(kind="OPERATION_FAILED").values_list("account_id", flat=True)
+    assert sorted(told) == sorted([director.account.id, admin.account.id])
+    assert await PolicyParameterVersion.all().count() == 0

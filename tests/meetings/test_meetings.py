@@ -11,7 +11,16 @@ import itertools
 import pytest
 
 from domain.clock import clock
-from domain.models import Meeting, MeetingParticipant, MeetingSeries, Notification, OutboxEvent
+from domain.models import (
+    Employment,
+    Meeting,
+    MeetingParticipant,
+    MeetingSeries,
+    Notification,
+    OutboxEvent,
+    Position,
+)
+from domain.organisation.structure import ensure_structure
 from domain.policy_params import params
 from workers.jobs import generate_meetings
 
@@ -80,6 +89,63 @@ async def test_the_monthly_analysis_adds_finance_and_engineering(gql, person):
     assert hr.account.email not in _emails(meeting)
     ends = dt.datetime.fromisoformat(meeting["endsAt"])
     assert ends - LATER == dt.timedelta(hours=float(await params.monthly_meeting_hours))
+
+
+@pytest.mark.policy("P4.2.1")
+@pytest.mark.policy("P4.2.2")
+async def test_once_the_organisation_is_recorded_its_records_decide_who_attends(gql, person):
+    """The booking department's staff by their employment records; the monthly analysis adds
+    the head of every other department, or all its staff when it has no head (Marketing)."""
+    await ensure_structure()
+    positions = {p.code: p for p in await Position.all().prefetch_related("department")}
+
+    async def employ(role, position, *, active=True):
+        someone = await person(role)
+        await Employment.create(
+            account_id=someone.account.id,
+            department=positions[position].department,
+            position=positions[position],
+            hired_on=dt.date(2024, 1, 8),
+            learning_ends_on=dt.date(2024, 4, 8),
+            active=active,
+        )
+        return someone.account.email
+
+    director = await person("director")
+    await Employment.create(
+        account_id=director.account.id,
+        department=positions["DIRECTOR"].department,
+        position=positions["DIRECTOR"],
+        hired_on=dt.date(2024, 1, 8),
+        learning_ends_on=dt.date(2024, 4, 8),
+    )
+    department = {
+        director.account.email,
+        await employ("booking_agent", "BOOKING_SPECIALIST"),
+        await employ("supervisor", "SUPERVISOR"),
+    }
+    await employ("booking_agent", "BOOKING_SPECIALIST", active=False)  # has left
+    await person("cs_rep")  # a role without an employment record: not the department's
+    marketing = await employ("data_analyst", "MARKETING_SPECIALIST")
+    await employ("finance", "FINANCE_OFFICER")
+    finance_head = await employ("finance", "FINANCE_MANAGER")
+    await employ("tech_lead", "ENGINEER")
+    engineering_head = await employ("tech_lead", "TECHNICAL_LEAD")
+    committee = await employ("committee", "OPERATIONS_COMMITTEE")
+    await employ("legal", "LEGAL_COUNSEL")
+
+    weekly = await _schedule(gql, director.token)
+    assert weekly["errors"] == [] and _emails(weekly["meeting"]) == department
+    monthly = await _schedule(
+        gql, director.token, kind="MONTHLY_OPERATIONS", title="Operations analysis"
+    )
+    assert monthly["errors"] == []
+    assert _emails(monthly["meeting"]) == department | {
+        marketing,
+        finance_head,
+        engineering_head,
+        committee,
+    }
 
 
 @pytest.mark.policy("P4.2.3")
