@@ -14,12 +14,13 @@ from domain.bookings.states import BookingStatus, save_transition
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.i18n import t
-from domain.models import Booking, GuestProfile, RoomType
+from domain.inventory import room_type_of
+from domain.models import Booking, GuestProfile
 
 
 async def _announce(booking: Booking) -> None:
     code = await vouchers.issue_voucher(booking)
-    room_type = await RoomType.get(id=booking.room_type_id)
+    room_type = await room_type_of(booking)
     guest = await GuestProfile.get(id=booking.guest_id)  # read once for both messages
     lang = booking.language
     values = {

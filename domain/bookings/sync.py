@@ -5,6 +5,7 @@ booking's own transaction, so it is sent exactly when the change committed."""
 from __future__ import annotations
 
 from domain import outbox
+from domain.inventory import room_type_of
 from domain.models import Booking, GuestProfile, RoomType
 
 
@@ -13,7 +14,7 @@ async def booking_snapshot(
 ) -> dict:
     """The PMS's view of the booking; `room_type` and `guest` when the caller read them already
     in this transaction (one read each per confirmation instead of two)."""
-    room_type = room_type or await RoomType.get(id=booking.room_type_id)
+    room_type = room_type or await room_type_of(booking)
     guest = guest or await GuestProfile.get(id=booking.guest_id)
     return {
         "bookingNumber": booking.number,
