@@ -425,11 +425,30 @@ async def allocate(room_type_id: int, dates: Iterable[dt.date], field: str = "ro
             )
 
 
+_RELEASE_POSTGRES = """
+WITH locked AS (
+  SELECT id FROM inventory_night WHERE room_type_id = $1 AND date = ANY($2::date[])
+  ORDER BY date FOR UPDATE)
+UPDATE inventory_night AS night SET sold = night.sold - 1 FROM locked
+WHERE night.id = locked.id AND night.sold > 0"""
+_RELEASE_SQLITE = """
+UPDATE inventory_night SET sold = sold - 1
+WHERE room_type_id = ? AND date IN ({slots}) AND sold > 0"""
+
+
 async def release(room_type_id: int, dates: Iterable[dt.date]) -> None:
-    """Give back one room of the type on each date (ascending, like allocation)."""
-    for day in sorted(set(dates)):
-        await InventoryNight.filter(room_type_id=room_type_id, date=day, sold__gt=0).update(
-            sold=F("sold") - 1
+    """Give back one room of the type on each date, in one statement (on PostgreSQL the rows
+    are locked in date order first, like `allocate`, so the two cannot deadlock)."""
+    days = sorted(set(dates))
+    if not days:
+        return
+    connection = InventoryNight._meta.db
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(_RELEASE_POSTGRES, [room_type_id, days])
+    else:
+        await connection.execute_query(
+            _RELEASE_SQLITE.format(slots=", ".join("?" for _ in days)),
+            [room_type_id, *(day.isoformat() for day in days)],
         )
 
 
