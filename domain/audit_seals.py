@@ -57,7 +57,6 @@ BATCH = 2000
 # Seals per run, so one run after a long outage stays bounded; the next run continues.
 MAX_SEALS_PER_RUN = 50
 
-
 async def _due(every: dt.timedelta) -> bool:
     """Whether the oldest unsealed entry has waited `every`, or a full batch is waiting."""
     previous = await AuditSeal.all().order_by("-number").first()
@@ -102,7 +101,9 @@ async def _seal_next(cutoff: dt.datetime) -> AuditSeal | None:
         return None
     end = ready[-1]
     # Younger entries inside the range are committed too: they belong to this seal.
-    rows = await AuditEntry.filter(id__gte=start, id__lte=end).order_by("id").values(*ENTRY_COLUMNS)
+    rows = (
+        await AuditEntry.filter(id__gte=start, id__lte=end).order_by("id").values(*ENTRY_COLUMNS)
+    )
     present = {row["id"] for row in rows}
     gaps = [i for i in range(start, end + 1) if i not in present]
     if gaps:

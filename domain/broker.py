@@ -240,6 +240,5 @@ async def announce_access_change(*subjects: str) -> None:
     try:
         await broker.publish_access_change(*subjects)
     except Exception:
-        log.warning(
-            "could not announce an access change", exc_info=True, extra={"subjects": list(subjects)}
-        )
+        log.warning("could not announce an access change", exc_info=True,
+                    extra={"subjects": list(subjects)})

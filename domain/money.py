@@ -41,7 +41,7 @@ def amount_problem(value: object) -> str | None:
     client may send: a decimal string, an integer, or a float (read through its shortest
     decimal spelling, never its binary value)."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        return 'An amount is a decimal number written as a string, e.g. "1250.00".'
+        return "An amount is a decimal number written as a string, e.g. \"1250.00\"."
     if isinstance(value, int) and abs(value) > LARGEST:  # before str(): huge ints do not print
         return f"An amount has at most {MAX_DIGITS - PLACES} digits before the decimal point."
     text = value.strip() if isinstance(value, str) else str(value)
@@ -50,7 +50,7 @@ def amount_problem(value: object) -> str | None:
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
-        return 'An amount is a decimal number written as a string, e.g. "1250.00".'
+        return "An amount is a decimal number written as a string, e.g. \"1250.00\"."
     if not amount.is_finite():
         return "An amount is a finite number (not NaN or Infinity)."
     if abs(amount) > LARGEST:

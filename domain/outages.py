@@ -124,9 +124,8 @@ class Breaker:
 
     def failed(self, error: BaseException) -> None:
         if not self.down:
-            log.warning(
-                "%s unreachable, falling back: %s: %s", self.name, type(error).__name__, error
-            )
+            log.warning("%s unreachable, falling back: %s: %s", self.name,
+                        type(error).__name__, error)
         self.down = True
         self._open_until = time.monotonic() + self.backoff_seconds
 

@@ -31,7 +31,9 @@ PERSONAL_KEYS: dict[str, dict[str, PersonalData]] = {
 }
 
 
-def redact(destination: str, payload: Any, disclose: Callable[[PersonalData], Disclosure]) -> Any:
+def redact(
+    destination: str, payload: Any, disclose: Callable[[PersonalData], Disclosure]
+) -> Any:
     """`payload` with each personal value as `disclose(kind)` allows."""
     if not isinstance(payload, dict):
         return payload

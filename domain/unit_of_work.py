@@ -123,7 +123,8 @@ async def _record_error(
     When the error says the database itself is unavailable, writing to it would only wait out
     another timeout: the attempt is logged instead."""
     if unavailable_dependency(error) == "database":
-        log.warning("%s failed: the database is unavailable (request %s)", action, actor.request_id)
+        log.warning("%s failed: the database is unavailable (request %s)", action,
+                    actor.request_id)
         return
     try:
         await record_outcome(

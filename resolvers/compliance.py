@@ -73,9 +73,7 @@ async def my_consent_history(
 async def _choose(info: strawberry.Info, action: str, purpose, granted: bool, version):
     async def work():
         await choices.choose(
-            info.context.actor,
-            ConsentPurposeRow(purpose.value),
-            granted=granted,
+            info.context.actor, ConsentPurposeRow(purpose.value), granted=granted,
             notice_version=version,
         )
         states = await choices.current(info.context.actor)

@@ -79,7 +79,10 @@ async def organisation_chart(info: strawberry.Info, department: str) -> Organisa
         row, lines = await employees.chart(department)
     except DomainError:
         return None
-    people = {a.id: a for a in await Account.filter(id__in=[e.account_id for _, e in lines] or [0])}
+    people = {
+        a.id: a
+        for a in await Account.filter(id__in=[e.account_id for _, e in lines] or [0])
+    }
     positions = {p.id: p for p in await PositionRow.filter(department_id=row.id)}
     groups = {g.id: g.code for g in await OrgGroup.filter(department_id=row.id)}
     by_id = {e.id: e for _, e in lines}
@@ -372,3 +375,4 @@ async def _rotation_node(info: strawberry.Info, pk: int, access) -> RotationPlan
 async def _project_node(info: strawberry.Info, pk: int, access) -> Project | None:
     row = await ProjectRow.get_or_none(id=pk)
     return row and Project.of(row)
+

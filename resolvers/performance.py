@@ -70,8 +70,7 @@ async def list_evaluations(
     f = filter or EvaluationFilter()
     try:
         person = (
-            None
-            if f.person_id is None
+            None if f.person_id is None
             else parse_global_id(f.person_id, "StaffAccount", "filter.personId")
         )
     except DomainError as refusal:
@@ -89,7 +88,8 @@ async def list_evaluations(
     return await paged(
         first,
         after,
-        lambda size, after_id: queries.list_results(scope, criteria, first=size, after_id=after_id),
+        lambda size, after_id: queries.list_results(scope, criteria, first=size,
+                                                    after_id=after_id),
         EvaluationResult.of,
     )
 
@@ -129,7 +129,8 @@ async def list_training(
     return await paged(
         first,
         after,
-        lambda size, after_id: queries.list_training(scope, status, first=size, after_id=after_id),
+        lambda size, after_id: queries.list_training(scope, status, first=size,
+                                                     after_id=after_id),
         TrainingSession.of,
     )
 

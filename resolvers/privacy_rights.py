@@ -49,7 +49,8 @@ async def file_data_subject_request(
         request=DataSubjectRequest.of(filed.request),
         download_url=url,
         download_expires_at=expires,
-        pending_operation=pending and PendingOperation.of(pending, info.context.actor.account_id),
+        pending_operation=pending
+        and PendingOperation.of(pending, info.context.actor.account_id),
     )
 
 

@@ -44,7 +44,9 @@ async def list_incidents(
     filter: IncidentFilter | None = None,
 ) -> Connection[Incident]:
     f = filter or IncidentFilter()
-    wanted = incidents.IncidentFilter(level=f.level, status=f.status.value if f.status else None)
+    wanted = incidents.IncidentFilter(
+        level=f.level, status=f.status.value if f.status else None
+    )
     return await paged(
         first,
         after,

@@ -92,11 +92,8 @@ def _declared_name(context) -> str | None:
     document = context.graphql_document
     if document is None:
         return None
-    names = [
-        d.name.value
-        for d in document.definitions
-        if getattr(d, "name", None) and d.kind == "operation_definition"
-    ]
+    names = [d.name.value for d in document.definitions if getattr(d, "name", None)
+             and d.kind == "operation_definition"]
     return names[0] if len(names) == 1 else None
 
 

@@ -84,11 +84,8 @@ def reachable(url: str | None, default_port: int) -> bool:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--policy-report",
-        action="store_true",
-        help="print which POLICY.md clauses are verified by which tests",
-    )
+    parser.addoption("--policy-report", action="store_true",
+                     help="print which POLICY.md clauses are verified by which tests")
 
 
 CLAUSE = re.compile(r"P\d+(\.\d+)+")
@@ -147,10 +144,8 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
                 terminalreporter.write_line(f"    {nodeid}")
     unverified = [c for c in order if c not in verified]
     if unverified:
-        terminalreporter.section(
-            f"policy clauses marked but not verified in this run "
-            f"({len(unverified)}: not run, skipped or failed)"
-        )
+        terminalreporter.section(f"policy clauses marked but not verified in this run "
+                                 f"({len(unverified)}: not run, skipped or failed)")
         for clause in unverified:
             terminalreporter.write_line(f"{clause}: {', '.join(clauses[clause])}")
 
@@ -476,16 +471,8 @@ async def serving(app) -> AsyncIterator[str]:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            lifespan="off",
-            log_config=None,
-            ws="websockets-sansio",
-        )
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
+                                           log_config=None, ws="websockets-sansio"))
     task = asyncio.create_task(server.serve(sockets=[listener]))
     while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag, no event
         await asyncio.sleep(0.01)
@@ -508,20 +495,10 @@ async def archived_authorisation(number: int | None = None) -> str:
     number = number if number is not None else next(_authorisations) + 5000
     name = f"20261128-{number:04d}-guest-change-authorisation"
     await Document.create(
-        archive_id=f"authorisation{number}",
-        name=name,
-        subject="guest change authorisation",
-        number=number,
-        document_date=dt.date(2026, 11, 28),
-        tier=2,
-        kind="CUSTOMER_FILE",
-        content_type="application/pdf",
-        size=1,
-        sha256="0" * 64,
-        ciphertext_size=1,
-        ciphertext_sha256="0" * 64,
-        storage_key=f"tier-2/2026/11/{name}.enc",
-        kek_id="k1",
+        archive_id=f"authorisation{number}", name=name, subject="guest change authorisation",
+        number=number, document_date=dt.date(2026, 11, 28), tier=2, kind="CUSTOMER_FILE",
+        content_type="application/pdf", size=1, sha256="0" * 64, ciphertext_size=1,
+        ciphertext_sha256="0" * 64, storage_key=f"tier-2/2026/11/{name}.enc", kek_id="k1",
     )
     return name
 

@@ -110,12 +110,8 @@ def issue_change_confirmation(
         )
     valid_for = dt.timedelta(hours=valid_for_hours)
     token = change_confirmation_token(
-        booking,
-        check_in=check_in,
-        check_out=check_out,
-        room_type_id=room_type_id,
-        guests=guests,
-        valid_for=valid_for,
+        booking, check_in=check_in, check_out=check_out, room_type_id=room_type_id,
+        guests=guests, valid_for=valid_for,
     )
     # The token's expiry is in whole seconds.
     return IssuedConfirmation(booking.id, token, clock.now().replace(microsecond=0) + valid_for)

@@ -47,7 +47,9 @@ async def choose(
     _choosable(purpose)
     account_id, member_id = await _subject(actor)
     current = accounts.privacy_notice().version
-    version = accounts.check_notice_version(notice_version, "noticeVersion") if granted else current
+    version = (
+        accounts.check_notice_version(notice_version, "noticeVersion") if granted else current
+    )
     return await consents.record(
         actor,
         purpose,

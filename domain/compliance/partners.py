@@ -159,7 +159,9 @@ async def assessments_of(partner_ids: list[int]) -> dict[int, list[SecurityAsses
 async def tokens_of(partner_ids: list[int]) -> dict[int, list[int]]:
     found: dict[int, list[int]] = {i: [] for i in partner_ids}
     rows = PartnerToken.filter(partner_id__in=list(set(partner_ids)))
-    for partner_id, token_id in await rows.order_by("id").values_list("partner_id", "api_token_id"):
+    for partner_id, token_id in await rows.order_by("id").values_list(
+        "partner_id", "api_token_id"
+    ):
         found[partner_id].append(token_id)
     return found
 
@@ -188,7 +190,9 @@ async def _consenting_profiles(profile_ids: list[int]) -> set[int]:
     (read from the current ledger rows, so a withdrawal counts on the next request)."""
     # A member's own profile, and the profiles of bookings made for a member.
     pairs = set(
-        await Member.filter(guest_profile_id__in=profile_ids).values_list("guest_profile_id", "id")
+        await Member.filter(guest_profile_id__in=profile_ids).values_list(
+            "guest_profile_id", "id"
+        )
     )
     pairs |= set(
         await Booking.filter(guest_id__in=profile_ids, member_id__isnull=False).values_list(

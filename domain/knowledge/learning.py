@@ -174,7 +174,9 @@ async def behind_ids() -> list[int]:
     active = Account.filter(kind="STAFF", is_active=True).values("id")
     open_plans = await OnboardingPlan.filter(
         completed_at=None, account_id__in=Subquery(active)
-    ).only("id", "starts_on", "due_on", "required_minutes", "logged_minutes", "completed_at")
+    ).only(
+        "id", "starts_on", "due_on", "required_minutes", "logged_minutes", "completed_at"
+    )
     return [
         p.id
         for p in open_plans

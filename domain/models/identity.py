@@ -83,7 +83,9 @@ class AuthorizationChange(TimestampedModel):
     changed_by = fields.ForeignKeyField("models.Account", related_name="authorization_changes")
     kind = fields.CharField(max_length=20, default="GRANT")  # GRANT | ROLE_ASSIGNMENT
     # For a role assignment: whose roles changed.
-    account = fields.ForeignKeyField("models.Account", related_name="role_assignments", null=True)
+    account = fields.ForeignKeyField(
+        "models.Account", related_name="role_assignments", null=True
+    )
     role = fields.CharField(max_length=40)
     resource = fields.CharField(max_length=60)
     action = fields.CharField(max_length=40)

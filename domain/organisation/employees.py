@@ -161,7 +161,9 @@ async def _no_loop(self_id: int, supervisor: Employment, field: str) -> None:
             return
         if current == self_id:
             raise DomainError(ErrorCode.CONFLICT, "The reporting line would loop.", field)
-        current = (await Employment.filter(id=current).values_list("supervisor_id", flat=True))[0]
+        current = (
+            await Employment.filter(id=current).values_list("supervisor_id", flat=True)
+        )[0]
     raise DomainError(ErrorCode.CONFLICT, "The reporting line is too long.", field)
 
 
@@ -249,7 +251,8 @@ async def hire(actor: Actor, request: HireRequest) -> Employment | PendingOperat
         # P5.2.4: falsifying data bars a person for good; HR sees why the hire stops.
         raise DomainError(
             ErrorCode.HIRING_CRITERIA_NOT_MET,
-            "This person is on the permanent blacklist for data falsification and cannot be hired.",
+            "This person is on the permanent blacklist for data falsification and cannot be "
+            "hired.",
             "accountId",
         )
     values = await _checked(request)
@@ -306,10 +309,9 @@ async def _run_hire_over_cap(operation: PendingOperation, checker: Actor) -> dic
         raise DomainError(
             ErrorCode.DUPLICATE, "This person already has an employment record.", "accountId"
         )
-    if (
-        args["supervisor_id"] is not None
-        and not await Employment.filter(id=args["supervisor_id"], active=True).exists()
-    ):
+    if args["supervisor_id"] is not None and not await Employment.filter(
+        id=args["supervisor_id"], active=True
+    ).exists():
         raise DomainError(
             ErrorCode.NOT_FOUND, "The supervisor is not an active employee.", "supervisorId"
         )

@@ -172,7 +172,9 @@ async def propose(
             f"A promotion needs a performance review rated at least {least}.",
             "employeeId",
         )
-    await check_room(employee.department, target, ErrorCode.PROMOTION_NOT_ALLOWED, "toPosition")
+    await check_room(
+        employee.department, target, ErrorCode.PROMOTION_NOT_ALLOWED, "toPosition"
+    )
     group_id = employee.group_id if target.level < 3 else None
     if supervisor_id is None and employee.supervisor_id is not None:
         current = await Employment.get(id=employee.supervisor_id).prefetch_related("position")
@@ -254,9 +256,9 @@ async def _run_promote(operation: PendingOperation, checker: Actor) -> dict:
     employee.supervisor_id = args["supervisor_id"]
     await employee.save(update_fields=["position_id", "group_id", "supervisor_id"])
     await _change_roles(args, account)
-    await EmployeeAssessment.filter(id__in=[args["capability_id"], args["performance_id"]]).update(
-        used_by_promotion_id=promotion.id
-    )
+    await EmployeeAssessment.filter(
+        id__in=[args["capability_id"], args["performance_id"]]
+    ).update(used_by_promotion_id=promotion.id)
     promotion.status = "DONE"
     promotion.decided_at = clock.now()
     await promotion.save(update_fields=["status", "decided_at"])
@@ -296,7 +298,9 @@ async def _closed(operation: PendingOperation) -> None:
 
 async def promotions_of(employment_ids: list[int]) -> dict[int, list[Promotion]]:
     found: dict[int, list[Promotion]] = {i: [] for i in employment_ids}
-    rows = await Promotion.filter(employment_id__in=list(set(employment_ids)) or [0]).order_by("id")
+    rows = await Promotion.filter(employment_id__in=list(set(employment_ids)) or [0]).order_by(
+        "id"
+    )
     for row in rows:
         found[row.employment_id].append(row)
     return found

@@ -79,11 +79,12 @@ async def plan(
     due = due_on or await _default_due(employee)
     if cross_department and target == "":
         raise DomainError(
-            ErrorCode.REQUIRED,
-            "Name the department of the cross-department training.",
+            ErrorCode.REQUIRED, "Name the department of the cross-department training.",
             "toDepartment",
         )
-    await RotationPlan.filter(employment_id=employee.id, status=PLANNED).update(status=CANCELLED)
+    await RotationPlan.filter(employment_id=employee.id, status=PLANNED).update(
+        status=CANCELLED
+    )
     return await RotationPlan.create(
         employment_id=employee.id,
         due_on=due,
@@ -132,7 +133,8 @@ async def sweep(limit: int = BATCH) -> dict[str, int]:
         .limit(limit)
     )
     employees = {
-        e.id: e for e in await Employment.filter(id__in=[p.employment_id for p in due] or [0])
+        e.id: e
+        for e in await Employment.filter(id__in=[p.employment_id for p in due] or [0])
     }
     supervisors = {
         e.id: e.account_id

@@ -98,10 +98,7 @@ STRUCTURE: tuple[DepartmentSpec, ...] = (
             # Leads the response to a level-2 incident (P6.2.1).
             PositionSpec("PR_OFFICER", "Public relations officer", 1, ("pr",)),
             PositionSpec(
-                "OPERATIONS_COMMITTEE",
-                "Operations committee member",
-                3,
-                ("committee",),
+                "OPERATIONS_COMMITTEE", "Operations committee member", 3, ("committee",),
                 heads=True,
             ),
         ),

@@ -92,11 +92,8 @@ async def _assign_raters(cycle: EvaluationCycle) -> int:
         dept = people.department[reviewee]
         pool = sorted(w for w, d in people.department.items() if d and d != dept)
         for rater in draw.sample(pool, min(wanted, len(pool))):
-            tasks.append(
-                PeerRatingTask(
-                    cycle_id=cycle.id, reviewee_account_id=reviewee, rater_account_id=rater
-                )
-            )
+            tasks.append(PeerRatingTask(cycle_id=cycle.id, reviewee_account_id=reviewee,
+                                        rater_account_id=rater))
             raters.add(rater)
         tallies.append(PeerRatingTally(cycle_id=cycle.id, reviewee_account_id=reviewee))
     draw.shuffle(tasks)  # ids say nothing of whom a rater was drawn for first
@@ -248,9 +245,8 @@ def _result(cycle: EvaluationCycle, subject: int, author: int | None, **values):
 
 
 async def _create_once(cycle, subject, author, message, **values) -> EvaluationResult:
-    if await EvaluationResult.exists(
-        cycle_id=cycle.id, kind=cycle.kind, subject_account_id=subject
-    ):
+    if await EvaluationResult.exists(cycle_id=cycle.id, kind=cycle.kind,
+                                     subject_account_id=subject):
         raise DomainError(ErrorCode.DUPLICATE, message, "cycleId")
     try:
         async with in_transaction():
@@ -266,12 +262,8 @@ async def submit_self(actor: Actor, cycle_id: int, score: int, comment: str | No
         raise DomainError(ErrorCode.FORBIDDEN, "Staff assess themselves.", "cycleId")
     cycle = await _cycle(cycle_id, CycleKind.SELF)
     return await _create_once(
-        cycle,
-        me,
-        me,
-        N_("You have assessed yourself in this cycle already."),
-        score=Decimal(_score(score)),
-        comment=_comment(comment),
+        cycle, me, me, N_("You have assessed yourself in this cycle already."),
+        score=Decimal(_score(score)), comment=_comment(comment),
     )
 
 
@@ -289,12 +281,8 @@ async def submit_supervisor(
             ErrorCode.FORBIDDEN, "Only the colleague's supervisor assesses them.", "revieweeId"
         )
     return await _create_once(
-        cycle,
-        reviewee_id,
-        me,
-        N_("The colleague has been assessed in this cycle already."),
-        score=Decimal(_score(score)),
-        comment=_comment(comment),
+        cycle, reviewee_id, me, N_("The colleague has been assessed in this cycle already."),
+        score=Decimal(_score(score)), comment=_comment(comment),
     )
 
 
@@ -310,15 +298,12 @@ async def submit_peer(actor: Actor, cycle_id: int, reviewee_id: int, score: int)
             raise DomainError(ErrorCode.SELF_RATING, "You cannot rate yourself.", "revieweeId")
         await _cycle(cycle_id, CycleKind.PEER_360)
         claimed = await PeerRatingTask.filter(
-            cycle_id=cycle_id,
-            reviewee_account_id=reviewee_id,
-            rater_account_id=me,
+            cycle_id=cycle_id, reviewee_account_id=reviewee_id, rater_account_id=me,
             answered=False,
         ).update(answered=True)
         if not claimed:
-            if await PeerRatingTask.exists(
-                cycle_id=cycle_id, reviewee_account_id=reviewee_id, rater_account_id=me
-            ):
+            if await PeerRatingTask.exists(cycle_id=cycle_id, reviewee_account_id=reviewee_id,
+                                           rater_account_id=me):
                 raise DomainError(
                     ErrorCode.DUPLICATE, "You have rated this colleague already.", "revieweeId"
                 )
@@ -334,4 +319,5 @@ async def submit_peer(actor: Actor, cycle_id: int, reviewee_id: int, score: int)
             cycle_id=cycle_id, rater_account_id=me, answered=False
         ).count()
 
-    return await audited(actor, "submitPeerRating", "EvaluationCycle", work, subject_id=cycle_id)
+    return await audited(actor, "submitPeerRating", "EvaluationCycle", work,
+                         subject_id=cycle_id)

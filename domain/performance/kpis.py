@@ -159,10 +159,8 @@ async def sales(start: dt.date, end: dt.date) -> TeamFigures:
         counts = (g.inquiries, g.converted, g.customers, g.repeat_customers) if g else (0,) * 4
         people.append(Figures(who, _sales_values(*counts, spend.get(who, Decimal(0)))))
     _score(people)
-    sums = [
-        sum(p.values[k] for p in people)
-        for k in ("inquiries", "converted", "customers", "repeat_customers", "spend")
-    ]
+    sums = [sum(p.values[k] for p in people) for k in
+            ("inquiries", "converted", "customers", "repeat_customers", "spend")]
     return TeamFigures(Team.SALES, start, end, Figures(None, _sales_values(*sums)), people)
 
 
@@ -187,17 +185,17 @@ def _cs_values(row) -> dict:
     return {
         "complaints": row.complaints if row else 0,
         "resolved": row.resolved if row else 0,
-        "first_contact_resolution_rate_percent": None
-        if rate is None
-        else _q(Decimal(str(rate)) * HUNDRED),
+        "first_contact_resolution_rate_percent": None if rate is None else _q(
+            Decimal(str(rate)) * HUNDRED
+        ),
         "rated": row.rated if row else 0,
-        "average_satisfaction": None
-        if not row or row.average_satisfaction is None
-        else _q(Decimal(str(row.average_satisfaction))),
+        "average_satisfaction": None if not row or row.average_satisfaction is None else _q(
+            Decimal(str(row.average_satisfaction))
+        ),
         "answered": row.answered if row else 0,
-        "average_response_hours": None
-        if not row or row.average_response_hours is None
-        else _q(Decimal(str(row.average_response_hours))),
+        "average_response_hours": None if not row or row.average_response_hours is None else _q(
+            Decimal(str(row.average_response_hours))
+        ),
     }
 
 
@@ -206,9 +204,8 @@ async def customer_service(start: dt.date, end: dt.date) -> TeamFigures:
     found = await complaint_kpis(start, end)
     by_rep = {r.account_id: r for r in found.representatives}
     people = [Figures(who, _cs_values(by_rep.get(who))) for who in members]
-    return TeamFigures(
-        Team.CUSTOMER_SERVICE, start, end, Figures(None, _cs_values(found.team)), people
-    )
+    return TeamFigures(Team.CUSTOMER_SERVICE, start, end, Figures(None, _cs_values(found.team)),
+                       people)
 
 
 async def _flag_failures(figures: TeamFigures) -> None:
@@ -389,11 +386,8 @@ async def snapshot(period: Period) -> int:
             stored += len(rows)
             if team == Team.CUSTOMER_SERVICE and period.kind == PeriodKind.QUARTER:
                 saved = await EvaluationResult.filter(
-                    kind="KPI",
-                    team=team.value,
-                    period_kind=period.kind.value,
-                    period_start=period.start,
-                    flag="TRAINING",
+                    kind="KPI", team=team.value, period_kind=period.kind.value,
+                    period_start=period.start, flag="TRAINING",
                 )
                 await _assign_training(period, saved)
         return stored

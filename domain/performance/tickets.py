@@ -102,7 +102,9 @@ async def resolve_ticket(actor: Actor, ticket_id: int, resolution: str) -> Facil
         on_time=now <= ticket.fix_due_at,
     )
     if not claimed:
-        raise DomainError(ErrorCode.ALREADY_DECIDED, "The ticket is resolved already.", "ticketId")
+        raise DomainError(
+            ErrorCode.ALREADY_DECIDED, "The ticket is resolved already.", "ticketId"
+        )
     if ticket.raised_by_account_id != actor.account_id:
         await notifications.notify(
             ticket.raised_by_account_id,

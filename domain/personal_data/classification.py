@@ -72,7 +72,9 @@ class KindRule:
 
 
 KINDS: dict[PersonalData, KindRule] = {
-    PersonalData.NAME: KindRule(DataClass.ORDINARY, ("booking", "read"), "initials only (L. W.)"),
+    PersonalData.NAME: KindRule(
+        DataClass.ORDINARY, ("booking", "read"), "initials only (L. W.)"
+    ),
     PersonalData.PHONE: KindRule(
         DataClass.ORDINARY, ("guest_contact", "read"), "prefix and last four digits"
     ),
@@ -193,17 +195,11 @@ FIELDS: tuple[FieldClass, ...] = (
     ),
     # complaints (P3.1.6)
     FieldClass(
-        "Complaint",
-        "contact_name",
-        DataClass.ORDINARY,
-        Purpose.COMPLAINT_HANDLING,
+        "Complaint", "contact_name", DataClass.ORDINARY, Purpose.COMPLAINT_HANDLING,
         PersonalData.NAME,
     ),
     FieldClass(
-        "Complaint",
-        "contact_phone",
-        DataClass.ORDINARY,
-        Purpose.COMPLAINT_HANDLING,
+        "Complaint", "contact_phone", DataClass.ORDINARY, Purpose.COMPLAINT_HANDLING,
         PersonalData.PHONE,
     ),
     FieldClass(
@@ -239,28 +235,20 @@ FIELDS: tuple[FieldClass, ...] = (
     ),
     # a guest's own requests about their data (P6.1.3)
     FieldClass(
-        "DataSubjectRequest",
-        "corrections",
-        DataClass.ORDINARY,
-        Purpose.DATA_SUBJECT_RIGHTS,
-        None,
+        "DataSubjectRequest", "corrections", DataClass.ORDINARY,
+        Purpose.DATA_SUBJECT_RIGHTS, None,
         "to the guest and privacy staff deciding the request; cleared once it is decided",
     ),
     # staff discipline (P5.2.4)
     FieldClass(
-        "StaffBlacklistEntry",
-        "id_document_number",
-        DataClass.SENSITIVE,
-        Purpose.STAFF_RECORDS,
-        PersonalData.ID_DOCUMENT,
+        "StaffBlacklistEntry", "id_document_number", DataClass.SENSITIVE,
+        Purpose.STAFF_RECORDS, PersonalData.ID_DOCUMENT,
     ),
     # emergency and internal phone calls (P7.1.1)
-    FieldClass(
-        "PhoneCall", "caller_name", DataClass.ORDINARY, Purpose.COMMUNICATION, None, _RECORD
-    ),
-    FieldClass(
-        "PhoneCall", "callee_name", DataClass.ORDINARY, Purpose.COMMUNICATION, None, _RECORD
-    ),
+    FieldClass("PhoneCall", "caller_name", DataClass.ORDINARY, Purpose.COMMUNICATION, None,
+               _RECORD),
+    FieldClass("PhoneCall", "callee_name", DataClass.ORDINARY, Purpose.COMMUNICATION, None,
+               _RECORD),
     FieldClass("PhoneCall", "subject", DataClass.ORDINARY, Purpose.COMMUNICATION, None, _RECORD),
     FieldClass("PhoneCall", "outcome", DataClass.ORDINARY, Purpose.COMMUNICATION, None, _RECORD),
 )

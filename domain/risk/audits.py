@@ -153,21 +153,18 @@ async def population(quarter: Quarter) -> dict[CaseKind, list[int]]:
     start, end = local_midnight(quarter.start), local_midnight(quarter.end)
     window = {"created_at__gte": start, "created_at__lt": end}
     found = {
-        CaseKind.BOOKING: await Booking.filter(**window)
-        .order_by("id")
-        .values_list("id", flat=True),
-        CaseKind.COMPLAINT: await Complaint.filter(**window)
-        .order_by("id")
-        .values_list("id", flat=True),
-        CaseKind.APPROVAL: await ApprovalRequest.filter(**window)
-        .order_by("id")
-        .values_list("id", flat=True),
+        CaseKind.BOOKING: await Booking.filter(**window).order_by("id").values_list(
+            "id", flat=True
+        ),
+        CaseKind.COMPLAINT: await Complaint.filter(**window).order_by("id").values_list(
+            "id", flat=True
+        ),
+        CaseKind.APPROVAL: await ApprovalRequest.filter(**window).order_by("id").values_list(
+            "id", flat=True
+        ),
     }
     privileged = await AuditEntry.filter(
-        at__gte=start,
-        at__lt=end,
-        actor_kind="STAFF",
-        action__in=PRIVILEGED_ACTIONS,
+        at__gte=start, at__lt=end, actor_kind="STAFF", action__in=PRIVILEGED_ACTIONS,
         outcome="SUCCESS",
     ).values_list("id", flat=True)
     denied = await AuditEntry.filter(
@@ -281,7 +278,9 @@ async def draw_due(actor: Actor = SYSTEM) -> int:
     return 1
 
 
-async def record_finding(actor: Actor, sample_id: int, severity: str, finding: str) -> AuditSample:
+async def record_finding(
+    actor: Actor, sample_id: int, severity: str, finding: str
+) -> AuditSample:
     sample = await AuditSample.get_or_none(id=sample_id)
     if sample is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such sampled case.", "sampleId")
@@ -294,7 +293,9 @@ async def record_finding(actor: Actor, sample_id: int, severity: str, finding: s
         raise DomainError(ErrorCode.REQUIRED, N_("Write the finding."), "finding")
     if len(text) > MAX_TEXT:
         raise DomainError(ErrorCode.TOO_LONG, f"At most {MAX_TEXT} characters.", "finding")
-    changed = await AuditSample.filter(id=sample.id, audit__status=AuditStatus.OPEN).update(
+    changed = await AuditSample.filter(
+        id=sample.id, audit__status=AuditStatus.OPEN
+    ).update(
         severity=level,
         finding=text,
         recorded_by_account_id=actor.account_id,
@@ -398,11 +399,7 @@ async def close(actor: Actor, audit_id: int, summary: str) -> InternalAudit:
         return await InternalAudit.get(id=audit.id)
 
     return await audited(
-        actor,
-        "closeInternalAudit",
-        "InternalAudit",
-        work,
-        subject_id=audit.id,
+        actor, "closeInternalAudit", "InternalAudit", work, subject_id=audit.id,
         detail=said[:500],
     )
 

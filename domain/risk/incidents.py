@@ -280,7 +280,9 @@ async def _task_force(plan: Plan) -> list[Account]:
     if plan.crisis_group_id is not None:
         group = await CrisisGroup.get_or_none(id=plan.crisis_group_id)
         if group is None or group.status != "ACTIVE" or group.expires_at <= clock.now():
-            raise DomainError(ErrorCode.INVALID, "The crisis group is not active.", "crisisGroupId")
+            raise DomainError(
+                ErrorCode.INVALID, "The crisis group is not active.", "crisisGroupId"
+            )
         ids = await CrisisMember.filter(group_id=group.id).values_list("account_id", flat=True)
         for account in await Account.filter(id__in=list(ids), is_active=True):
             members.setdefault(account.id, account)
@@ -353,10 +355,7 @@ async def update(
         raise DomainError(ErrorCode.TOO_LONG, f"At most {MAX_TEXT} characters.", "note")
     new_level = incident.level if level is None else await _level(level)
     changes_plan = bool(
-        plan.scope
-        or plan.lead_email
-        or plan.task_force_emails
-        or plan.spokesperson_email
+        plan.scope or plan.lead_email or plan.task_force_emails or plan.spokesperson_email
         or plan.crisis_group_id
     )
     if new_level == incident.level and not changes_plan and not said:
@@ -463,15 +462,11 @@ async def _recipients(incident: Incident) -> list[Recipient]:
         ]
     if incident.scope_kind != ScopeKind.GUESTS or not incident.scope_from:
         return []
-    stays = (
-        await Booking.filter(
-            status__in=AFFECTED_STATUSES,
-            check_in__lte=incident.scope_to,
-            check_out__gt=incident.scope_from,
-        )
-        .order_by("id")
-        .values("guest_id", "language")
-    )
+    stays = await Booking.filter(
+        status__in=AFFECTED_STATUSES,
+        check_in__lte=incident.scope_to,
+        check_out__gt=incident.scope_from,
+    ).order_by("id").values("guest_id", "language")
     language = {}
     for stay in stays:
         language.setdefault(stay["guest_id"], stay["language"])
@@ -508,27 +503,23 @@ async def _announce(incident: Incident) -> int:
     if not claimed:
         return 0
     told = set(
-        await IncidentNotice.filter(incident_id=incident.id).values_list("recipient_key", flat=True)
+        await IncidentNotice.filter(incident_id=incident.id).values_list(
+            "recipient_key", flat=True
+        )
     )
     new = [r for r in await _recipients(incident) if r.key not in told]
     if not new:
         return 0
     await IncidentNotice.bulk_create(
-        [
-            IncidentNotice(incident_id=incident.id, recipient_key=r.key, recipient_kind=r.kind)
-            for r in new
-        ]
+        [IncidentNotice(incident_id=incident.id, recipient_key=r.key, recipient_kind=r.kind)
+         for r in new]
     )
     await outbox.enqueue_many(
         SMS_TOPIC,
         outbox.SMS,
         [
-            {
-                "to": r.phone,
-                "subject": "",
-                "body": _sms_text(incident, r.language),
-                "ref": f"INC-{incident.id}",
-            }
+            {"to": r.phone, "subject": "", "body": _sms_text(incident, r.language),
+             "ref": f"INC-{incident.id}"}
             for r in new
         ],
     )
@@ -547,7 +538,9 @@ async def _announce(incident: Incident) -> int:
 
 async def _pending_announcement(incident: Incident) -> bool:
     told = set(
-        await IncidentNotice.filter(incident_id=incident.id).values_list("recipient_key", flat=True)
+        await IncidentNotice.filter(incident_id=incident.id).values_list(
+            "recipient_key", flat=True
+        )
     )
     return any(r.key not in told for r in await _recipients(incident))
 
@@ -582,13 +575,9 @@ async def sweep(limit: int = 100) -> dict[str, int]:
     done = {"escalated": 0, "texted": 0}
     overdue = (
         await Incident.filter(
-            status=IncidentStatus.OPEN,
-            level=1,
-            escalated_at=None,
+            status=IncidentStatus.OPEN, level=1, escalated_at=None,
             restore_due_at__lte=clock.now(),
-        )
-        .order_by("id")
-        .limit(limit)
+        ).order_by("id").limit(limit)
     )
     for incident in overdue:
 
@@ -598,9 +587,9 @@ async def sweep(limit: int = 100) -> dict[str, int]:
         done["escalated"] += await audited(
             SYSTEM, "escalateIncident", "Incident", escalate, subject_id=incident.id
         )
-    for incident in (
-        await Incident.filter(status=IncidentStatus.OPEN, level=1).order_by("id").limit(limit)
-    ):
+    for incident in await Incident.filter(status=IncidentStatus.OPEN, level=1).order_by(
+        "id"
+    ).limit(limit):
         if not await _pending_announcement(incident):
             continue
 

@@ -25,10 +25,7 @@ def incident_details_loader(info: strawberry.Info) -> DataLoader:
     async def load(ids: list[int]):
         events, members, notices = await incidents.details_of(ids)
         rows = await Incident.filter(id__in=sorted(set(ids)) or [0]).only(
-            "id",
-            "reported_by_account_id",
-            "lead_account_id",
-            "spokesperson_account_id",
+            "id", "reported_by_account_id", "lead_account_id", "spokesperson_account_id",
             "resolved_by_account_id",
         )
         wanted = {m for rows_ in members.values() for m in rows_}

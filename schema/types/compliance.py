@@ -23,7 +23,9 @@ PersonalDataClass = strawberry.enum(classification.DataClass, name="PersonalData
 PersonalDataPurpose = strawberry.enum(classification.Purpose, name="PersonalDataPurpose")
 ConsentPurpose = strawberry.enum(ConsentPurposeEnum, name="ConsentPurpose")
 AssessmentResult = strawberry.enum(AssessmentResultEnum, name="AssessmentResult")
-ComplianceTrainingState = strawberry.enum(training.TrainingState, name="ComplianceTrainingState")
+ComplianceTrainingState = strawberry.enum(
+    training.TrainingState, name="ComplianceTrainingState"
+)
 
 
 # ---- classification (P6.1.2) ----------------------------------------------------------------

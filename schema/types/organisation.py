@@ -409,8 +409,8 @@ class PromotionPayload:
 class PlanRotationInput:
     employee_id: relay.GlobalID
     due_on: dt.date | None = strawberry.field(
-        default=None,
-        description="Default: rotation_interval_months after the hire or the last rotation.",
+        default=None, description="Default: rotation_interval_months after the hire or the last "
+        "rotation."
     )
     to_department: str | None = None
     to_group: str | None = None

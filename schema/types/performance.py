@@ -243,7 +243,9 @@ class EvaluationFilter:
     kind: EvaluationKind | None = None
     team: PerformanceTeam | None = None
     period_kind: EvaluationPeriodKind | None = None
-    person_id: strawberry.ID | None = strawberry.field(default=None, description="A StaffAccount.")
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A StaffAccount."
+    )
     period_from: dt.date | None = strawberry.field(
         default=None, description="Periods starting on or after."
     )
