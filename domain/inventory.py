@@ -17,6 +17,7 @@ slip of a few digits cannot price a stay beyond what the money columns hold.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,6 +85,48 @@ async def validate_stay(
 # ---- room types and rooms -----------------------------------------------------------------
 
 
+# ---- the room type catalogue ---------------------------------------------------------------
+
+# Room types change only when one is added (`create_room_type`: the demo seed, set-up), yet
+# availability, bookings and their lists read them on every request. Each process keeps them
+# for ROOM_TYPES_SECONDS (a type added by another process shows within that time; one added
+# here shows at once), and a miss by id falls back to the database.
+ROOM_TYPES_SECONDS = 5.0
+_catalogue: tuple[float, dict[int, RoomType]] | None = None
+
+
+def forget_room_types() -> None:
+    """Read the room types again at the next use (after one is added, or a test's wipe)."""
+    global _catalogue
+    _catalogue = None
+
+
+async def room_type_catalogue() -> dict[int, RoomType]:
+    """Every room type, active or not, by id, in id order. The rows are shared: read only."""
+    global _catalogue
+    now = time.monotonic()
+    if _catalogue is None or now - _catalogue[0] > ROOM_TYPES_SECONDS:
+        rows = await RoomType.all().order_by("id")
+        _catalogue = (now, {row.id: row for row in rows})
+    return _catalogue[1]
+
+
+async def room_types_by_ids(ids: Iterable[int]) -> dict[int, RoomType]:
+    wanted = set(ids)
+    catalogue = await room_type_catalogue()
+    found = {i: catalogue[i] for i in wanted if i in catalogue}
+    if len(found) < len(wanted):  # added by another process since the catalogue was read
+        forget_room_types()
+        catalogue = await room_type_catalogue()
+        found = {i: catalogue[i] for i in wanted if i in catalogue}
+    return found
+
+
+async def room_type_of(booking) -> RoomType:
+    """The room type a booking holds (the catalogue's shared row)."""
+    return (await room_types_by_ids([booking.room_type_id]))[booking.room_type_id]
+
+
 async def list_room_types(*, include_inactive: bool = False) -> list[RoomType]:
     query = RoomType.all() if include_inactive else RoomType.filter(is_active=True)
     return await query.order_by("id")
@@ -104,8 +147,8 @@ async def get_room_type(room_type_id: int | str, field: str = "roomTypeId") -> R
         ident = int(room_type_id)
     except (TypeError, ValueError):
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such room type.", field) from None
-    room_type = await RoomType.get_or_none(id=ident, is_active=True)
-    if room_type is None:
+    room_type = (await room_types_by_ids([ident])).get(ident)
+    if room_type is None or not room_type.is_active:
         raise DomainError(ErrorCode.NOT_FOUND, "There is no such room type.", field)
     return room_type
 
@@ -142,7 +185,7 @@ async def create_room_type(
     currency = money.parse_currency(currency)
     if await RoomType.filter(code=code).exists():
         raise DomainError(ErrorCode.DUPLICATE, f"Room type {code} exists already.", "code")
-    return await RoomType.create(
+    room_type = await RoomType.create(
         code=code,
         name=name.strip(),
         capacity=capacity,
@@ -150,6 +193,8 @@ async def create_room_type(
         currency=currency,
         description=description,
     )
+    forget_room_types()
+    return room_type
 
 
 async def add_rooms(
@@ -263,29 +308,60 @@ async def price_stay(
     ]
 
 
+# A stay's free rooms and nightly rates of several room types in one statement (issue 12):
+# ('n', type, date, capacity - sold) per inventory night, ('r', type, date, amount) per rate.
+_CALENDAR_POSTGRES = """
+SELECT 'n', room_type_id, date, (capacity - sold)::numeric FROM inventory_night
+WHERE room_type_id = ANY($1::int[]) AND date >= $2 AND date < $3
+UNION ALL
+SELECT 'r', room_type_id, date, amount FROM nightly_rate
+WHERE room_type_id = ANY($1::int[]) AND date >= $2 AND date < $3"""
+_CALENDAR_SQLITE = """
+SELECT 'n', room_type_id, date, capacity - sold FROM inventory_night
+WHERE room_type_id IN ({ids}) AND date >= ? AND date < ?
+UNION ALL
+SELECT 'r', room_type_id, date, amount FROM nightly_rate
+WHERE room_type_id IN ({ids}) AND date >= ? AND date < ?"""
+
+
+async def _calendar(ids: list[int], check_in: dt.date, check_out: dt.date) -> list:
+    connection = InventoryNight._meta.db
+    if connection.capabilities.dialect == "postgres":
+        _, rows = await connection.execute_query(_CALENDAR_POSTGRES, [ids, check_in, check_out])
+    else:
+        slots = ", ".join("?" for _ in ids)
+        window = [check_in.isoformat(), check_out.isoformat()]
+        _, rows = await connection.execute_query(
+            _CALENDAR_SQLITE.format(ids=slots), [*ids, *window, *ids, *window]
+        )
+    return [tuple(row) for row in rows]
+
+
 async def availability(
     check_in: dt.date, check_out: dt.date, guests: int = 1
 ) -> list[RoomTypeAvailability]:
     """Per active room type that fits `guests`: rooms free on every night of the stay (0 when
-    a night is sold out or not on sale), the nightly rates and the total. Three queries."""
+    a night is sold out or not on sale), the nightly rates and the total. One query."""
     await validate_stay(check_in, check_out)
     if guests < 1:
         raise DomainError(ErrorCode.OUT_OF_RANGE, "At least one guest.", "guests")
-    room_types = await RoomType.filter(is_active=True, capacity__gte=guests).order_by("id")
+    room_types = [
+        rt
+        for rt in (await room_type_catalogue()).values()
+        if rt.is_active and rt.capacity >= guests
+    ]
     if not room_types:
         return []
     ids = [rt.id for rt in room_types]
     nights = stay_dates(check_in, check_out)
     free: dict[int, dict[dt.date, int]] = {i: {} for i in ids}
-    for row in await InventoryNight.filter(
-        room_type_id__in=ids, date__gte=check_in, date__lt=check_out
-    ).values("room_type_id", "date", "capacity", "sold"):
-        free[row["room_type_id"]][row["date"]] = max(0, row["capacity"] - row["sold"])
     rates: dict[int, dict[dt.date, Decimal]] = {i: {} for i in ids}
-    for row in await NightlyRate.filter(
-        room_type_id__in=ids, date__gte=check_in, date__lt=check_out
-    ).values("room_type_id", "date", "amount"):
-        rates[row["room_type_id"]][row["date"]] = Decimal(row["amount"])
+    for kind, room_type_id, day, value in await _calendar(ids, check_in, check_out):
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+        if kind == "n":
+            free[room_type_id][day] = max(0, int(value))
+        else:
+            rates[room_type_id][day] = Decimal(str(value))
     result = []
     for rt in room_types:
         prices = [
@@ -349,11 +425,30 @@ async def allocate(room_type_id: int, dates: Iterable[dt.date], field: str = "ro
             )
 
 
+_RELEASE_POSTGRES = """
+WITH locked AS (
+  SELECT id FROM inventory_night WHERE room_type_id = $1 AND date = ANY($2::date[])
+  ORDER BY date FOR UPDATE)
+UPDATE inventory_night AS night SET sold = night.sold - 1 FROM locked
+WHERE night.id = locked.id AND night.sold > 0"""
+_RELEASE_SQLITE = """
+UPDATE inventory_night SET sold = sold - 1
+WHERE room_type_id = ? AND date IN ({slots}) AND sold > 0"""
+
+
 async def release(room_type_id: int, dates: Iterable[dt.date]) -> None:
-    """Give back one room of the type on each date (ascending, like allocation)."""
-    for day in sorted(set(dates)):
-        await InventoryNight.filter(room_type_id=room_type_id, date=day, sold__gt=0).update(
-            sold=F("sold") - 1
+    """Give back one room of the type on each date, in one statement (on PostgreSQL the rows
+    are locked in date order first, like `allocate`, so the two cannot deadlock)."""
+    days = sorted(set(dates))
+    if not days:
+        return
+    connection = InventoryNight._meta.db
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query(_RELEASE_POSTGRES, [room_type_id, days])
+    else:
+        await connection.execute_query(
+            _RELEASE_SQLITE.format(slots=", ".join("?" for _ in days)),
+            [room_type_id, *(day.isoformat() for day in days)],
         )
 
 

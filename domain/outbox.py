@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -83,6 +83,14 @@ async def enqueue(
 
 async def enqueue_many(topic: str, destination: str, payloads: list[dict[str, Any]]) -> None:
     """Many events of one topic in one statement, in the caller's transaction."""
+    await enqueue_all([(topic, destination, payload) for payload in payloads])
+
+
+async def enqueue_all(events: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    """Events (topic, destination, payload) of any kinds in one statement, in the caller's
+    transaction (a booking's guest messages and its PMS update: one round trip, not three)."""
+    if not events:
+        return
     now = clock.now()
     await OutboxEvent.bulk_create(
         [
@@ -93,10 +101,10 @@ async def enqueue_many(topic: str, destination: str, payloads: list[dict[str, An
                 status=Status.PENDING,
                 next_attempt_at=now,
             )
-            for payload in payloads
+            for topic, destination, payload in events
         ]
     )
-    if payloads and _wakeup is not None:
+    if _wakeup is not None:
         from domain.unit_of_work import after_commit
 
         try:
@@ -109,9 +117,18 @@ async def enqueue_message(
     channel: str, *, to: str, subject: str, body: str, topic: str, ref: str | None = None
 ) -> OutboxEvent:
     """An e-mail or SMS to a guest, delivered through the channel's adapter."""
+    return await enqueue(
+        *message_event(channel, to=to, subject=subject, body=body, topic=topic, ref=ref)
+    )
+
+
+def message_event(
+    channel: str, *, to: str, subject: str, body: str, topic: str, ref: str | None = None
+) -> tuple[str, str, dict[str, Any]]:
+    """The (topic, destination, payload) of an e-mail or SMS to a guest, for `enqueue_all`."""
     if channel not in (EMAIL, SMS):
         raise ValueError(f"unknown message channel {channel}")
-    return await enqueue(topic, channel, {"to": to, "subject": subject, "body": body, "ref": ref})
+    return topic, channel, {"to": to, "subject": subject, "body": body, "ref": ref}
 
 
 class Reachable(Protocol):

@@ -14,6 +14,16 @@ from domain.personal_data import Disclosure, PersonalData, disclosure, reveal
 from domain.personal_data.masking import RESOURCE
 
 
+def _disclosure(context, data: PersonalData, own_record: bool) -> Disclosure:
+    decision = context.access[RESOURCE[data]]
+    return disclosure(
+        data,
+        granted=decision == Access.ALL,
+        own=own_record and decision == Access.OWN,
+        third_party=context.identity.kind == Kind.PARTNER,
+    )
+
+
 async def disclosure_of(
     info: strawberry.Info, data: PersonalData, *, own_record: bool = True
 ) -> Disclosure:
@@ -23,17 +33,20 @@ async def disclosure_of(
     key = RESOURCE[data]
     if key not in context.access:
         context.access[key] = await enforcer.decide(context.identity, *key)
-    decision = context.access[key]
-    return disclosure(
-        data,
-        granted=decision == Access.ALL,
-        own=own_record and decision == Access.OWN,
-        third_party=context.identity.kind == Kind.PARTNER,
-    )
+    return _disclosure(context, data, own_record)
 
 
 async def shown(info: strawberry.Info, data: PersonalData, value: Any) -> Any:
     return reveal(data, value, await disclosure_of(info, data))
+
+
+def shown_at_once(info: strawberry.Info, data: PersonalData, value: Any) -> Any:
+    """`shown` as a value when the request already knows the caller's access to this kind of
+    data (the usual case after the first row of a page), else as an awaitable; for the nested
+    fields of list pages (`schema.loaders.at_once`)."""
+    if RESOURCE[data] in info.context.access:
+        return reveal(data, value, _disclosure(info.context, data, True))
+    return shown(info, data, value)
 
 
 async def disclosures(

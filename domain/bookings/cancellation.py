@@ -258,10 +258,9 @@ async def cancel_booking(
     if booking.member_id is not None:
         await members.return_points(booking.member_id, quote.points_returned, booking_id=booking.id)
     refund = await _refund(actor, booking, "CANCELLATION", quote)
-    await sync.sync_to_pms(booking, "booking.cancelled")
     lang = booking.language
     refunded = i18n.format_money(refund.amount, refund.currency, lang)
-    await sync.message_guest(
+    await sync.announce(
         booking,
         "booking.cancelled",
         t(lang, "Booking {number} cancelled", number=booking.number),

@@ -209,9 +209,8 @@ async def _apply(booking: Booking, target: ChangeTarget) -> None:
         currency=quote.currency,
     )
     booking.room_type = room_type
-    await sync.sync_to_pms(booking, "booking.changed")
     lang = booking.language
-    await sync.message_guest(
+    await sync.announce(
         booking,
         "booking.changed",
         t(lang, "Booking {number} changed", number=booking.number),

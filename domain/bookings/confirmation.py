@@ -14,13 +14,16 @@ from domain.bookings.states import BookingStatus, save_transition
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.i18n import t
-from domain.models import Booking, GuestProfile, RoomType
+from domain.inventory import room_type_of
+from domain.models import Booking, GuestProfile
 
 
-async def _announce(booking: Booking) -> None:
+async def _announce(booking: Booking, guest: GuestProfile | None = None) -> None:
+    """The voucher to the guest and the booking to the PMS; `guest` when the caller holds the
+    profile already (a new booking's)."""
     code = await vouchers.issue_voucher(booking)
-    room_type = await RoomType.get(id=booking.room_type_id)
-    guest = await GuestProfile.get(id=booking.guest_id)  # read once for both messages
+    room_type = await room_type_of(booking)
+    guest = guest or await GuestProfile.get(id=booking.guest_id)  # read once for both messages
     lang = booking.language
     values = {
         "number": booking.number,
@@ -48,12 +51,13 @@ async def _announce(booking: Booking) -> None:
         ]
     )
     sms = t(lang, "Booking {number} confirmed, {arrival}. Voucher: {voucher}", **values)
-    await sync.message_guest(booking, "booking.confirmed", subject, body, sms, guest=guest)
-    await sync.sync_to_pms(booking, "booking.confirmed", room_type, guest)
+    await sync.announce(
+        booking, "booking.confirmed", subject, body, sms, room_type=room_type, guest=guest
+    )
 
 
-async def confirm_new(booking: Booking, actor: Actor) -> None:
-    """Confirm a booking created as CONFIRMED in this transaction."""
+async def confirm_new(booking: Booking, actor: Actor, guest: GuestProfile) -> None:
+    """Confirm a booking created as CONFIRMED in this transaction for this guest profile."""
     booking.confirmed_at = clock.now()
     booking.confirmed_by_account_id = actor.account_id
     if not booking.voucher_code:  # issued in the same UPDATE (`_announce` then keeps it)
@@ -65,7 +69,7 @@ async def confirm_new(booking: Booking, actor: Actor) -> None:
         voucher_code=booking.voucher_code,
         voucher_issued_at=booking.voucher_issued_at,
     )
-    await _announce(booking)
+    await _announce(booking, guest)
 
 
 async def confirm_booking(actor: Actor, booking_id: int | str) -> Booking:

@@ -158,7 +158,7 @@ async def create_booking(
     if party.member is not None and quote.points_redeemed:
         await members.reserve_points(party.member.id, quote.points_redeemed, booking_id=booking.id)
     if status == BookingStatus.CONFIRMED:
-        await confirmation.confirm_new(booking, actor)
+        await confirmation.confirm_new(booking, actor, profile)
     else:
         await _ask_for_review(booking)
     if idempotency_key is not None:

@@ -15,7 +15,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from authz.identity import Identity, Kind
-from domain import personal_data
+from domain import inventory, personal_data
 from domain.actor import Actor
 from domain.errors import DomainError, ErrorCode
 from domain.models import (
@@ -172,7 +172,7 @@ async def _by_ids(model, ids: Sequence[int]) -> dict[int, object]:
 
 
 async def room_types_by_ids(ids: Sequence[int]) -> dict[int, RoomType]:
-    return await _by_ids(RoomType, ids)  # type: ignore[return-value]
+    return await inventory.room_types_by_ids(ids)
 
 
 async def guest_profiles_by_ids(ids: Sequence[int]) -> dict[int, GuestProfile]:

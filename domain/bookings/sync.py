@@ -5,6 +5,7 @@ booking's own transaction, so it is sent exactly when the change committed."""
 from __future__ import annotations
 
 from domain import outbox
+from domain.inventory import room_type_of
 from domain.models import Booking, GuestProfile, RoomType
 
 
@@ -13,7 +14,7 @@ async def booking_snapshot(
 ) -> dict:
     """The PMS's view of the booking; `room_type` and `guest` when the caller read them already
     in this transaction (one read each per confirmation instead of two)."""
-    room_type = room_type or await RoomType.get(id=booking.room_type_id)
+    room_type = room_type or await room_type_of(booking)
     guest = guest or await GuestProfile.get(id=booking.guest_id)
     return {
         "bookingNumber": booking.number,
@@ -33,6 +34,48 @@ async def booking_snapshot(
     }
 
 
+async def pms_event(
+    booking: Booking,
+    topic: str,
+    room_type: RoomType | None = None,
+    guest: GuestProfile | None = None,
+) -> list[tuple[str, str, dict]]:
+    """The PMS's event about a booking it knows (one confirmed at some point), or none."""
+    if booking.confirmed_at is None:
+        return []
+    return [(topic, outbox.PMS_WEBHOOK, await booking_snapshot(booking, room_type, guest))]
+
+
+def guest_messages(
+    booking: Booking, guest: GuestProfile, topic: str, subject: str, body: str, sms: str | None
+) -> list[tuple[str, str, dict]]:
+    """An e-mail to the guest and a short text, for the address and number we have."""
+    messages = []
+    if guest.email:
+        messages.append(
+            outbox.message_event(
+                outbox.EMAIL,
+                to=guest.email,
+                subject=subject,
+                body=body,
+                topic=topic,
+                ref=booking.number,
+            )
+        )
+    if guest.phone:
+        messages.append(
+            outbox.message_event(
+                outbox.SMS,
+                to=guest.phone,
+                subject=subject,
+                body=sms or subject,
+                topic=topic,
+                ref=booking.number,
+            )
+        )
+    return messages
+
+
 async def sync_to_pms(
     booking: Booking,
     topic: str,
@@ -40,11 +83,7 @@ async def sync_to_pms(
     guest: GuestProfile | None = None,
 ) -> None:
     """Tell the PMS about a booking it knows (one that was confirmed at some point)."""
-    if booking.confirmed_at is None:
-        return
-    await outbox.enqueue(
-        topic, outbox.PMS_WEBHOOK, await booking_snapshot(booking, room_type, guest)
-    )
+    await outbox.enqueue_all(await pms_event(booking, topic, room_type, guest))
 
 
 async def message_guest(
@@ -57,21 +96,22 @@ async def message_guest(
 ) -> None:
     """E-mail the guest (and text them a short version) when we have the address/number."""
     guest = guest or await GuestProfile.get(id=booking.guest_id)
-    if guest.email:
-        await outbox.enqueue_message(
-            outbox.EMAIL,
-            to=guest.email,
-            subject=subject,
-            body=body,
-            topic=topic,
-            ref=booking.number,
-        )
-    if guest.phone:
-        await outbox.enqueue_message(
-            outbox.SMS,
-            to=guest.phone,
-            subject=subject,
-            body=sms or subject,
-            topic=topic,
-            ref=booking.number,
-        )
+    await outbox.enqueue_all(guest_messages(booking, guest, topic, subject, body, sms))
+
+
+async def announce(
+    booking: Booking,
+    topic: str,
+    subject: str,
+    body: str,
+    sms: str | None = None,
+    *,
+    room_type: RoomType | None = None,
+    guest: GuestProfile | None = None,
+) -> None:
+    """`message_guest` and `sync_to_pms` of one change, written in one statement."""
+    guest = guest or await GuestProfile.get(id=booking.guest_id)
+    await outbox.enqueue_all(
+        guest_messages(booking, guest, topic, subject, body, sms)
+        + await pms_event(booking, topic, room_type, guest)
+    )

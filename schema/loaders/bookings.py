@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from domain.bookings import cancellation_quotes as quotes_of
 from domain.bookings import queries
 from domain.models import ApprovalRequest, Booking, Room
+from schema.loaders.at_once import prime, selected_under
 
 Batch = Callable[[Sequence[int]], Awaitable[dict[int, Any]]]
 
@@ -75,3 +76,24 @@ def cancellation_quotes(info: strawberry.Info) -> DataLoader:
         "bookings.cancellation_quotes",
         lambda: DataLoader(load_fn=load, cache_key_fn=lambda row: row.id),
     )
+
+
+async def prime_page(info: strawberry.Info, rows: Sequence[Booking]) -> None:
+    """Load what the selection asks of a page of bookings (`edges.node` or `nodes`), one batch
+    per relation, and the caller's access to personal data when guests or members are asked,
+    so every booking of the page resolves without a task of its own (`at_once`)."""
+    from schema.privacy import disclosures
+
+    wanted = selected_under(info, ("edges", "node"), ("nodes",))
+    loads = []
+    if "roomType" in wanted:
+        loads.append((room_types(info), [row.room_type_id for row in rows]))
+    if "room" in wanted:
+        loads.append((rooms(info), [row.room_id for row in rows if row.room_id is not None]))
+    if "guest" in wanted:
+        loads.append((guest_profiles(info), [row.guest_id for row in rows]))
+    if "member" in wanted:
+        loads.append((members(info), [row.member_id for row in rows if row.member_id is not None]))
+    await prime(*loads)
+    if "guest" in wanted or "member" in wanted:
+        await disclosures(info)

@@ -23,8 +23,9 @@ from domain.bookings import states
 from domain.personal_data import PersonalData
 from domain.personal_data.masking import MASK
 from schema.loaders import bookings as loaders
+from schema.loaders.at_once import then_load
 from schema.loaders.compliance import transfer_refusal
-from schema.privacy import shown
+from schema.privacy import shown, shown_at_once
 from schema.types.booking_changes import (
     BookingChangeRequest,
     ChangeAuthorizationKind,
@@ -100,29 +101,33 @@ class GuestProfile:
     is_temporary: bool
     row: strawberry.Private[object]
 
-    async def _shown(self, info: strawberry.Info, data: PersonalData, value):
-        # A partner abroad gets nothing of a guest the transfer guard withholds (P6.1.3).
+    def _shown(self, info: strawberry.Info, data: PersonalData, value, withheld=None):
+        # A partner abroad gets nothing of a guest the transfer guard withholds (P6.1.3); only
+        # partners are asked, so staff and guests get the value without a task (at_once).
+        if info.context.identity.kind != Kind.PARTNER:
+            return shown_at_once(info, data, value)
+        return self._shown_to_partner(info, data, value, withheld)
+
+    async def _shown_to_partner(self, info: strawberry.Info, data: PersonalData, value, withheld):
         if await transfer_refusal(info, self.row.id) is not None:
-            return None
+            return withheld
         return await shown(info, data, value)
 
     @strawberry.field(description="`***` when the guest's data is withheld (see transferBlocked).")
-    async def full_name(self, info: strawberry.Info) -> str:
-        if await transfer_refusal(info, self.row.id) is not None:
-            return MASK * 3
-        return await shown(info, PersonalData.NAME, self.row.full_name)
+    def full_name(self, info: strawberry.Info) -> str:
+        return self._shown(info, PersonalData.NAME, self.row.full_name, withheld=MASK * 3)
 
     @strawberry.field
-    async def phone(self, info: strawberry.Info) -> str | None:
-        return await self._shown(info, PersonalData.PHONE, self.row.phone)
+    def phone(self, info: strawberry.Info) -> str | None:
+        return self._shown(info, PersonalData.PHONE, self.row.phone)
 
     @strawberry.field
-    async def email(self, info: strawberry.Info) -> str | None:
-        return await self._shown(info, PersonalData.EMAIL, self.row.email)
+    def email(self, info: strawberry.Info) -> str | None:
+        return self._shown(info, PersonalData.EMAIL, self.row.email)
 
     @strawberry.field
-    async def id_document_number(self, info: strawberry.Info) -> str | None:
-        return await self._shown(info, PersonalData.ID_DOCUMENT, self.row.id_document_number)
+    def id_document_number(self, info: strawberry.Info) -> str | None:
+        return self._shown(info, PersonalData.ID_DOCUMENT, self.row.id_document_number)
 
     @strawberry.field(
         description="Why the guest's personal data is withheld from the calling partner: "
@@ -248,16 +253,17 @@ class Booking(relay.Node):
     no_show_at: dt.datetime | None
     row: strawberry.Private[object]
 
+    # The nested fields a page of bookings asks for resolve at once from the loaders the
+    # page primed (schema.loaders.at_once), without a task per booking.
     @strawberry.field
-    async def room_type(self, info: strawberry.Info) -> RoomType:
-        return RoomType.of(await loaders.room_types(info).load(self.row.room_type_id))
+    def room_type(self, info: strawberry.Info) -> RoomType:
+        return then_load(loaders.room_types(info), self.row.room_type_id, RoomType.of)
 
     @strawberry.field(description="The room assigned at check-in.")
-    async def room(self, info: strawberry.Info) -> Room | None:
+    def room(self, info: strawberry.Info) -> Room | None:
         if self.row.room_id is None:
             return None
-        found = await loaders.rooms(info).load(self.row.room_id)
-        return found and Room.of(found)
+        return then_load(loaders.rooms(info), self.row.room_id, lambda row: row and Room.of(row))
 
     @strawberry.field(description="Withheld from a partner the guest's data may not go to.")
     async def special_requests(self, info: strawberry.Info) -> str | None:
@@ -266,15 +272,14 @@ class Booking(relay.Node):
         return self.row.special_requests or None
 
     @strawberry.field
-    async def guest(self, info: strawberry.Info) -> GuestProfile:
-        return GuestProfile.of(await loaders.guest_profiles(info).load(self.row.guest_id))
+    def guest(self, info: strawberry.Info) -> GuestProfile:
+        return then_load(loaders.guest_profiles(info), self.row.guest_id, GuestProfile.of)
 
     @strawberry.field
-    async def member(self, info: strawberry.Info) -> Member | None:
+    def member(self, info: strawberry.Info) -> Member | None:
         if self.row.member_id is None:
             return None
-        found = await loaders.members(info).load(self.row.member_id)
-        return found and Member.of(found)
+        return then_load(loaders.members(info), self.row.member_id, lambda r: r and Member.of(r))
 
     @strawberry.field
     async def refunds(self, info: strawberry.Info) -> list[Refund]:

@@ -17,7 +17,7 @@ from authz.identity import Kind
 from domain.members import history
 from domain.personal_data import Disclosure, PersonalData
 from schema.permissions import requires
-from schema.privacy import disclosure_of, shown
+from schema.privacy import disclosure_of, shown_at_once
 from schema.types.errors import UserError
 from schema.types.relay import Connection, connection, decode_cursor, page_size
 
@@ -132,8 +132,8 @@ class Member(relay.Node):
         description="The member's own, and the roles granted member data; null for others "
         "and for partners (P6.1.2)."
     )
-    async def points_balance(self, info: strawberry.Info) -> int | None:
-        return await shown(info, PersonalData.POINTS_BALANCE, self.balance)
+    def points_balance(self, info: strawberry.Info) -> int | None:
+        return shown_at_once(info, PersonalData.POINTS_BALANCE, self.balance)
 
     @strawberry.field(
         description="Name and contact details, masked by role; null for pseudonymous readers."

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from schema.loaders import bookings as loaders
+from schema.loaders.at_once import then_load
 from schema.types.mapping import from_row
 
 
@@ -37,8 +38,8 @@ class Room(relay.Node):
     room_type_pk: strawberry.Private[int]
 
     @strawberry.field
-    async def room_type(self, info: strawberry.Info) -> RoomType:
-        return RoomType.of(await loaders.room_types(info).load(self.room_type_pk))
+    def room_type(self, info: strawberry.Info) -> RoomType:
+        return then_load(loaders.room_types(info), self.room_type_pk, RoomType.of)
 
     @classmethod
     def of(cls, row) -> Room:
