@@ -4,6 +4,7 @@ they hold, their refunds and their change requests (P3.1.1 to P3.1.5)."""
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.models import Model
 
 from domain import personal_data
 from domain.models.base import TimestampedModel, money_field
@@ -157,6 +158,20 @@ class PointsEntry(TimestampedModel):
 
     class Meta:
         table = "points_entry"
+
+
+class BookingTally(Model):
+    """How many bookings exist, kept by the database itself (PostgreSQL triggers on `booking`,
+    migration 0028) in a few rows summed on reading, so the unfiltered `totalCount` of the
+    booking list costs the same at a million bookings as at ten (issue 12). A row per shard:
+    each connection adds to its own (backend pid modulo the shard count), so concurrent
+    bookings do not queue on one counter row."""
+
+    shard = fields.SmallIntField(primary_key=True, generated=False)
+    bookings = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "booking_tally"
 
 
 class Booking(TimestampedModel):
