@@ -232,6 +232,39 @@ async def database_counts(url: str | None, sqlite_path: Path) -> dict:
 # ---- the server ----------------------------------------------------------------------------
 
 
+def peak_resident_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_analysis(env: dict, log_path: Path, limit_seconds: float = 1800) -> dict:
+    """`hotel analyse-members` for a month not analysed yet (P3.1.8) as a worker would run it,
+    on the loaded data set: wall time, the child's peak resident memory (sampled from /proc,
+    since the API processes are children too) and what it wrote. Bounded in time."""
+    command = [sys.executable, "-m", "server", "analyse-members", "--month",
+               f"{dt.date.today().replace(day=1) - dt.timedelta(days=1):%Y-%m}"]
+    started = time.monotonic()
+    with open(log_path, "ab") as output:
+        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
+        peak = 0.0
+        while child.poll() is None:
+            peak = max(peak, peak_resident_mb(child.pid))
+            if time.monotonic() - started > limit_seconds:
+                child.kill()
+                child.wait()
+                break
+            time.sleep(0.2)
+    return {"label": "monthly member analysis (`hotel analyse-members`, P3.1.8)",
+            "seconds": round(time.monotonic() - started, 1), "peak_resident_mb": round(peak, 1),
+            "exit_code": child.returncode}
+
+
 def start_server(env: dict, port: int, workers: int, log_path: Path,
                  profile: Path | None = None) -> subprocess.Popen:
     """`hotel serve`; with `profile`, one process under pyinstrument (its text report is
@@ -547,6 +580,13 @@ async def run(args) -> tuple[dict, int]:
         memory = resident_mb(server)
     finally:
         stop_server(server)
+    analysis = None
+    if not args.only or "analysis" in args.only:
+        analysis = run_analysis(env, data_dir / "analysis.log")
+        log(f"{analysis['label']}: {analysis['seconds']} s, peak "
+            f"{analysis['peak_resident_mb']} MB resident")
+        if analysis["exit_code"] != 0:
+            failures.append(f"analysis: exit code {analysis['exit_code']}")
     if database_url and (not args.only or "database" in args.only):
         row = await database_ceiling(database_url, args.connections, args.seconds)
         row["label"] = "booking transaction from bare asyncpg (database ceiling)"
@@ -578,6 +618,7 @@ async def run(args) -> tuple[dict, int]:
         "results": results,
         "checks": checks,
         "worker_resident_mb": memory,
+        "analysis": analysis,
         "failures": failures,
     }
     if not args.data_dir:
@@ -617,6 +658,10 @@ def markdown(report: dict) -> str:
             f"{row['p95_ms']} | {row['p99_ms']} | {row['errors']} | {'; '.join(notes)} |")
     lines += ["", f"Resident memory of the API processes after the run: "
               f"{report['worker_resident_mb']} MB.", ""]
+    if report.get("analysis"):
+        a = report["analysis"]
+        lines += [f"{a['label']}: {a['seconds']} s over the data set, peak resident memory "
+                  f"{a['peak_resident_mb']} MB (exit code {a['exit_code']}).", ""]
     lines.append("Checks after every workload: " + (
         "inventory equals the held nights, no confirmed booking lost, no 5xx."
         if not report["failures"] else "FAILED: " + "; ".join(report["failures"])))
@@ -636,7 +681,8 @@ def main() -> int:
     parser.add_argument("--bookings", type=int, default=10_000)
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
-    parser.add_argument("--only", nargs="*", help="run only these workloads (keys)")
+    parser.add_argument("--only", nargs="*", help="run only these workloads (keys; "
+                        "`analysis` is the monthly member analysis, `database` the ceiling)")
     parser.add_argument("--label", default="", help="a name for this run in the report")
     parser.add_argument("--out-dir", default=str(ROOT / "bench/results"))
     parser.add_argument("--data-dir", default="",
