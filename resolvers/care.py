@@ -36,6 +36,12 @@ async def plan_care_campaign(
             run_on=input.run_on,
             ends_on=input.ends_on,
             perk=input.perk,
+            translations=[
+                care.Translation(
+                    language=item.language, name=item.name, message=item.message, perk=item.perk
+                )
+                for item in input.translations or []
+            ],
         )
 
     row, errors = await run_audited(info, "planCareCampaign", "CareCampaign", work)

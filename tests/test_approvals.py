@@ -309,7 +309,8 @@ NOTICES = "{ notifications(first: 10) { nodes { kind title body } } }"
 @pytest.mark.policy("P4.1.1")
 async def test_notices_of_approvals_read_in_the_readers_language(gql, person):
     """Stored once in English; each reader sees the title in their own language (a saved
-    preference or Accept-Language), user text such as the reason as it was written."""
+    preference or Accept-Language), the decision's status too, user text such as the reason
+    and the free-text kind as it was written."""
     agent, supervisor = await person("booking_agent"), await person("supervisor")
     submitted = await _submit(gql, agent.token, "50")
     chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -327,5 +328,5 @@ async def test_notices_of_approvals_read_in_the_readers_language(gql, person):
     )
     decided = await gql(NOTICES, token=agent.token, headers=chinese)
     assert [n["title"] for n in decided.data["notifications"]["nodes"]] == [
-        "Purchase 申请结果：approved"
+        "Purchase 申请结果：批准"
     ]

@@ -105,3 +105,51 @@ def test_reports_are_written_in_the_requested_language(lang, heading, empty):
         due_at=dt.datetime(2026, 11, 29, tzinfo=dt.UTC), lang=lang,
     ).decode()
     assert heading in html and empty in html and f'lang="{lang}"' in html
+
+
+def test_enumerated_values_in_notification_titles_are_translated():
+    """The statuses and kinds that notification titles fill in from data have a translation
+    for every value they can take, under a placeholder the catalogue really has; any other
+    value (a name, a free-text kind) is left as it was given."""
+    from domain.approvals import ApprovalStatus
+    from domain.bookings.changes import APPROVAL_KIND as BOOKING_CHANGE
+    from domain.complaints.states import ComplaintSeverity
+    from domain.crisis.groups import CrisisStatus
+    from domain.documents.kinds import LegalReview
+    from domain.finance.budgets import BUDGET_KIND
+    from domain.incentives.ledger import PenaltyKind, RewardKind
+    from domain.members.adjustments import APPROVAL_KIND as POINTS_ADJUSTMENT
+    from domain.privacy_rights.requests import RequestStatus
+
+    values = i18n.value_catalogue(i18n.CHINESE)
+    placeholders = {
+        name
+        for template in i18n.catalogue(i18n.CHINESE)
+        for name in i18n._PLACEHOLDER.findall(template)
+    }
+    assert set(values) <= placeholders
+    incentives = [k.lower().replace("_", " ") for k in [*RewardKind, *PenaltyKind]]
+    expected = {
+        "request.status.lower()": [s.lower() for s in ApprovalStatus],
+        "request.kind.replace('_', ' ').title()": [
+            k.replace("_", " ").title() for k in (BUDGET_KIND, BOOKING_CHANGE, POINTS_ADJUSTMENT)
+        ],
+        "done.status.lower()": [RequestStatus.COMPLETED.lower(), RequestStatus.REFUSED.lower()],
+        "status.lower()": [
+            *(s.lower() for s in (CrisisStatus.DISSOLVED, CrisisStatus.EXPIRED)),
+            *(s.lower() for s in (LegalReview.APPROVED, LegalReview.REJECTED)),
+        ],
+        "severity.lower()": [s.lower() for s in ComplaintSeverity],
+        "entry.kind.lower().replace('_', ' ')": incentives,
+        "entry.kind.lower().replace('_', ' ').capitalize()": [k.capitalize() for k in incentives],
+    }
+    for placeholder, english in expected.items():
+        assert set(english) <= set(values[placeholder]), placeholder
+    assert (
+        i18n.translate("Points Adjustment request rejected", "zh-CN") == "积分调整 申请结果：驳回"
+    )
+    # A free-text kind and a value outside the enumeration stay as given.
+    assert i18n.translate("Purchase request approved", "zh-CN") == "Purchase 申请结果：批准"
+    assert i18n.translate("Points Adjustment request approved", "en") == (
+        "Points Adjustment request approved"
+    )

@@ -16,13 +16,15 @@ from domain.bookings.states import BookingStatus, check_transition, save_transit
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.members.ledger import earn_for_stay
-from domain.models import Booking, Refund, Room
+from domain.models import Booking, PendingOperation, Refund, Room
 
 
 @dataclass(frozen=True)
 class NoShowResult:
     booking: Booking
     refund: Refund
+    # The dual review the refund waits for (above dual_review_refund_limit), else None.
+    review: PendingOperation | None = None
 
     @property
     def pk(self) -> int:
@@ -106,4 +108,4 @@ async def mark_no_show(actor: Actor, booking_id: int | str) -> NoShowResult:
     await nights.release(booking, from_date=today)
     refund = await cancellation.no_show_refund(actor, booking)
     await sync.sync_to_pms(booking, "booking.no_show")
-    return NoShowResult(booking, refund)
+    return NoShowResult(booking, refund, await cancellation.review_of(refund))

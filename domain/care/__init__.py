@@ -9,6 +9,10 @@ February in other years). A campaign is planned at least `care_plan_lead_weeks` 
 and never for a past day: otherwise INSIDE_LEAD_TIME or OUT_OF_RANGE, nothing written.
 `plan_for_year` is the annual plan: the campaigns running in a year.
 
+The planner may give the campaign's text in other supported languages (`translations`, one per
+language, each with a name and message, and a perk when the campaign has one); a member whose
+guest account reads one of them gets that text, every other member the campaign's own text.
+
 Sending (`send_due`, an idempotent worker job) happens on the day in the hotel's time zone
 (`clock.today()`), only to active members with a current MARKETING consent
 (`consents.consenting_members`), exactly once per member and campaign:
@@ -36,11 +40,18 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from domain import consents, outbox
+from domain import consents, i18n, outbox
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
-from domain.models import CareCampaign, CareDelivery, ConsentPurpose, GuestProfile, Member
+from domain.models import (
+    Account,
+    CareCampaign,
+    CareDelivery,
+    ConsentPurpose,
+    GuestProfile,
+    Member,
+)
 from domain.policy_params import params
 
 MAX_MESSAGE = 2000
@@ -77,6 +88,57 @@ def _text(value: str | None, field: str, limit: int, *, required: bool) -> str:
     return clean
 
 
+@dataclass(frozen=True)
+class Translation:
+    """The campaign's text in one language."""
+
+    language: str
+    name: str
+    message: str
+    perk: str | None = None
+
+
+def _translations(given: list[Translation], has_perk: bool) -> dict[str, dict[str, str]]:
+    """The translations to store, by supported language; errors name the field `translations`."""
+    stored: dict[str, dict[str, str]] = {}
+    for item in given:
+        language = i18n.normalise(item.language)
+        if language is None or len(item.language) > 35:
+            raise DomainError(
+                ErrorCode.INVALID, f"Choose one of {', '.join(i18n.SUPPORTED)}.", "translations"
+            )
+        if language in stored:
+            raise DomainError(
+                ErrorCode.DUPLICATE, "Give each language's text once.", "translations"
+            )
+        try:
+            name = _text(item.name, "name", 120, required=True)
+            message = _text(item.message, "message", MAX_MESSAGE, required=True)
+            perk = _text(item.perk, "perk", 200, required=has_perk)
+        except DomainError as refusal:
+            refusal.field = "translations"
+            raise
+        if perk and not has_perk:
+            raise DomainError(
+                ErrorCode.INVALID,
+                "A translation has a perk only when the campaign has one.",
+                "translations",
+            )
+        stored[language] = {"name": name, "message": message, "perk": perk}
+    return stored
+
+
+def text_for(campaign: CareCampaign, language: str | None) -> tuple[str, str]:
+    """(subject, body) of the campaign in `language`, else in the campaign's own text."""
+    chosen = (campaign.translations or {}).get(language or "")
+    name, message, perk = (
+        (chosen["name"], chosen["message"], chosen.get("perk") or "")
+        if chosen
+        else (campaign.name, campaign.message, campaign.perk)
+    )
+    return name, message + (f"\n\n{perk}" if perk else "")
+
+
 async def plan(
     actor: Actor,
     *,
@@ -86,6 +148,7 @@ async def plan(
     run_on: dt.date,
     ends_on: dt.date | None = None,
     perk: str | None = None,
+    translations: list[Translation] | None = None,
 ) -> CareCampaign:
     """Plan a campaign (inside an audited unit of work)."""
     try:
@@ -95,6 +158,7 @@ async def plan(
     clean_name = _text(name, "name", 120, required=True)
     clean_message = _text(message, "message", MAX_MESSAGE, required=True)
     clean_perk = _text(perk, "perk", 200, required=False)
+    other_languages = _translations(translations or [], bool(clean_perk))
     today = clock.today()
     if run_on < today:
         raise DomainError(ErrorCode.OUT_OF_RANGE, "The campaign cannot run in the past.", "runOn")
@@ -127,6 +191,7 @@ async def plan(
         name=clean_name,
         message=clean_message,
         perk=clean_perk,
+        translations=other_languages,
         run_on=run_on,
         ends_on=last,
         status=CampaignStatus.PLANNED.value,
@@ -234,6 +299,13 @@ async def _send_batch(rows: list[CareDelivery], report: SendReport) -> None:
         campaigns = {
             c.id: c for c in await CareCampaign.filter(id__in={row.campaign_id for row in rows})
         }
+        # The language each member reads (their guest account's), one query for the batch.
+        languages = {
+            a["member_id"]: a["language"]
+            for a in await Account.filter(
+                member_id__in=list(members), kind="GUEST", language__not=""
+            ).values("member_id", "language")
+        }
         now = clock.now()
         for row in rows:
             member = members.get(row.member_id)
@@ -249,10 +321,10 @@ async def _send_batch(rows: list[CareDelivery], report: SendReport) -> None:
                 report.skipped += 1
                 continue
             campaign = campaigns[row.campaign_id]
-            body = campaign.message + (f"\n\n{campaign.perk}" if campaign.perk else "")
+            subject, body = text_for(campaign, languages.get(row.member_id))
             await outbox.send_to_guest(
                 profile,
-                subject=campaign.name,
+                subject=subject,
                 body=body,
                 topic=f"care.{campaign.kind.lower()}",
                 ref=f"care:{campaign.id}:{row.member_id}",

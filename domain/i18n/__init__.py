@@ -7,8 +7,11 @@ written as an f-string; its template is the f-string with each `{expression}` ke
 placeholder, and a catalogue entry translates the template with the same placeholders, e.g.
 ``"You may not {action} tier {tier} documents."`` -> ``"您无权{action}第 {tier} 级文件。"``.
 `translate()` matches a finished English message against the templates, so code raising a
-`DomainError` stays plain Python; `tests/test_i18n.py` extracts every message from the code
-and fails when one lacks a translation.
+`DomainError` stays plain Python. The values filled in from data stay as they were, except
+the enumerated ones (statuses, kinds) of the placeholders `zh_CN_values.json` names, which are
+translated too: "Points Adjustment request approved" reads "积分调整 申请结果：批准".
+`tests/test_i18n.py` extracts every message from the code and fails when one lacks a
+translation.
 
 The language of a request comes from the account's saved preference, else `Accept-Language`,
 else the default; it travels in a context variable set at the edge of each request. Texts for
@@ -32,6 +35,7 @@ ENGLISH = "en"
 CHINESE = "zh-CN"
 SUPPORTED = (ENGLISH, CHINESE)
 _CATALOGUE_FILES = {CHINESE: "zh_CN.json"}
+_VALUE_FILES = {CHINESE: "zh_CN_values.json"}
 _BABEL_LOCALE = {ENGLISH: "en", CHINESE: "zh_CN"}
 
 _default_language = ENGLISH
@@ -99,6 +103,18 @@ def catalogue(lang: str) -> dict[str, str]:
 
 
 @cache
+def value_catalogue(lang: str) -> dict[str, dict[str, str]]:
+    """Placeholder -> English value -> translation, for the enumerated values (statuses, kinds)
+    that messages fill in from data, e.g. ``{"request.status.lower()": {"approved": "批准"}}``.
+    Only the placeholders named here have their values translated: any other value (a name, a
+    reason, a number, a free-text kind) is shown as it was given."""
+    name = _VALUE_FILES.get(lang)
+    if name is None:
+        return {}
+    return json.loads((Path(__file__).parent / name).read_text(encoding="utf-8"))
+
+
+@cache
 def _patterns(lang: str) -> list[tuple[re.Pattern, list[str], str]]:
     """Templates with placeholders as anchored patterns, most literal text first so that the
     most specific template wins."""
@@ -126,12 +142,14 @@ def translate(message: str, lang: str | None = None) -> str:
     exact = table.get(message)
     if exact is not None:
         return exact
+    values = value_catalogue(lang)
     for pattern, names, translation in _patterns(lang):
         found = pattern.match(message)
         if found:
             rendered = translation
             for name, value in zip(names, found.groups(), strict=True):
-                rendered = rendered.replace("{" + name + "}", value)
+                shown = values.get(name, {}).get(value, value)  # an enumerated value translated
+                rendered = rendered.replace("{" + name + "}", shown)
             return rendered
     return message
 

@@ -16,6 +16,9 @@ class CareCampaign(TimestampedModel):
     name = fields.CharField(max_length=120)
     message = fields.TextField()
     perk = fields.CharField(max_length=200, default="")
+    # The text in other languages, by language (en, zh-CN): {"zh-CN": {"name": ..., "message":
+    # ..., "perk": ...}}. A member whose account reads one of them gets it, others the above.
+    translations = fields.JSONField(default=dict)
     run_on = fields.DateField(db_index=True)
     ends_on = fields.DateField(db_index=True)
     status = fields.CharField(max_length=12, default="PLANNED")

@@ -382,6 +382,11 @@ class CreateBookingInput:
 @strawberry.type
 class BookingPayload:
     booking: Booking | None = None
+    pending_operation: PendingOperation | None = strawberry.field(
+        default=None,
+        description="markNoShow, staff: the dual review (P6.2.3) the no-show refund waits for "
+        "when it is above dual_review_refund_limit (refund status IN_REVIEW); null otherwise.",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

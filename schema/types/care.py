@@ -43,6 +43,14 @@ class CareDelivery(relay.Node):
         return from_row(cls, row, status=CareDeliveryStatus(row.status), member_pk=row.member_id)
 
 
+@strawberry.type(description="The campaign's text in one language (P3.1.11).")
+class CareCampaignTranslation:
+    language: str = strawberry.field(description="en or zh-CN.")
+    name: str
+    message: str
+    perk: str | None
+
+
 @strawberry.type
 class CareDeliveryCounts:
     pending: int
@@ -60,6 +68,10 @@ class CareCampaign(relay.Node):
     name: str
     message: str
     perk: str | None
+    translations: list[CareCampaignTranslation] = strawberry.field(
+        description="The text in other languages: a member whose account reads one of them "
+        "gets it, every other member name, message and perk above."
+    )
     run_on: dt.date
     ends_on: dt.date
     status: CareCampaignStatus
@@ -116,8 +128,27 @@ class CareCampaign(relay.Node):
             kind=CareCampaignKind(row.kind),
             status=CareCampaignStatus(row.status),
             perk=row.perk or None,
+            translations=[
+                CareCampaignTranslation(
+                    language=language,
+                    name=text["name"],
+                    message=text["message"],
+                    perk=text.get("perk") or None,
+                )
+                for language, text in sorted((row.translations or {}).items())
+            ],
             planned_by_pk=row.planned_by_account_id,
         )
+
+
+@strawberry.input
+class CareCampaignTranslationInput:
+    language: str = strawberry.field(description="A supported language: en or zh-CN.")
+    name: str
+    message: str
+    perk: str | None = strawberry.field(
+        default=None, description="Required when the campaign has a perk, else not given."
+    )
 
 
 @strawberry.input
@@ -134,6 +165,11 @@ class PlanCareCampaignInput:
         description="Birthday campaigns only: the last day covered (default: a year).",
     )
     perk: str | None = strawberry.field(default=None, description="e.g. a room upgrade.")
+    translations: list[CareCampaignTranslationInput] | None = strawberry.field(
+        default=None,
+        description="The text in other languages, at most one per language; each member gets "
+        "the text of their account's language, else the text above.",
+    )
 
 
 @strawberry.type

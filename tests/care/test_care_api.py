@@ -23,6 +23,7 @@ from domain.models import (
 )
 from domain.unit_of_work import audited
 from tests.bookings.booking_support import TODAY, new_member
+from tests.conftest import counting_queries
 from tests.dual_review_support import set_parameter_reviewed
 
 D = dt.timedelta
@@ -319,3 +320,115 @@ async def test_a_consent_withdrawn_before_the_member_s_batch_is_honoured(gql, pe
     skipped = await CareDelivery.get(status="SKIPPED")
     assert skipped.member_id == members[-1] and skipped.sent_at is None
     assert await OutboxEvent.filter(topic="care.holiday").count() == 3
+
+
+SET_LANGUAGE = """mutation($l: String!) { setPreferredLanguage(input: {language: $l}) {
+  viewer { language } errors { code } } }"""
+PLAN_TRANSLATED = """mutation($input: PlanCareCampaignInput!) { planCareCampaign(input: $input) {
+  campaign { id name perk translations { language name message perk } }
+  errors { field code message } } }"""
+CHINESE = {
+    "language": "zh-CN",
+    "name": "春节快乐",
+    "message": "全体员工祝您春节快乐。",
+    "perk": "免费升级房型",
+}
+
+
+async def member_reading(gql, person, name: str, language: str | None) -> int:
+    """A consenting member; with a guest account that saved `language` through the API."""
+    member = await consenting_member(name)
+    if language is not None:
+        guest = await person(kind="GUEST", member_id=member)
+        saved = await gql(SET_LANGUAGE, {"l": language}, token=guest.token)
+        assert saved.data["setPreferredLanguage"] == {
+            "viewer": {"language": language},
+            "errors": [],
+        }
+    return member
+
+
+@pytest.mark.policy("P3.1.11")
+async def test_each_member_gets_the_campaign_in_their_language(gql, person):
+    supervisor = await person("supervisor")
+    chinese = await member_reading(gql, person, "Reads Chinese", "zh-CN")
+    english = await member_reading(gql, person, "Reads English", "en")
+    no_account = await member_reading(gql, person, "No Account", None)
+    day = TODAY + LEAD
+    reply = await gql(
+        PLAN_TRANSLATED,
+        campaign(run_on=day, perk="A free upgrade", translations=[CHINESE]),
+        token=supervisor.token,
+    )
+    payload = reply.data["planCareCampaign"]
+    assert payload["errors"] == []
+    assert payload["campaign"]["translations"] == [CHINESE]
+    stored = await CareCampaign.get()
+    assert stored.translations == {
+        "zh-CN": {"name": "春节快乐", "message": "全体员工祝您春节快乐。", "perk": "免费升级房型"}
+    }
+    listed = await gql(
+        "query($y: Int!) { carePlan(year: $y) { translations { language name } } }",
+        {"y": day.year},
+        token=supervisor.token,
+    )
+    assert listed.data["carePlan"] == [
+        {"translations": [{"language": "zh-CN", "name": "春节快乐"}]}
+    ]
+
+    clock.freeze(day_at_hotel(day))
+    with counting_queries() as counter:
+        report = await care.send_due(batch_size=10)
+    assert (report.sent, report.batches) == (3, 1)
+    # The members' languages are read once for the batch, not once per member.
+    assert len([sql for sql in counter.statements if 'FROM "account"' in sql]) == 1
+    sent = {
+        m.payload["ref"].rsplit(":", 1)[1]: m.payload
+        for m in await OutboxEvent.filter(topic="care.holiday")
+    }
+    assert sent[str(chinese)]["subject"] == "春节快乐"
+    assert sent[str(chinese)]["body"] == "全体员工祝您春节快乐。\n\n免费升级房型"
+    for member in (english, no_account):
+        assert sent[str(member)]["subject"] == "Spring Festival"
+        assert (
+            sent[str(member)]["body"] == "Happy Spring Festival from all of us.\n\nA free upgrade"
+        )
+
+
+@pytest.mark.policy("P3.1.11")
+@pytest.mark.parametrize(
+    ("translations", "perk", "code"),
+    [
+        ([{**CHINESE, "language": "fr"}], "A free upgrade", "INVALID"),
+        ([{**CHINESE, "language": "klingon-xx"}], "A free upgrade", "INVALID"),
+        ([CHINESE, {**CHINESE, "language": "zh-Hans"}], "A free upgrade", "DUPLICATE"),
+        ([{**CHINESE, "name": " "}], "A free upgrade", "REQUIRED"),
+        ([{**CHINESE, "perk": None}], "A free upgrade", "REQUIRED"),
+        ([CHINESE], None, "INVALID"),
+    ],
+)
+async def test_a_translation_in_an_unsupported_language_or_incomplete_is_refused(
+    gql, person, translations, perk, code
+):
+    supervisor = await person("supervisor")
+    extra = {"perk": perk} if perk else {}
+    reply = await gql(
+        PLAN_TRANSLATED, campaign(translations=translations, **extra), token=supervisor.token
+    )
+    payload = reply.data["planCareCampaign"]
+    assert payload["campaign"] is None
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("translations", code)]
+    assert await CareCampaign.all().count() == 0
+    assert await AuditEntry.filter(action="planCareCampaign", outcome="REJECTED").count() == 1
+
+
+async def test_an_unsupported_language_is_explained_in_the_reader_s_language(gql, person):
+    supervisor = await person("supervisor")
+    reply = await gql(
+        PLAN_TRANSLATED,
+        campaign(translations=[{**CHINESE, "language": "fr"}]),
+        token=supervisor.token,
+        headers={"Accept-Language": "zh-CN"},
+    )
+    [error] = reply.data["planCareCampaign"]["errors"]
+    assert error["message"] == "请选择以下之一：en, zh-CN。"

@@ -22,7 +22,7 @@ from domain.models import (
     PolicyParameterVersion,
     Refund,
 )
-from tests.bookings.booking_support import CANCEL, book, make_hotel, new_member
+from tests.bookings.booking_support import CANCEL, TODAY, book, make_hotel, new_member
 from tests.dual_review_support import (
     CONFIRM,
     checker,
@@ -346,6 +346,61 @@ async def test_a_guest_cancelling_sees_the_refund_in_review_but_not_the_staff_re
     assert payload["errors"] == [] and payload["refund"]["status"] == "IN_REVIEW"
     assert payload["pendingOperation"] is None
     assert await PendingOperation.filter(operation="refund.release", status="PENDING").exists()
+
+
+NO_SHOW_REVIEWED = """mutation($id: ID!) { markNoShow(input: {bookingId: $id}) {
+  booking { status refunds { amount status } }
+  pendingOperation { id operation arguments argumentsDigest status requestedByMe }
+  errors { code } } }"""
+
+
+async def test_a_no_show_says_which_review_its_refund_waits_for(gql, person):
+    hotel = await make_hotel()
+    await set_parameter_reviewed("no_show_refund_percent", "100")
+    await set_parameter_reviewed("dual_review_refund_limit", "100")
+    agent, finance = await person("booking_agent"), await person("finance")
+    booking = await book(gql, agent.token, hotel.std, TODAY, 2)
+    reply = await gql(NO_SHOW_REVIEWED, {"id": booking["id"]}, token=agent.token)
+    payload = reply.data["markNoShow"]
+    pending = payload["pendingOperation"]
+    [refund] = payload["booking"]["refunds"]
+    assert payload["errors"] == [] and payload["booking"]["status"] == "NO_SHOW"
+    assert refund["status"] == "IN_REVIEW" and Decimal(refund["amount"]) > 100
+    assert pending["operation"] == "refund.release" and pending["status"] == "PENDING"
+    assert pending["requestedByMe"]
+    arguments = json.loads(pending["arguments"])
+    row = await Refund.get(kind="NO_SHOW")
+    assert arguments["refund_id"] == row.id and arguments["amount"] == refund["amount"]
+    stored = await PendingOperation.get(operation="refund.release")
+    assert (stored.subject_type, stored.subject_id) == ("Refund", str(row.id))
+    # The checker confirms what was shown; the refund is released for Finance to pay.
+    assert (await confirm_through_api(gql, pending, finance.token))["errors"] == []
+    assert (await Refund.get(id=row.id)).status == "PENDING"
+
+
+async def test_a_no_show_refund_under_the_limit_shows_no_review(gql, person):
+    hotel = await make_hotel()
+    await set_parameter_reviewed("no_show_refund_percent", "50")
+    agent = await person("booking_agent")
+    booking = await book(gql, agent.token, hotel.std, TODAY, 1)
+    payload = (await gql(NO_SHOW_REVIEWED, {"id": booking["id"]}, token=agent.token)).data[
+        "markNoShow"
+    ]
+    assert payload["errors"] == [] and payload["pendingOperation"] is None
+    assert payload["booking"]["refunds"][0]["status"] == "PENDING"
+    assert await PendingOperation.filter(operation="refund.release").count() == 0
+
+
+async def test_a_guest_never_sees_a_no_show_review(gql, person):
+    hotel = await make_hotel()
+    await set_parameter_reviewed("no_show_refund_percent", "100")
+    await set_parameter_reviewed("dual_review_refund_limit", "100")
+    me = await person(kind="GUEST", member_id=await new_member(0))
+    booking = await book(gql, me.token, hotel.std, TODAY, 2, channel="ONLINE", guest=None)
+    refused = await gql(NO_SHOW_REVIEWED, {"id": booking["id"]}, token=me.token)
+    assert refused.error_codes == ["FORBIDDEN"] and refused.data is None
+    assert await Refund.all().count() == 0
+    assert await PendingOperation.filter(operation="refund.release").count() == 0
 
 
 async def test_a_refund_under_the_limit_needs_no_review(gql, person):

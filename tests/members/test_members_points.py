@@ -491,3 +491,28 @@ async def test_the_ledger_is_withheld_from_analysts_partners_and_other_guests(
     assert booking["member"]["pointsLedger"] is None
     assert booking["member"]["expiringPoints"] is None
     assert booking["member"]["tierChanges"] is None
+
+
+NOTICES = "{ notifications(first: 10) { nodes { kind title } } }"
+
+
+async def test_the_approval_notices_of_an_adjustment_read_in_chinese(gql, staff):
+    """The kind and the outcome filled into the notices are translated with the title."""
+    rep, director = await staff("cs_rep"), await staff("director")
+    payload = await _adjust(gql, rep.token, await new_member(), 5001, "compensation")
+    chinese = {"Accept-Language": "zh-CN"}
+    waiting = await gql(NOTICES, token=director.token, headers=chinese)
+    assert waiting.data["notifications"]["nodes"] == [
+        {"kind": "APPROVAL_WAITING", "title": "积分调整 等待您的决定（第 1 级，共 1 级）"}
+    ]
+    await gql(
+        DECIDE, {"id": payload["approval"]["id"], "d": "REJECT", "c": "no"}, token=director.token
+    )
+    decided = await gql(NOTICES, token=rep.token, headers=chinese)
+    assert decided.data["notifications"]["nodes"] == [
+        {"kind": "APPROVAL_DECIDED", "title": "积分调整 申请结果：驳回"}
+    ]
+    english = await gql(NOTICES, token=rep.token)
+    assert english.data["notifications"]["nodes"][0]["title"] == (
+        "Points Adjustment request rejected"
+    )
