@@ -8,7 +8,7 @@ from json import dumps, loads
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0027_incentives')]
+    dependencies = [('models', '0028_booking_tally')]
 
     initial = False
 
