@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='BookingTally',
             fields=[
-                ('shard', fields.SmallIntField(primary_key=True, unique=True, db_index=True)),
+                ('shard', fields.SmallIntField(primary_key=True, generated=False, unique=True, db_index=True)),
                 ('bookings', fields.BigIntField(default=0)),
             ],
             options={'table': 'booking_tally', 'app': 'models', 'pk_attr': 'shard', 'table_description': 'How many bookings exist, kept by the database itself (PostgreSQL triggers on `booking`,'},
