@@ -16,6 +16,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CareCampaign',
             name='translations',
-            field=fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(default=dict, null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]

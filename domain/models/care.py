@@ -18,7 +18,7 @@ class CareCampaign(TimestampedModel):
     perk = fields.CharField(max_length=200, default="")
     # The text in other languages, by language (en, zh-CN): {"zh-CN": {"name": ..., "message":
     # ..., "perk": ...}}. A member whose account reads one of them gets it, others the above.
-    translations = fields.JSONField(default=dict)
+    translations = fields.JSONField(default=dict, null=True)  # null: campaigns planned before it
     run_on = fields.DateField(db_index=True)
     ends_on = fields.DateField(db_index=True)
     status = fields.CharField(max_length=12, default="PLANNED")
