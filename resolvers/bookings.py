@@ -28,7 +28,6 @@ from resolvers import inquiries as inquiry_resolvers
 from resolvers.dual_review import pending_of
 from resolvers.nodes import register
 from resolvers.support import access_of, run_audited
-from schema.loaders import bookings as booking_loaders
 from schema.types.booking_changes import (
     BookingChangeRequest,
 )
@@ -163,7 +162,7 @@ async def list_bookings(
         after_id=decode_cursor(after) if after else None,
         own_only=_own_only(info),
     )
-    await booking_loaders.prime_page(info, page.items[:size])
+    await Booking.prime_page(info, page.items[:size])
     return connection(
         page.items[:size],
         has_next=page.has_next_page or len(page.items) > size,

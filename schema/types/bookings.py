@@ -310,6 +310,12 @@ class Booking(relay.Node):
     def review_reason(self, info: strawberry.Info) -> str | None:
         return (self.row.review_reason or None) if _is_staff(info) else None
 
+    @staticmethod
+    async def prime_page(info: strawberry.Info, rows) -> None:
+        """Load what the selection asks of a page of booking rows before it resolves, so its
+        nested fields complete without a task per booking (`loaders.prime_page`)."""
+        await loaders.prime_page(info, rows)
+
     @classmethod
     def of(cls, row) -> Booking:
         return from_row(
