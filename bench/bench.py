@@ -232,15 +232,16 @@ async def database_counts(url: str | None, sqlite_path: Path) -> dict:
 # ---- the server ----------------------------------------------------------------------------
 
 
-def peak_resident_mb(pid: int) -> float:
-    """The process's peak resident memory so far (VmHWM), 0 once it is gone."""
+def status_mb(pid: int | str, field: str) -> float | None:
+    """A memory line of /proc/<pid>/status (VmRSS: resident now, VmHWM: peak) in MB, None once
+    the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return 0.0
+    return None
 
 
 def run_analysis(env: dict, log_path: Path, limit_seconds: float = 1800) -> dict:
@@ -254,7 +255,7 @@ def run_analysis(env: dict, log_path: Path, limit_seconds: float = 1800) -> dict
         child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
         peak = 0.0
         while child.poll() is None:
-            peak = max(peak, peak_resident_mb(child.pid))
+            peak = max(peak, status_mb(child.pid, "VmHWM") or 0.0)
             if time.monotonic() - started > limit_seconds:
                 child.kill()
                 child.wait()
@@ -306,12 +307,9 @@ def resident_mb(server: subprocess.Popen) -> list[float]:
     except OSError:
         return sizes
     for pid in children or [str(server.pid)]:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(round(int(line.split()[1]) / 1024, 1))
-        except OSError:
-            pass
+        size = status_mb(pid, "VmRSS")
+        if size is not None:
+            sizes.append(round(size, 1))
     return sizes
 
 

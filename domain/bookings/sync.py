@@ -86,19 +86,6 @@ async def sync_to_pms(
     await outbox.enqueue_all(await pms_event(booking, topic, room_type, guest))
 
 
-async def message_guest(
-    booking: Booking,
-    topic: str,
-    subject: str,
-    body: str,
-    sms: str | None = None,
-    guest: GuestProfile | None = None,
-) -> None:
-    """E-mail the guest (and text them a short version) when we have the address/number."""
-    guest = guest or await GuestProfile.get(id=booking.guest_id)
-    await outbox.enqueue_all(guest_messages(booking, guest, topic, subject, body, sms))
-
-
 async def announce(
     booking: Booking,
     topic: str,
@@ -109,7 +96,7 @@ async def announce(
     room_type: RoomType | None = None,
     guest: GuestProfile | None = None,
 ) -> None:
-    """`message_guest` and `sync_to_pms` of one change, written in one statement."""
+    """The guest's messages and the PMS's event of one change, written in one statement."""
     guest = guest or await GuestProfile.get(id=booking.guest_id)
     await outbox.enqueue_all(
         guest_messages(booking, guest, topic, subject, body, sms)
