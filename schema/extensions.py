@@ -384,7 +384,11 @@ class RefuseNulCharacters(SchemaExtension):
     def on_execute(self):
         context = self.execution_context
         found = _variables_hold_nul(context.variables)
-        if not found and context.graphql_document is not None:
+        # A literal can hold NUL only as the character itself or as a \u escape, so a text
+        # with neither needs no walk over its tree (which was ~5 % of an `availability`).
+        query = context.query
+        may_hold = query is None or NUL in query or "\\u" in query
+        if not found and may_hold and context.graphql_document is not None:
             finder = _NulInLiteral()
             visit(context.graphql_document, finder)
             found = finder.found

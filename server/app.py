@@ -16,6 +16,7 @@ from server import runtime as runtime_module
 from server.downloads import download
 from server.graphql_view import GraphQLView
 from server.health import healthz, readyz
+from server.heap import settle_heap
 from server.metrics import metrics
 from server.middleware import EdgeMiddleware, error_response
 from server.outages import OutageMiddleware
@@ -83,6 +84,7 @@ def create_app(
             from workers.runner import start_in_process_runner
 
             await start_in_process_runner(holder["runtime"])
+        settle_heap()
         try:
             yield
         finally:

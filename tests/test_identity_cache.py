@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 
 import pytest
 from redis.asyncio import Redis
 
 from authz import tokens
 from domain import broker
+from domain.clock import clock
 from domain.models import Account, RefreshToken
 from tests.conftest import counting_queries
 from tests.services import RedisServer, redis_missing
@@ -133,3 +135,31 @@ async def test_redis_relays_another_process_announcement(gql, person, runtime):
             await asyncio.sleep(0.01)
         refused = await gql(TYPENAME, token=agent.token)
     assert refused.status == 401 and refused.errors[0]["extensions"]["code"] == "TOKEN_REVOKED"
+
+
+async def test_a_checked_signature_is_not_checked_again_but_the_token_still_is(gql, person):
+    """The claims of a token whose signature was checked are kept by its text: a token differing
+    in one character of its signature is still refused, an expired one still expires, and a new
+    signing key forgets them all."""
+    agent = await person("booking_agent")
+    assert (await gql(TYPENAME, token=agent.token)).status == 200
+    assert agent.token in tokens.verified_claims._claims
+    head, _, signature = agent.token.rpartition(".")
+    forged = f"{head}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    refused = await gql(TYPENAME, token=forged)
+    assert refused.status == 401 and refused.error_codes == ["UNAUTHENTICATED"]
+    assert forged not in tokens.verified_claims._claims
+
+    before = tokens._settings
+    tokens.configure(tokens.TokenSettings(secret_key="another key, as after a rotation"))
+    try:
+        assert tokens.verified_claims._claims == {}
+        rotated = await gql(TYPENAME, token=agent.token)
+        assert rotated.status == 401 and rotated.error_codes == ["UNAUTHENTICATED"]
+    finally:
+        tokens.configure(before)
+
+    assert (await gql(TYPENAME, token=agent.token)).status == 200
+    clock.advance(dt.timedelta(minutes=16))
+    expired = await gql(TYPENAME, token=agent.token)
+    assert expired.status == 401 and expired.error_codes == ["TOKEN_EXPIRED"]
