@@ -2,13 +2,15 @@
 only says "something changed". In-process queues for the embedded default; Redis pub/sub when
 `REDIS_URL` is set, so every API process hears what any process published.
 
-Two kinds of message travel here:
+Three kinds of message travel here:
 - notification wake-ups: "account N has something new" (one channel per account);
 - access changes: "the credentials or rights of this subject changed" for a session
   (`session:<family>`), an account (`account:<id>`) or an API token (`token:<id>`), published
   after sessions are revoked, accounts disabled or changed and API tokens revoked. Every open
   socket of the subject re-checks its credentials and closes when they ended (P6.1.2: a revoked
-  credential reaches nothing, over HTTP or over a socket).
+  credential reaches nothing, over HTTP or over a socket);
+- changes of what a process keeps in memory for the hot paths (`calendar:<room type>...`, the
+  sale calendar that answers `availability`): each process forgets its copy of the subject.
 
 A message is a hint, never part of a commit: while Redis is unreachable publishing drops it
 (and stops trying for a short back-off) and subscriptions keep re-subscribing in the
@@ -28,6 +30,7 @@ from domain.outages import Breaker, unavailable_dependency
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "hotel:notify:"
 ACCESS_CHANNEL = "hotel:access"
+CHANGE_CHANNEL = "hotel:changes"
 # A lost Redis connection is re-subscribed after this pause; sockets also re-check their
 # credentials on a timer, so a change published meanwhile is not lost for long.
 RESUBSCRIBE_SECONDS = 1.0
@@ -38,12 +41,17 @@ RESUBSCRIBE_SECONDS = 1.0
 access_change_hooks: list[Callable[[str], None]] = []
 
 
-def _run_hooks(subject: str) -> None:
-    for hook in access_change_hooks:
+# Called with every change of kept data this process hears of, its own included
+# (`announce_change`). Must not raise or block.
+change_hooks: list[Callable[[str], None]] = []
+
+
+def _run_hooks(subject: str, hooks: list[Callable[[str], None]] = access_change_hooks) -> None:
+    for hook in hooks:
         try:
             hook(subject)
         except Exception:
-            log.exception("an access-change hook failed")
+            log.exception("a change hook failed")
 
 
 class _AccessFanout:
@@ -97,6 +105,9 @@ class InProcessBroker:
     def watch_access(self, subjects: Iterable[str]):
         """A queue that receives each of `subjects` whenever its access changes."""
         return self._access.watch(subjects)
+
+    async def publish_change(self, subject: str) -> None:
+        """Nothing to tell: `announce_change` ran this process's hooks."""
 
     def follow_access_changes(self) -> None:
         """Nothing to subscribe to: every change is published in this process."""
@@ -176,9 +187,15 @@ class RedisBroker:
                 )
             )
 
+    async def publish_change(self, subject: str) -> None:
+        await self.breaker.call(
+            lambda: asyncio.wait_for(self._redis.publish(CHANGE_CHANNEL, subject), self.timeout)
+        )
+
     def follow_access_changes(self) -> None:
-        """Keep this process subscribed to every process's access changes (once per event
-        loop; started again if the task ended, e.g. with a test's loop)."""
+        """Keep this process subscribed to every process's access changes and changes of kept
+        data (once per event loop; started again if the task ended, e.g. with a test's
+        loop)."""
         if self._access_pump is None or self._access_pump.done():
             self._access_subscribed.clear()
             self._access_pump = asyncio.create_task(self._pump_access_changes())
@@ -197,13 +214,18 @@ class RedisBroker:
         while True:
             pubsub = self._redis.pubsub()
             try:
-                await pubsub.subscribe(ACCESS_CHANNEL)
+                await pubsub.subscribe(ACCESS_CHANNEL, CHANGE_CHANNEL)
                 async for message in pubsub.listen():
                     if message.get("type") == "subscribe":
                         self._access_subscribed.set()
                     elif message.get("type") == "message":
                         data = message.get("data")
-                        self._access.deliver(data.decode() if isinstance(data, bytes) else data)
+                        subject = data.decode() if isinstance(data, bytes) else data
+                        channel = message.get("channel")
+                        if channel in (CHANGE_CHANNEL, CHANGE_CHANNEL.encode()):
+                            _run_hooks(subject, change_hooks)
+                        else:
+                            self._access.deliver(subject)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -242,3 +264,14 @@ async def announce_access_change(*subjects: str) -> None:
     except Exception:
         log.warning("could not announce an access change", exc_info=True,
                     extra={"subjects": list(subjects)})
+
+
+async def announce_change(subject: str) -> None:
+    """Tell every process that kept data of `subject` changed (call once it is committed): this
+    process's hooks at once, the others through Redis. A lost announcement costs at most the
+    keeping time of what was kept (see `change_hooks`' users)."""
+    _run_hooks(subject, change_hooks)
+    try:
+        await broker.publish_change(subject)
+    except Exception:
+        log.warning("could not announce a change", exc_info=True, extra={"subject": subject})

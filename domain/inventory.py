@@ -24,12 +24,14 @@ from decimal import Decimal
 
 from tortoise.expressions import F
 
-from domain import money
+from domain import broker, money, sale_calendar
 from domain.actor import Actor
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import InventoryNight, NightlyRate, Room, RoomType
 from domain.policy_params import params
+from domain.sale_calendar import calendar
+from domain.unit_of_work import when_committed
 
 CENT = money.CENT
 
@@ -214,6 +216,7 @@ async def add_rooms(
     await InventoryNight.filter(room_type_id=room_type.id, date__gte=clock.today()).update(
         capacity=F("capacity") + len(clean)
     )
+    await _calendar_changed(room_type.id)
     return await Room.filter(number__in=clean).order_by("id")
 
 
@@ -245,6 +248,7 @@ async def open_inventory(
         for day in stay_dates(start, end)
     ]
     await InventoryNight.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    await _calendar_changed(room_type_id, [start, end - dt.timedelta(days=1)])
     return len(rows)
 
 
@@ -264,6 +268,7 @@ async def set_inventory_capacity(
         )
     # The guard repeats in the UPDATE, so a booking committed meanwhile is never oversold.
     changed = await in_range.filter(sold__lte=capacity).update(capacity=capacity)
+    await _calendar_changed(room_type_id, [start, end - dt.timedelta(days=1)])
     if changed != (end - start).days:
         raise DomainError(
             ErrorCode.CONFLICT, "Some nights have more rooms sold than that.", "capacity"
@@ -288,6 +293,7 @@ async def set_nightly_rates(
     await NightlyRate.filter(room_type_id=room_type_id, date__gte=start, date__lt=end).update(
         amount=price
     )
+    await _calendar_changed(room_type_id, [start, end - dt.timedelta(days=1)])
     await open_inventory(room_type_id, start, end)
     return len(days)
 
@@ -337,11 +343,34 @@ async def _calendar(ids: list[int], check_in: dt.date, check_out: dt.date) -> li
     return [tuple(row) for row in rows]
 
 
+async def _read_calendar(
+    ids: list[int], check_in: dt.date, check_out: dt.date
+) -> tuple[dict[int, dict[dt.date, int]], dict[int, dict[dt.date, Decimal]]]:
+    """Rooms free (nights on sale only) and rates set, by room type and day."""
+    free: dict[int, dict[dt.date, int]] = {i: {} for i in ids}
+    rates: dict[int, dict[dt.date, Decimal]] = {i: {} for i in ids}
+    for kind, room_type_id, day, value in await _calendar(ids, check_in, check_out):
+        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+        if kind == "n":
+            free[room_type_id][day] = max(0, int(value))
+        else:
+            rates[room_type_id][day] = Decimal(str(value))
+    return free, rates
+
+
+async def _calendar_changed(room_type_id: int, days: Sequence[dt.date] | None = None) -> None:
+    """Once the change commits, every process forgets what it kept of these nights (all of the
+    type's nights without `days`)."""
+    name = sale_calendar.subject(room_type_id, days)
+    await when_committed(lambda: broker.announce_change(name))
+
+
 async def availability(
     check_in: dt.date, check_out: dt.date, guests: int = 1
 ) -> list[RoomTypeAvailability]:
     """Per active room type that fits `guests`: rooms free on every night of the stay (0 when
-    a night is sold out or not on sale), the nightly rates and the total. One query."""
+    a night is sold out or not on sale), the nightly rates and the total. One query, none when
+    this process keeps every night asked for (`domain.sale_calendar`)."""
     await validate_stay(check_in, check_out)
     if guests < 1:
         raise DomainError(ErrorCode.OUT_OF_RANGE, "At least one guest.", "guests")
@@ -354,14 +383,14 @@ async def availability(
         return []
     ids = [rt.id for rt in room_types]
     nights = stay_dates(check_in, check_out)
-    free: dict[int, dict[dt.date, int]] = {i: {} for i in ids}
-    rates: dict[int, dict[dt.date, Decimal]] = {i: {} for i in ids}
-    for kind, room_type_id, day, value in await _calendar(ids, check_in, check_out):
-        day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
-        if kind == "n":
-            free[room_type_id][day] = max(0, int(value))
-        else:
-            rates[room_type_id][day] = Decimal(str(value))
+    broker.broker.follow_access_changes()  # so this process hears others' calendar changes
+    kept = calendar.read(ids, nights)
+    if kept is None:
+        generation = calendar.generation
+        free, rates = await _read_calendar(ids, check_in, check_out)
+        calendar.keep(ids, nights, free, rates, generation)
+    else:
+        free, rates = kept
     result = []
     for rt in room_types:
         prices = [
@@ -423,6 +452,7 @@ async def allocate(room_type_id: int, dates: Iterable[dt.date], field: str = "ro
                 f"No room of this type is available on {day.isoformat()}.",
                 field,
             )
+    await _calendar_changed(room_type_id, days)
 
 
 _RELEASE_POSTGRES = """
@@ -450,6 +480,7 @@ async def release(room_type_id: int, dates: Iterable[dt.date]) -> None:
             _RELEASE_SQLITE.format(slots=", ".join("?" for _ in days)),
             [room_type_id, *(day.isoformat() for day in days)],
         )
+    await _calendar_changed(room_type_id, days)
 
 
 async def reallocate(

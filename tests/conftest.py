@@ -29,7 +29,7 @@ from tortoise import Tortoise
 
 from authz import ratelimit, tokens
 from authz.passwords import hash_new_password
-from domain import audit_verify, inventory, job_runs, policy_params
+from domain import audit_verify, inventory, job_runs, policy_params, sale_calendar
 from domain.clock import clock
 from domain.models import Account
 from server import runtime as runtime_module
@@ -254,6 +254,7 @@ async def fresh_state(request, runtime, settings) -> AsyncIterator[None]:
     job_runs.forget()  # so were the job heartbeats it last wrote
     policy_params.invalidate_cache()
     inventory.forget_room_types()  # the wipe removed them
+    sale_calendar.calendar.clear()  # and the calendar they were on sale in
     await runtime_module.bootstrap_data()
     from authz.enforcer import enforcer
 

@@ -1,0 +1,152 @@
+"""The sale calendar each process keeps for `availability` (issue 12, domain/sale_calendar.py):
+a repeated search costs no statement, and every committed change to the nights it showed (a
+booking, a cancellation, a rate, a capacity) is in the next answer, whether the change was made
+in this process or announced by another one through Redis; what nobody announced is read again
+after the keeping time."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from decimal import Decimal
+
+import pytest
+from booking_support import CANCEL, TODAY, D, book, create
+from redis.asyncio import Redis
+
+from domain import broker, sale_calendar
+from domain.models import InventoryNight
+from tests.conftest import counting_queries
+from tests.services import RedisServer, redis_missing
+
+AVAILABLE = """
+query($in: Date!, $out: Date!) { availability(checkIn: $in, checkOut: $out) {
+  roomType { code } available totalAmount } }"""
+SET_RATES = """mutation($rt: ID!, $a: Date!, $b: Date!, $amount: Decimal!) {
+  setNightlyRates(input: {roomTypeId: $rt, fromDate: $a, untilDate: $b, amount: $amount}) {
+    nightsPriced errors { code } } }"""
+CHECK_IN = TODAY + D(days=20)
+
+
+async def _offer(gql, code: str, nights: int = 2) -> dict:
+    reply = await gql(
+        AVAILABLE,
+        {"in": CHECK_IN.isoformat(), "out": (CHECK_IN + D(days=nights)).isoformat()},
+    )
+    assert reply.errors == [], reply.errors
+    return next(o for o in reply.data["availability"] if o["roomType"]["code"] == code)
+
+
+def _statements(log) -> list[str]:
+    return [s for s in log.statements if "inventory_night" in s or "nightly_rate" in s]
+
+
+async def test_a_repeated_search_reads_no_calendar(gql, hotel):
+    first = await _offer(gql, "STD")
+    with counting_queries() as log:
+        again = await _offer(gql, "STD")
+    assert again == first
+    assert _statements(log) == []
+    # A stay that reaches nights nobody asked for yet reads them.
+    with counting_queries() as log:
+        await _offer(gql, "STD", nights=4)
+    assert len(_statements(log)) == 1
+
+
+async def test_bookings_and_cancellations_are_in_the_next_answer(gql, hotel, staff):
+    agent = await staff("booking_agent")
+    before = (await _offer(gql, "STD"))["available"]
+    booked = await book(gql, agent.token, hotel.std, CHECK_IN + D(days=1), 2)
+    assert (await _offer(gql, "STD"))["available"] == before - 1
+    cancelled = await gql(CANCEL, {"id": booked["id"], "reason": "plans changed"},
+                          token=agent.token)
+    assert cancelled.data["cancelBooking"]["errors"] == []
+    assert (await _offer(gql, "STD"))["available"] == before
+
+
+async def test_a_refused_booking_changes_nothing_kept(gql, hotel, staff):
+    agent = await staff("booking_agent")
+    await book(gql, agent.token, hotel.single, CHECK_IN, 2)  # its only room
+    assert (await _offer(gql, "ONE"))["available"] == 0
+    refused = await create(gql, agent.token, hotel.single, CHECK_IN, 2)
+    assert [e["code"] for e in refused["errors"]] == ["ROOM_UNAVAILABLE"]
+    with counting_queries() as log:
+        assert (await _offer(gql, "ONE"))["available"] == 0
+    assert _statements(log) == []  # the rolled-back attempt announced nothing
+
+
+async def test_a_new_rate_is_in_the_next_answer(gql, hotel, staff):
+    director = await staff("director")
+    before = (await _offer(gql, "STD"))["totalAmount"]
+    reply = await gql(
+        SET_RATES,
+        {"rt": hotel.std, "a": CHECK_IN.isoformat(), "b": (CHECK_IN + D(days=1)).isoformat(),
+         "amount": "999.00"},
+        token=director.token,
+    )
+    assert reply.data["setNightlyRates"] == {"nightsPriced": 1, "errors": []}
+    after = (await _offer(gql, "STD"))["totalAmount"]
+    assert Decimal(after) == Decimal(before) - Decimal("500.00") + Decimal("999.00")
+
+
+async def test_another_process_change_is_forgotten_when_announced(gql, hotel):
+    """What the Redis relay delivers for a booking committed by another API process."""
+    before = (await _offer(gql, "STD"))["available"]
+    await InventoryNight.filter(room_type_id=hotel.pks['STD'], date=CHECK_IN).update(sold=1)
+    assert (await _offer(gql, "STD"))["available"] == before  # kept: nobody announced it yet
+    broker._run_hooks(sale_calendar.subject(hotel.pks['STD'], [CHECK_IN]), broker.change_hooks)
+    assert (await _offer(gql, "STD"))["available"] == before - 1
+
+
+async def test_an_unannounced_change_is_read_after_the_keeping_time(gql, hotel):
+    before = (await _offer(gql, "STD"))["available"]
+    await InventoryNight.filter(room_type_id=hotel.pks['STD'], date=CHECK_IN).update(sold=1)
+    kept = sale_calendar.calendar._nights
+    for key, (stored, free, rate) in list(kept.items()):  # aged, not waited for
+        kept[key] = (stored - sale_calendar.KEEP_SECONDS - 0.1, free, rate)
+    assert (await _offer(gql, "STD"))["available"] == before - 1
+
+
+async def test_a_read_that_raced_with_a_change_is_not_kept(hotel):
+    calendar = sale_calendar.calendar
+    room_type_id, days = hotel.pks['STD'], [CHECK_IN]
+    generation = calendar.generation
+    calendar.forget(sale_calendar.subject(room_type_id, days))  # announced meanwhile
+    calendar.keep([room_type_id], days, {room_type_id: {CHECK_IN: 3}}, {room_type_id: {}},
+                  generation)
+    assert calendar.read([room_type_id], days) is None
+
+
+@contextlib.asynccontextmanager
+async def _redis_broker():
+    """The configured Redis broker; without REDIS_URL, one on a redis-server of the test's own."""
+    if isinstance(broker.broker, broker.RedisBroker):
+        yield broker.broker
+        return
+    previous, server = broker.broker, RedisServer()
+    server.start()
+    relay = broker.RedisBroker(Redis.from_url(server.url))
+    broker.use(relay)
+    try:
+        yield relay
+    finally:
+        broker.use(previous)
+        await relay.close()
+        server.stop()
+
+
+@pytest.mark.skipif(redis_missing() is not None, reason=redis_missing() or "")
+async def test_redis_relays_another_process_change(gql, hotel):
+    async with _redis_broker() as relay:
+        before = (await _offer(gql, "STD"))["available"]  # subscribes this process
+        await InventoryNight.filter(room_type_id=hotel.pks['STD'], date=CHECK_IN).update(sold=1)
+        await asyncio.wait_for(relay._access_subscribed.wait(), timeout=5)
+        # Another process's announcement: published on the channel, not through this process.
+        await relay._redis.publish(
+            broker.CHANGE_CHANNEL, sale_calendar.subject(hotel.pks['STD'], [CHECK_IN])
+        )
+        for _ in range(200):  # bounded: 2 s at most
+            if (await _offer(gql, "STD"))["available"] == before - 1:
+                break
+            await asyncio.sleep(0.01)
+        assert (await _offer(gql, "STD"))["available"] == before - 1
