@@ -32,6 +32,7 @@ from authz.passwords import hash_new_password
 from domain import audit_verify, inventory, job_runs, policy_params, sale_calendar
 from domain.clock import clock
 from domain.models import Account
+from server import db
 from server import runtime as runtime_module
 from server.app import create_app
 from server.settings import Settings
@@ -228,6 +229,33 @@ async def runtime(settings: Settings) -> AsyncIterator[runtime_module.Runtime]:
     assert rt.ready, rt.not_ready_reason
     yield rt
     await runtime_module.stop(rt)
+
+
+@pytest.fixture
+async def scratch_database(settings, tmp_path) -> AsyncIterator[str]:
+    """An empty database of its own for a test that builds an old schema and upgrades it (the
+    suite's database is shared by every test of this worker). Tortoise is pointed back at the
+    suite's database afterwards."""
+    await db.close()
+    if settings.database_url.startswith("postgres"):
+        import asyncpg
+
+        base, _, name = settings.database_url.rpartition("/")
+        scratch = f"{name}_scratch"
+        admin = await asyncpg.connect(f"{base}/postgres".replace("postgres://", "postgresql://", 1))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{scratch}"')
+        finally:
+            await admin.close()
+        url = f"{base}/{scratch}"
+    else:
+        url = f"sqlite://{tmp_path / 'scratch.sqlite3'}"
+    try:
+        yield url
+    finally:
+        await db.close()
+        await db.init(settings.database_url)
 
 
 async def wipe_database(settings: Settings) -> None:

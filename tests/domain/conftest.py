@@ -16,7 +16,6 @@ from domain_support import NOW, Hotel, make_hotel
 
 from domain import audit_verify, policy_params
 from domain.clock import clock
-from server import db
 from tests.conftest import wipe_database
 
 
@@ -31,33 +30,6 @@ async def fresh_state(runtime, settings) -> AsyncIterator[str]:
     finally:
         clock.reset()
         policy_params.invalidate_cache()
-
-
-@pytest.fixture
-async def scratch_database(settings, tmp_path) -> AsyncIterator[str]:
-    """An empty database of its own for a test that builds an old schema and upgrades it (the
-    suite's database is shared by every test of this worker). Tortoise is pointed back at the
-    suite's database afterwards."""
-    await db.close()
-    if settings.database_url.startswith("postgres"):
-        import asyncpg
-
-        base, _, name = settings.database_url.rpartition("/")
-        scratch = f"{name}_scratch"
-        admin = await asyncpg.connect(f"{base}/postgres".replace("postgres://", "postgresql://", 1))
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-            await admin.execute(f'CREATE DATABASE "{scratch}"')
-        finally:
-            await admin.close()
-        url = f"{base}/{scratch}"
-    else:
-        url = f"sqlite://{tmp_path / 'scratch.sqlite3'}"
-    try:
-        yield url
-    finally:
-        await db.close()
-        await db.init(settings.database_url)
 
 
 @pytest.fixture
