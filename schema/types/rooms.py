@@ -58,15 +58,17 @@ class NightlyRate:
 class RoomTypeAvailability:
     room_type: RoomType
     available: int
-    nightly_rates: list[NightlyRate]
     total_amount: Decimal
     currency: str
+    prices: strawberry.Private[list]
+
+    # Built only when asked for: a search mostly wants the totals (issue 12).
+    @strawberry.field
+    def nightly_rates(self) -> list[NightlyRate]:
+        return [from_row(NightlyRate, night) for night in self.prices]
 
     @classmethod
     def of(cls, offer) -> RoomTypeAvailability:
         return from_row(
-            cls,
-            offer,
-            room_type=RoomType.of(offer.room_type),
-            nightly_rates=[from_row(NightlyRate, n) for n in offer.nightly_rates],
+            cls, offer, room_type=RoomType.of(offer.room_type), prices=offer.nightly_rates
         )
