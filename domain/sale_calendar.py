@@ -30,8 +30,9 @@ from decimal import Decimal
 from domain import broker
 
 KEEP_SECONDS = 5.0
-# A hotel sells a few dozen room types for a year or two ahead; past this the oldest half goes.
-MAX_NIGHTS = 200_000
+# A hotel sells a few dozen room types for a year or two ahead (50 types x 2 years = 36,500
+# nights); past this everything kept is dropped, so a searcher walking every date cannot grow it.
+MAX_NIGHTS = 50_000
 
 Nights = dict[int, dict[dt.date, int]]
 Rates = dict[int, dict[dt.date, Decimal]]
