@@ -60,6 +60,7 @@ def configure_domain(settings: Settings) -> None:
             secret_key=settings.resolved_secret_key(),
             access_minutes=settings.access_token_minutes,
             refresh_days=settings.refresh_token_days,
+            identity_cache_seconds=settings.identity_cache_seconds,
         )
     )
     sessions.configure(

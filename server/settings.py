@@ -55,6 +55,9 @@ class Settings(BaseSettings):
 
     access_token_minutes: int = 15
     refresh_token_days: int = 30
+    # How long a process trusts a session's identity without reading it again when no
+    # announcement of a change reached it (authz/tokens.py; 0 reads it on every request).
+    identity_cache_seconds: float = Field(default=3.0, ge=0, le=60)
     # Log-in throttling (authz/sessions.py): hard limits per client address and per (address,
     # account) pair; failures for one account from all addresses only slow it down, by a delay
     # that doubles from the base up to the cap once the soft threshold is passed.

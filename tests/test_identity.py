@@ -237,3 +237,19 @@ async def test_only_the_test_environment_hashes_passwords_cheaply():
     assert cheap.startswith("$argon2id$") and "m=65536" not in cheap
     assert await passwords.password_matches(strong, PASSWORD)
     assert await passwords.password_matches(cheap, PASSWORD)
+
+
+def test_the_identity_cache_lifetime_is_a_setting(monkeypatch, runtime, settings):
+    """IDENTITY_CACHE_SECONDS reaches the cache of every process the runtime starts."""
+    from pydantic import ValidationError
+
+    from authz import tokens
+    from server.settings import Settings
+
+    assert tokens.identity_cache.seconds == settings.identity_cache_seconds == 3.0
+    monkeypatch.setenv("IDENTITY_CACHE_SECONDS", "0.5")
+    assert Settings().identity_cache_seconds == 0.5
+    for refused in ("-1", "61", "soon"):
+        monkeypatch.setenv("IDENTITY_CACHE_SECONDS", refused)
+        with pytest.raises(ValidationError):
+            Settings()
