@@ -11,6 +11,7 @@ search read it. It is forgotten
   milliseconds in the others through Redis;
 - after `KEEP_SECONDS` in any case, which bounds what a lost announcement (Redis down, a change
   written behind the API's back) can cost.
+Several API processes without Redis cannot hear each other, so they keep nothing.
 A search that read the database while a change was announced does not keep what it read (the
 generation moved), so an answer read before a commit never outlives that commit's announcement.
 
@@ -42,12 +43,17 @@ class SaleCalendar:
     def __init__(self) -> None:
         self._nights: dict[tuple[int, dt.date], tuple[float, int, Decimal | None]] = {}
         self.generation = 0
+        # 0 keeps nothing: for a process that cannot hear the others' announcements (several
+        # API processes without Redis, see `server.runtime`).
+        self.keep_seconds = KEEP_SECONDS
 
     def read(
         self, room_type_ids: Sequence[int], days: Sequence[dt.date]
     ) -> tuple[Nights, Rates] | None:
         """Rooms free and rates set of every (room type, day), or None if any is not kept."""
-        oldest = time.monotonic() - KEEP_SECONDS
+        if self.keep_seconds <= 0:
+            return None
+        oldest = time.monotonic() - self.keep_seconds
         nights = self._nights
         free: Nights = {}
         rates: Rates = {}
@@ -71,7 +77,7 @@ class SaleCalendar:
         generation: int,
     ) -> None:
         """Keep what a search read, unless a change was announced since it began."""
-        if generation != self.generation:
+        if generation != self.generation or self.keep_seconds <= 0:
             return
         if len(self._nights) + len(room_type_ids) * len(days) > MAX_NIGHTS:
             self._nights.clear()

@@ -30,6 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from server import logs
     from server.demo import DEMO_GUEST, DEMO_PASSWORD, DEMO_STAFF, example_variables
+    from server.runtime import API_PROCESSES_ENV
 
     settings = get_settings()
     logs.configure()
@@ -53,6 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
               flush=True)
     if args.workers > 1:
         _share_metrics_between_processes(settings)
+    os.environ[API_PROCESSES_ENV] = str(args.workers)  # read by each process's runtime
     uvicorn.run(
         "server.asgi:app",
         host=args.host,

@@ -10,12 +10,13 @@ it and picks it up again when it returns."""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from authz import credentials, matrix, passwords, ratelimit, sessions, socket_slots, tokens
 from authz.enforcer import enforcer
-from domain import broker, i18n, outbox
+from domain import broker, i18n, outbox, sale_calendar
 from domain.clock import clock
 from domain.outages import SharedOrLocal
 from schema.types import relay
@@ -27,6 +28,8 @@ from server.privacy import configure_personal_data, prepare_data_dir
 from server.settings import Settings
 
 log = logging.getLogger("hotel.runtime")
+# How many API processes `hotel serve` started (set by it for each of them).
+API_PROCESSES_ENV = "HOTEL_API_PROCESSES"
 
 
 @dataclass
@@ -55,6 +58,11 @@ def configure_domain(settings: Settings) -> None:
         clock.set_base_offset(offset)
         log.warning("the clock runs off the wall clock", extra={"offset": str(offset)})
     i18n.configure(settings.default_language)
+    # Nights kept for `availability` are as fresh as the announcements this process hears:
+    # without Redis, only a process serving alone hears every change.
+    alone = os.environ.get(API_PROCESSES_ENV, "1").strip() in ("", "0", "1")
+    keeps = bool(settings.redis_url) or alone
+    sale_calendar.calendar.keep_seconds = sale_calendar.KEEP_SECONDS if keeps else 0
     tokens.configure(
         tokens.TokenSettings(
             secret_key=settings.resolved_secret_key(),

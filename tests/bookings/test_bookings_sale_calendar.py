@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import httpx
 import pytest
 from booking_support import CANCEL, TODAY, D, book, create
 from redis.asyncio import Redis
@@ -17,7 +21,7 @@ from redis.asyncio import Redis
 from domain import broker, sale_calendar
 from domain.models import InventoryNight
 from tests.conftest import counting_queries
-from tests.services import RedisServer, redis_missing
+from tests.services import ApiClient, ApiServer, RedisServer, redis_missing
 
 AVAILABLE = """
 query($in: Date!, $out: Date!) { availability(checkIn: $in, checkOut: $out) {
@@ -150,3 +154,51 @@ async def test_redis_relays_another_process_change(gql, hotel):
                 break
             await asyncio.sleep(0.01)
         assert (await _offer(gql, "STD"))["available"] == before - 1
+
+
+@pytest.mark.parametrize("with_redis", [False, True], ids=["alone-without-redis", "redis"])
+def test_two_api_processes_answer_a_booking_made_through_either(tmp_path, with_redis):
+    """`hotel serve --workers 2`: once a booking is confirmed, every answer of either process
+    shows it: through Redis within moments; without Redis the processes keep no nights, since
+    neither would hear the other's bookings."""
+    if with_redis and redis_missing() is not None:
+        pytest.skip(redis_missing())
+    redis = RedisServer() if with_redis else None
+    if redis is not None:
+        redis.start()
+    server = ApiServer(
+        tmp_path, workers=2, BUDGET_ANONYMOUS_PER_MINUTE="100000000",
+        **({"REDIS_URL": redis.url} if redis is not None else {}),
+    )
+    agent = ApiClient(server.base)
+    try:
+        server.wait_ready()
+        assert agent.login().status_code == 200
+        check_in = dt.date.today() + dt.timedelta(days=30)
+        stay = {"in": check_in.isoformat(), "out": (check_in + dt.timedelta(days=1)).isoformat()}
+
+        def free(_: int) -> int:  # a new connection each time, so both processes answer
+            reply = httpx.post(f"{server.base}/graphql", timeout=10,
+                               json={"query": AVAILABLE, "variables": stay}).json()
+            return next(o["available"] for o in reply["data"]["availability"]
+                        if o["roomType"]["code"] == "STD")
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            (before,) = set(pool.map(free, range(48)))  # both processes keep these nights now
+            booked = agent.book(check_in, room_code="STD").json()["data"]["createBooking"]
+            assert booked["errors"] == []
+            booked_at = time.monotonic()
+            answers = set(pool.map(free, range(48)))
+            # Redis relays in milliseconds: well within a second, and long before the keeping
+            # time would have let a process forget on its own.
+            while with_redis and answers != {before - 1} and time.monotonic() - booked_at < 1:
+                answers = set(pool.map(free, range(16)))
+        assert answers == {before - 1}
+        assert time.monotonic() - booked_at < sale_calendar.KEEP_SECONDS
+        counted = {p.name.split("_")[-1] for p in (tmp_path / "prometheus").glob("counter_*.db")}
+        assert len(counted) == 2  # both processes answered
+    finally:
+        agent.close()
+        server.stop()
+        if redis is not None:
+            redis.stop()
