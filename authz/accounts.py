@@ -8,13 +8,11 @@ import re
 
 from authz.identity import STAFF_ROLES
 from authz.passwords import check_password_strength, hash_new_password
-from domain import dual_review
+from domain import access, dual_review
 from domain.actor import Actor
-from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
 from domain.models import Account, AuthorizationChange, PendingOperation
-from domain.unit_of_work import when_committed
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -208,7 +206,7 @@ async def _apply_update(
         account.request_budget = request_budget
     await account.save()
     # Open sockets of the account re-check it: closed when disabled, current roles otherwise.
-    await when_committed(lambda: announce_access_change(f"account:{account.id}"))
+    await access.account_changed(account.id)
     return account
 
 
@@ -239,5 +237,5 @@ async def set_language(account_id: int | None, language: str) -> Account:
     account.language = chosen
     await account.save(update_fields=["language"])
     # Cached identities carry the language: every process forgets the account's.
-    await when_committed(lambda: announce_access_change(f"account:{account.id}"))
+    await access.account_changed(account.id)
     return account

@@ -37,13 +37,13 @@ from authz.accounts import EMAIL
 from authz.identity import Identity, Kind
 from authz.passwords import check_password_strength, hash_new_password, password_matches
 from domain import accounts, consents, i18n
+from domain.access import end_sessions
 from domain.actor import Actor
 from domain.bookings.profiles import normalize_phone
-from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.errors import DomainError, ErrorCode
-from domain.models import Account, AccountTokenPurpose, ConsentPurpose, RefreshToken
-from domain.unit_of_work import audited, refusals_audited, when_committed
+from domain.models import Account, AccountTokenPurpose, ConsentPurpose
+from domain.unit_of_work import audited, refusals_audited
 
 
 @dataclass(frozen=True)
@@ -119,24 +119,6 @@ def _account_of(identity: Identity) -> int:
     if identity.kind not in (Kind.STAFF, Kind.GUEST) or identity.id is None:
         raise DomainError(ErrorCode.FORBIDDEN, "Only a log-in has a password.")
     return identity.id
-
-
-# ---- sessions --------------------------------------------------------------------------------
-
-
-async def end_sessions(account_id: int, *, keep: str | None = None) -> int:
-    """Revoke every live session (refresh-token family) of the account but `keep`; their open
-    sockets hear of it once the change commits and close."""
-    live = RefreshToken.filter(account_id=account_id, revoked_at=None)
-    if keep is not None:
-        live = live.exclude(family=keep)
-    families = sorted(set(await live.values_list("family", flat=True)))
-    if not families:
-        return 0
-    await RefreshToken.filter(family__in=families, revoked_at=None).update(revoked_at=clock.now())
-    subjects = [f"session:{family}" for family in families]
-    await when_committed(lambda: announce_access_change(*subjects))
-    return len(families)
 
 
 # ---- sign-up and verification ----------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import jwt
 
 from authz.identity import Identity, Kind, identity_of_account
-from domain import broker, dual_review
+from domain import access, broker, dual_review
 from domain.actor import Actor
 from domain.broker import access_change_hooks, announce_access_change
 from domain.clock import clock
@@ -420,10 +420,8 @@ async def revoke_api_token(token_id: int) -> ApiToken:
     token = await ApiToken.get_or_none(id=token_id)
     if token is None:
         raise DomainError(ErrorCode.NOT_FOUND, "No such API token.", "id")
-    if token.revoked_at is None:
-        token.revoked_at = clock.now()
-        await token.save(update_fields=["revoked_at"])
-        await when_committed(lambda: announce_access_change(f"token:{token.id}"))
+    if await access.revoke_api_tokens([token.id]):
+        await token.refresh_from_db(fields=["revoked_at"])
     return token
 
 

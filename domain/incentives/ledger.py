@@ -10,7 +10,9 @@ complaint's severity (P5.2.3).
 HR and the director decide; a supervisor proposes for their team and a decider approves or
 rejects the proposal. A penalty names its reason (none is refused). A contract termination is
 a high-risk operation: deciding it stores a pending operation (`incentive.terminate_contract`)
-and it takes effect only when a second person confirms it (P6.2.3). Entries are never deleted.
+and it takes effect only when a second person confirms it (P6.2.3): in the same transaction
+the staff member's account is disabled, every session, reset code and API token of it ends
+(`domain.access`), and the employment record is no longer active. Entries are never deleted.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from enum import StrEnum
 
 from tortoise.expressions import Q
 
-from domain import dual_review, notifications
+from domain import access, audit, dual_review, notifications
 from domain.actor import Actor
 from domain.clock import clock
 from domain.departments import department_of
@@ -36,7 +38,14 @@ from domain.incentives.common import (
     text,
     within_team,
 )
-from domain.models import Account, Complaint, IncentiveEntry, PendingOperation, ViolationCase
+from domain.models import (
+    Account,
+    Complaint,
+    Employment,
+    IncentiveEntry,
+    PendingOperation,
+    ViolationCase,
+)
 from domain.money import CENT, parse_amount, parse_currency
 from domain.policy_params import params
 
@@ -379,7 +388,24 @@ async def _terminate(operation: PendingOperation, checker: Actor) -> dict:
             ErrorCode.TAMPERED, "The termination is not the one that was reviewed.", "operationId"
         )
     await _tell_staff(await IncentiveEntry.get(id=args["entry_id"]))
-    return {"entryId": args["entry_id"]}
+    await _end_employment(checker, args["entry_id"], args["staff_account_id"])
+    return {"entryId": args["entry_id"], "accountDisabled": True}
+
+
+async def _end_employment(checker: Actor, entry_id: int, staff_account_id: int) -> None:
+    """The terminated contract ends the staff member's access with it, in the same transaction:
+    the account is disabled and every way in ends (as when an admin disables it, announced to
+    every process once committed), and the employment record is no longer active. People who
+    reported to them keep that line until HR gives them another supervisor."""
+    ended = await access.end_all_access(staff_account_id)
+    await Employment.filter(account_id=staff_account_id, active=True).update(active=False)
+    await audit.append(
+        checker,
+        "disableStaffAccount",
+        subject_type="Account",
+        subject_id=staff_account_id,
+        detail=f"Contract terminated (incentive entry {entry_id}): {ended}",
+    )
 
 
 @dual_review.on_closed(TERMINATION)

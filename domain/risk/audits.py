@@ -33,6 +33,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from domain import notifications
 from domain.actor import SYSTEM, Actor
@@ -214,9 +215,7 @@ async def start(actor: Actor, quarter_label: str, seed: str | None = None) -> In
             ErrorCode.OUT_OF_RANGE, "Only a quarter that has ended is audited.", "quarter"
         )
     if await InternalAudit.filter(quarter=quarter.label).exists():
-        raise DomainError(
-            ErrorCode.DUPLICATE, f"Quarter {quarter.label} is audited already.", "quarter"
-        )
+        raise _audited_already(quarter)
     cases = await population(quarter)
     if not any(cases.values()):
         raise DomainError(
@@ -226,15 +225,21 @@ async def start(actor: Actor, quarter_label: str, seed: str | None = None) -> In
         )
     percent = await params.audit_sample_percent
     sample = draw(cases, percent, chosen, quarter)
-    audit = await InternalAudit.create(
-        quarter=quarter.label,
-        seed=chosen,
-        sample_percent=percent,
-        population={kind.value: len(ids) for kind, ids in cases.items()},
-        status=AuditStatus.OPEN,
-        opened_by_ref=actor.identity.actor_ref or "system",
-        opened_by_account_id=actor.account_id,
-    )
+    try:
+        # A savepoint: the unique quarter decides between two starts at the same moment (both
+        # saw no audit above); the loser's insert is undone alone and refused like a late start.
+        async with in_transaction():
+            audit = await InternalAudit.create(
+                quarter=quarter.label,
+                seed=chosen,
+                sample_percent=percent,
+                population={kind.value: len(ids) for kind, ids in cases.items()},
+                status=AuditStatus.OPEN,
+                opened_by_ref=actor.identity.actor_ref or "system",
+                opened_by_account_id=actor.account_id,
+            )
+    except IntegrityError:
+        raise _audited_already(quarter) from None
     await AuditSample.bulk_create(
         [
             AuditSample(audit_id=audit.id, case_kind=kind, case_id=case_id)
@@ -255,6 +260,12 @@ async def start(actor: Actor, quarter_label: str, seed: str | None = None) -> In
     return audit
 
 
+def _audited_already(quarter: Quarter) -> DomainError:
+    return DomainError(
+        ErrorCode.DUPLICATE, f"Quarter {quarter.label} is audited already.", "quarter"
+    )
+
+
 async def draw_due(actor: Actor = SYSTEM) -> int:
     """The job: open the audit of the quarter that ended last, once (a quarter audited already,
     or without cases, is left alone)."""
@@ -270,11 +281,9 @@ async def draw_due(actor: Actor = SYSTEM) -> int:
     try:
         await audited(actor, "startInternalAudit", "InternalAudit", work)
     except DomainError as refusal:
-        if refusal.code == ErrorCode.DUPLICATE:  # another run drew it meanwhile
+        if refusal.code == ErrorCode.DUPLICATE:  # another run drew it meanwhile, or at once
             return 0
         raise
-    except IntegrityError:  # another run drew it at the same moment: one quarter, one audit
-        return 0
     return 1
 
 

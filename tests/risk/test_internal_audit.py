@@ -19,6 +19,7 @@ from domain.models import AuditEntry, AuditSample, Document, InternalAudit, Noti
 from domain.risk import audits
 from tests.bookings.booking_support import book, make_hotel
 from tests.complaints.complaint_support import file
+from tests.concurrency import assert_ran_concurrently, watching_transactions
 from workers.jobs import quarterly_internal_audit
 
 pytestmark = pytest.mark.usefixtures("archive")
@@ -175,6 +176,45 @@ async def test_the_job_draws_the_last_quarter_once_with_a_recorded_seed(gql, per
     assert await Notification.filter(
         kind="INTERNAL_AUDIT_OPENED", account_id=auditor.account.id
     ).exists()
+
+
+@pytest.mark.policy("P6.2.2")
+async def test_two_auditors_starting_the_same_quarter_at_once_open_one_audit(gql, person):
+    """Both see no audit yet; the quarter's unique row decides: the loser is told DUPLICATE
+    (not an internal error) and leaves nothing, and a later start is told the same."""
+    await _quarter_of_cases(gql, person, bookings=3)
+    first, second = await person("auditor"), await person("auditor")
+    clock.freeze(AFTER_Q4)
+    tokens_now = [await _tok(first), await _tok(second)]
+    with watching_transactions() as overlap:
+        replies = await asyncio.gather(
+            *(gql(START, {"q": "2026-Q4", "seed": f"s{n}"}, token=t)
+              for n, t in enumerate(tokens_now))
+        )
+    assert_ran_concurrently(overlap)
+    assert [r.errors for r in replies] == [[], []], [r.body for r in replies]
+    payloads = [r.data["startInternalAudit"] for r in replies]
+    won = [p for p in payloads if p["internalAudit"] is not None]
+    lost = [p for p in payloads if p["internalAudit"] is None]
+    assert len(won) == 1 and len(lost) == 1, payloads
+    assert won[0]["errors"] == []
+    assert [(e["field"], e["code"]) for e in lost[0]["errors"]] == [("quarter", "DUPLICATE")]
+    assert "2026-Q4" in lost[0]["errors"][0]["message"]
+
+    # One audit with its own sample only; the loser's opening wrote and told nothing.
+    audit = await InternalAudit.get(quarter="2026-Q4")
+    assert audit.seed == won[0]["internalAudit"]["seed"]
+    assert await AuditSample.all().count() == len(won[0]["internalAudit"]["samples"])
+    assert await AuditSample.exclude(audit_id=audit.id).count() == 0
+    assert await Notification.filter(kind="INTERNAL_AUDIT_OPENED").count() == 1
+    outcomes = await AuditEntry.filter(action="startInternalAudit").values_list(
+        "outcome", flat=True
+    )
+    assert sorted(outcomes) == ["REJECTED", "SUCCESS"]
+
+    later = await _start(gql, first, seed="later")
+    assert [(e["field"], e["code"]) for e in later["errors"]] == [("quarter", "DUPLICATE")]
+    assert await InternalAudit.all().count() == 1
 
 
 @pytest.mark.policy("P6.2.2")
