@@ -205,6 +205,9 @@ async def _apply_update(
     if request_budget is not None:
         account.request_budget = request_budget
     await account.save()
+    if is_active is False:
+        # Enabling the account again must not bring back the sessions it had.
+        await access.end_sessions(account.id)
     # Open sockets of the account re-check it: closed when disabled, current roles otherwise.
     await access.account_changed(account.id)
     return account

@@ -8,7 +8,7 @@ import json
 import pytest
 from strawberry.relay import to_base64
 
-from domain.models import Account, AuthorizationChange
+from domain.models import Account, AuthorizationChange, RefreshToken
 from tests.conftest import PASSWORD
 from tests.dual_review_support import confirm_through_api
 
@@ -75,6 +75,16 @@ async def test_disabled_staff_cannot_log_in_or_use_tokens(gql, person):
         {"e": agent.account.email, "p": PASSWORD},
     )
     assert login.data["login"]["errors"][0]["code"] == "INVALID_CREDENTIALS"
+    assert await RefreshToken.filter(account_id=agent.account.id, revoked_at=None).count() == 0
+
+    # Enabled again, the account logs in afresh: the sessions it had stay ended.
+    enabled = await gql(
+        UPDATE,
+        {"id": to_base64("StaffAccount", agent.account.id), "active": True},
+        token=admin.token,
+    )
+    assert enabled.data["updateStaffAccount"]["account"]["isActive"] is True
+    assert (await gql("{ me { kind } }", token=agent.token)).status == 401
 
 
 @pytest.mark.parametrize(
