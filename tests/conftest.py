@@ -29,7 +29,7 @@ from tortoise import Tortoise
 
 from authz import ratelimit, tokens
 from authz.passwords import hash_new_password
-from domain import audit_verify, inventory, job_runs, policy_params, sale_calendar
+from domain import audit_verify, broker, inventory, job_runs, policy_params, sale_calendar
 from domain.clock import clock
 from domain.models import Account
 from server import db
@@ -310,6 +310,29 @@ class _StatementLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.statements.append(record.getMessage())
+
+
+@contextlib.asynccontextmanager
+async def redis_broker() -> AsyncIterator[broker.RedisBroker]:
+    """The configured Redis broker; without REDIS_URL, one on a redis-server of the test's own
+    (for tests of what another API process's announcements do here)."""
+    if isinstance(broker.broker, broker.RedisBroker):
+        yield broker.broker
+        return
+    from redis.asyncio import Redis
+
+    from tests.services import RedisServer
+
+    previous, server = broker.broker, RedisServer()
+    server.start()
+    relay = broker.RedisBroker(Redis.from_url(server.url))
+    broker.use(relay)
+    try:
+        yield relay
+    finally:
+        broker.use(previous)
+        await relay.close()
+        server.stop()
 
 
 @contextlib.contextmanager

@@ -6,18 +6,16 @@ cache's lifetime for a change nobody announced."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 
 import pytest
-from redis.asyncio import Redis
 
 from authz import tokens
 from domain import broker
 from domain.clock import clock
 from domain.models import Account, RefreshToken
-from tests.conftest import counting_queries
-from tests.services import RedisServer, redis_missing
+from tests.conftest import counting_queries, redis_broker
+from tests.services import redis_missing
 
 ME = "{ me { roles } }"
 TYPENAME = "{ __typename }"
@@ -99,27 +97,10 @@ async def test_role_changes_reach_the_cached_identity(gql, person):
     assert (await gql(ME, token=agent.token)).data["me"]["roles"] == ["cs_rep"]
 
 
-@contextlib.asynccontextmanager
-async def _redis_broker():
-    """The configured Redis broker; without REDIS_URL, one on a redis-server of the test's own."""
-    if isinstance(broker.broker, broker.RedisBroker):
-        yield broker.broker
-        return
-    previous, server = broker.broker, RedisServer()
-    server.start()
-    relay = broker.RedisBroker(Redis.from_url(server.url))
-    broker.use(relay)
-    try:
-        yield relay
-    finally:
-        broker.use(previous)
-        await relay.close()
-        server.stop()
-
 
 @pytest.mark.skipif(redis_missing() is not None, reason=redis_missing() or "")
 async def test_redis_relays_another_process_announcement(gql, person, runtime):
-    async with _redis_broker() as relay:
+    async with redis_broker() as relay:
         agent = await person("booking_agent")
         assert (await gql(TYPENAME, token=agent.token)).status == 200
         await RefreshToken.filter(account_id=agent.account.id).update(

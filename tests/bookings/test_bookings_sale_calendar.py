@@ -7,7 +7,6 @@ after the keeping time."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,11 +15,10 @@ from decimal import Decimal
 import httpx
 import pytest
 from booking_support import CANCEL, TODAY, D, book, create
-from redis.asyncio import Redis
 
 from domain import broker, sale_calendar
 from domain.models import InventoryNight
-from tests.conftest import counting_queries
+from tests.conftest import counting_queries, redis_broker
 from tests.services import ApiClient, ApiServer, RedisServer, redis_missing
 
 AVAILABLE = """
@@ -121,27 +119,10 @@ async def test_a_read_that_raced_with_a_change_is_not_kept(hotel):
     assert calendar.read([room_type_id], days) is None
 
 
-@contextlib.asynccontextmanager
-async def _redis_broker():
-    """The configured Redis broker; without REDIS_URL, one on a redis-server of the test's own."""
-    if isinstance(broker.broker, broker.RedisBroker):
-        yield broker.broker
-        return
-    previous, server = broker.broker, RedisServer()
-    server.start()
-    relay = broker.RedisBroker(Redis.from_url(server.url))
-    broker.use(relay)
-    try:
-        yield relay
-    finally:
-        broker.use(previous)
-        await relay.close()
-        server.stop()
-
 
 @pytest.mark.skipif(redis_missing() is not None, reason=redis_missing() or "")
 async def test_redis_relays_another_process_change(gql, hotel):
-    async with _redis_broker() as relay:
+    async with redis_broker() as relay:
         before = (await _offer(gql, "STD"))["available"]  # subscribes this process
         await InventoryNight.filter(room_type_id=hotel.pks['STD'], date=CHECK_IN).update(sold=1)
         await asyncio.wait_for(relay._access_subscribed.wait(), timeout=5)
@@ -156,19 +137,14 @@ async def test_redis_relays_another_process_change(gql, hotel):
         assert (await _offer(gql, "STD"))["available"] == before - 1
 
 
-@pytest.mark.parametrize("with_redis", [False, True], ids=["alone-without-redis", "redis"])
-def test_two_api_processes_answer_a_booking_made_through_either(tmp_path, with_redis):
-    """`hotel serve --workers 2`: once a booking is confirmed, every answer of either process
-    shows it: through Redis within moments; without Redis the processes keep no nights, since
-    neither would hear the other's bookings."""
-    if with_redis and redis_missing() is not None:
-        pytest.skip(redis_missing())
-    redis = RedisServer() if with_redis else None
-    if redis is not None:
-        redis.start()
+@pytest.mark.skipif(redis_missing() is not None, reason=redis_missing() or "")
+def test_two_api_processes_answer_a_booking_made_through_either(tmp_path):
+    """`hotel serve --workers 2` with Redis: once a booking is confirmed, every answer of either
+    process shows it within moments (long before the keeping time could have)."""
+    redis = RedisServer()
+    redis.start()
     server = ApiServer(
-        tmp_path, workers=2, BUDGET_ANONYMOUS_PER_MINUTE="100000000",
-        **({"REDIS_URL": redis.url} if redis is not None else {}),
+        tmp_path, workers=2, BUDGET_ANONYMOUS_PER_MINUTE="100000000", REDIS_URL=redis.url
     )
     agent = ApiClient(server.base)
     try:
@@ -191,7 +167,7 @@ def test_two_api_processes_answer_a_booking_made_through_either(tmp_path, with_r
             answers = set(pool.map(free, range(48)))
             # Redis relays in milliseconds: well within a second, and long before the keeping
             # time would have let a process forget on its own.
-            while with_redis and answers != {before - 1} and time.monotonic() - booked_at < 1:
+            while answers != {before - 1} and time.monotonic() - booked_at < 1:
                 answers = set(pool.map(free, range(16)))
         assert answers == {before - 1}
         assert time.monotonic() - booked_at < sale_calendar.KEEP_SECONDS
@@ -200,5 +176,29 @@ def test_two_api_processes_answer_a_booking_made_through_either(tmp_path, with_r
     finally:
         agent.close()
         server.stop()
-        if redis is not None:
-            redis.stop()
+        redis.stop()
+
+
+@pytest.mark.parametrize(
+    ("processes", "redis_url", "kept"),
+    [("1", None, True), ("", None, True), ("2", None, False), ("2", "redis://127.0.0.1:1/0", True)],
+)
+def test_processes_that_cannot_hear_each_other_keep_no_nights(
+    monkeypatch, settings, processes, redis_url, kept
+):
+    """Several API processes without Redis would not hear each other's bookings: they read the
+    calendar on every search (`hotel serve` tells each process how many there are)."""
+    from server import runtime as runtime_module
+
+    monkeypatch.setenv(runtime_module.API_PROCESSES_ENV, processes)
+    try:
+        runtime_module.configure_domain(settings.model_copy(update={"redis_url": redis_url}))
+        assert sale_calendar.calendar.keep_seconds == (sale_calendar.KEEP_SECONDS if kept else 0)
+        if not kept:
+            calendar, day = sale_calendar.calendar, dt.date(2027, 1, 5)
+            calendar.keep([1], [day], {1: {day: 4}}, {1: {}}, calendar.generation)
+            assert calendar.read([1], [day]) is None
+    finally:
+        monkeypatch.delenv(runtime_module.API_PROCESSES_ENV)
+        runtime_module.configure_domain(settings)
+    assert sale_calendar.calendar.keep_seconds == sale_calendar.KEEP_SECONDS
