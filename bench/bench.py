@@ -313,19 +313,22 @@ def resident_mb(server: subprocess.Popen) -> list[float]:
     return sizes
 
 
-async def steady_resident_mb(server: subprocess.Popen, seconds: float = 30) -> list[float]:
-    """Resident memory once it stops falling (bounded): a log-in burst leaves argon2id hashes
-    queued, each holding its 64 MiB of working memory until it finishes, so a reading taken
-    at once measures the queue, not what the process keeps."""
+async def steady_resident_mb(
+    server: subprocess.Popen, seconds: float = 30, still: int = 5
+) -> list[float]:
+    """Resident memory once it has stayed put for `still` readings a second apart (bounded): a
+    log-in burst leaves argon2id hashes queued, each holding its 64 MiB of working memory
+    while it runs, so a reading taken at once (or one second after another while both hash
+    threads are busy) measures the queue, not what the process keeps."""
     end = time.monotonic() + seconds
-    sizes = resident_mb(server)
+    readings = [resident_mb(server)]
     while time.monotonic() < end:
         await asyncio.sleep(1)
-        now = resident_mb(server)
-        if sum(now) >= sum(sizes) - 1:
-            return now
-        sizes = now
-    return sizes
+        readings.append(resident_mb(server))
+        recent = [sum(sizes) for sizes in readings[-still:]]
+        if len(recent) == still and max(recent) - min(recent) <= 2:
+            return readings[-1]
+    return readings[-1]
 
 
 async def wait_ready(base: str, server: subprocess.Popen, seconds: float = 120) -> None:
