@@ -273,6 +273,10 @@ async def authenticate_access_token(token: str, *, fresh: bool = False) -> Ident
         .first()
     )
     if link is None:
+        # A disabled account's sessions end with it: the client is told the reason (the
+        # account), not only its consequence (the session). Only refusals pay this look.
+        if await Account.filter(id=account_id, is_active=False).exists():
+            raise InvalidToken("UNAUTHENTICATED", "The account no longer exists or is disabled.")
         raise InvalidToken("TOKEN_REVOKED", "The session was ended; log in again.")
     if not link.account.is_active:
         raise InvalidToken("UNAUTHENTICATED", "The account no longer exists or is disabled.")

@@ -91,9 +91,10 @@ async def test_a_confirmed_termination_ends_every_way_in_of_the_staff_member(gql
     assert confirmed["errors"] == [] and confirmed["operation"]["status"] == "EXECUTED"
     assert json.loads(confirmed["operation"]["result"])["accountDisabled"] is True
 
-    # Every access token of every session is refused at once, cached or not.
+    # Every access token of every session is refused at once, cached or not, with the reason:
+    # the account is disabled.
     for token in (agent.token, login["accessToken"], again["accessToken"]):
-        assert _refused_with(await gql(ME, token=token)) == "TOKEN_REVOKED"
+        assert _refused_with(await gql(ME, token=token)) == "UNAUTHENTICATED"
     assert _refused_with(await gql(TYPENAME, token=api_secret)) == "TOKEN_REVOKED"
     refreshed = (await gql(REFRESH, {"r": agent.refresh_token})).data["refreshToken"]
     assert refreshed["accessToken"] is None and refreshed["errors"]
