@@ -14,6 +14,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from tortoise.expressions import F
+
 from authz.identity import ANONYMOUS_ROLE, GUEST_ROLE, PARTNER_ROLE, STAFF_ROLES
 from authz.tokens import KNOWN_SCOPES
 from domain import dual_review
@@ -52,8 +54,11 @@ async def sync_defaults() -> int:
     }
     missing = [r for r in default_rules() if (r.role, r.resource, r.action) not in known]
     if missing:
+        # Processes starting together (`hotel serve --workers N`) may add the same grants at
+        # once: the unique (role, resource, action) keeps one of each, and neither start fails.
         await RoleGrant.bulk_create(
-            [RoleGrant(role=r.role, resource=r.resource, action=r.action) for r in missing]
+            [RoleGrant(role=r.role, resource=r.resource, action=r.action) for r in missing],
+            ignore_conflicts=True,
         )
         await bump_version()
     return len(missing)
@@ -70,12 +75,10 @@ async def current_version() -> int:
 
 
 async def bump_version() -> None:
-    row = await AuthzVersion.get_or_none(id=1)
-    if row is None:
-        await AuthzVersion.create(id=1, version=1)
-    else:
-        row.version += 1
-        await row.save(update_fields=["version"])
+    """One more version, atomically: the row is created once whoever comes first, and each
+    bump adds one in the database, so concurrent bumps are all counted."""
+    await AuthzVersion.bulk_create([AuthzVersion(id=1, version=0)], ignore_conflicts=True)
+    await AuthzVersion.filter(id=1).update(version=F("version") + 1)
 
 
 def known_roles() -> tuple[str, ...]:

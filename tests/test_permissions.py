@@ -167,3 +167,20 @@ async def test_a_grant_change_needs_a_reason_and_a_full_rule(gql, person):
     no_action = await gql(query, {"reason": "audit", "action": " "}, token=admin.token)
     assert no_action.data["setRoleGrant"]["errors"][0]["code"] == "REQUIRED"
     assert await AuthorizationChange.all().count() == 0
+
+
+async def test_processes_starting_together_both_record_the_default_grants():
+    """`hotel serve --workers 2` on a new database: both processes add the default grants at
+    the same moment. Neither start fails (one did, with a unique-constraint error), every grant
+    is there once, and both bumps of the matrix version count."""
+    import asyncio
+
+    from authz import matrix
+    from domain.models import AuthzVersion, RoleGrant
+
+    await RoleGrant.all().delete()
+    await AuthzVersion.all().delete()
+    added = await asyncio.gather(matrix.sync_defaults(), matrix.sync_defaults())
+    assert added == [len(matrix.default_rules())] * 2  # both saw none and both tried
+    assert await RoleGrant.all().count() == len(matrix.default_rules())
+    assert await matrix.current_version() == 2
