@@ -167,3 +167,43 @@ async def test_arq_worker_runs_the_same_job_functions_from_redis(runtime):
     finally:
         await pool.aclose()
     assert await IdempotencyRecord.all().count() == 0
+
+
+async def test_a_worker_stopped_while_a_job_runs_still_stops_its_runtime():
+    """The stop signal cancels a running job. The worker's close must still run on_shutdown
+    (which stops the runtime) instead of ending on the job's CancelledError: the runtime's
+    database threads then kept the stopped `hotel worker` alive (seen in the robustness test,
+    which waited 30 s for the process after SIGTERM)."""
+    import asyncio
+    import signal
+
+    from arq import create_pool
+    from arq.worker import get_kwargs
+
+    from tests.services import RedisServer
+    from workers.settings import ResilientWorker, worker_settings
+
+    stopped: list[bool] = []
+
+    async def nothing(ctx: dict) -> None:
+        return None
+
+    async def shutdown(ctx: dict) -> None:
+        stopped.append(True)
+
+    server = RedisServer()
+    server.start()
+    try:
+        worker = ResilientWorker(
+            **get_kwargs(worker_settings(server.url, nothing, shutdown)), handle_signals=False
+        )
+        worker._pool = await create_pool(worker.redis_settings)
+        running = asyncio.create_task(asyncio.sleep(60))  # a job under way
+        worker.tasks["a-job"] = running
+        await asyncio.sleep(0)
+        worker.handle_sig(signal.SIGTERM)  # what `kill` does: the job is cancelled
+        await worker.close()
+    finally:
+        server.stop()
+    assert running.cancelled()
+    assert stopped == [True]

@@ -45,6 +45,15 @@ class ResilientWorker(Worker):
                 log.info("redis reachable again, the worker goes on")
             self._redis_down = False
 
+    async def close(self) -> None:
+        # A job the stop signal cancelled ends its task with CancelledError, which arq's close
+        # gathers without catching: it then never runs on_shutdown, and the runtime's database
+        # threads keep the stopped process alive. The jobs are database sweeps that a later run
+        # repeats, so their ends are awaited whatever they were.
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        self.tasks.clear()
+        await super().close()
+
 
 def _waiting_for_redis(settings: RedisSettings) -> RedisSettings:
     """A worker started while Redis is down waits for it (an hour, retrying every two seconds)
@@ -58,7 +67,7 @@ def run(settings_cls: type) -> None:
     """`hotel worker`: arq's `run_worker` with the worker that survives Redis outages."""
     try:
         ResilientWorker(**get_kwargs(settings_cls)).run()
-    except Exception:
+    except (Exception, asyncio.CancelledError):
         # The runtime the worker started was not stopped, and its threads would keep a worker
         # that does nothing alive: exit, so the supervisor starts a new one.
         log.exception("the worker stopped on an error")
