@@ -267,8 +267,8 @@ async def set_inventory_capacity(
             ErrorCode.CONFLICT, "Some nights have more rooms sold than that.", "capacity"
         )
     # The guard repeats in the UPDATE, so a booking committed meanwhile is never oversold.
+    # `open_inventory` above announced these nights, and this UPDATE is in the same commit.
     changed = await in_range.filter(sold__lte=capacity).update(capacity=capacity)
-    await _calendar_changed(room_type_id, [start, end - dt.timedelta(days=1)])
     if changed != (end - start).days:
         raise DomainError(
             ErrorCode.CONFLICT, "Some nights have more rooms sold than that.", "capacity"
@@ -293,8 +293,7 @@ async def set_nightly_rates(
     await NightlyRate.filter(room_type_id=room_type_id, date__gte=start, date__lt=end).update(
         amount=price
     )
-    await _calendar_changed(room_type_id, [start, end - dt.timedelta(days=1)])
-    await open_inventory(room_type_id, start, end)
+    await open_inventory(room_type_id, start, end)  # announces these nights to every process
     return len(days)
 
 

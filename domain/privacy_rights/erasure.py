@@ -33,10 +33,9 @@ from dataclasses import dataclass, field
 from tortoise.expressions import Q
 
 from authz.identity import Kind
-from domain import consents, personal_data
+from domain import access, consents, personal_data
 from domain.actor import Actor
 from domain.bookings.states import BookingStatus
-from domain.broker import announce_access_change
 from domain.clock import clock
 from domain.documents.kinds import Status as DocumentStatus
 from domain.errors import DomainError, ErrorCode
@@ -60,14 +59,12 @@ from domain.models import (
     Notification,
     OutboxEvent,
     Recommendation,
-    RefreshToken,
     SatisfactionSurvey,
 )
 from domain.outbox import EMAIL, SMS
 from domain.outbox import Status as OutboxStatus
 from domain.privacy_rights import scrub
 from domain.privacy_rights.footprint import Footprint
-from domain.unit_of_work import after_commit
 
 ERASED = scrub.ERASED
 ERASED_NAME = "Erased guest"
@@ -228,19 +225,8 @@ async def erase(actor: Actor, found: Footprint, request: DataSubjectRequest) -> 
         roles=[],
         language="",
     )
-    families = sorted(
-        set(
-            await RefreshToken.filter(account_id=account.id, revoked_at=None).values_list(
-                "family", flat=True
-            )
-        )
-    )
-    await RefreshToken.filter(account_id=account.id, revoked_at=None).update(revoked_at=now)
-    result.counts["sessions"] = len(families)
-    if families:
-        # Open sockets of those sessions hear of it once the deletion commits, and close.
-        subjects = [f"session:{family}" for family in families]
-        after_commit(lambda: announce_access_change(*subjects))
+    # Open sockets of its sessions hear of it once the deletion commits, and close.
+    result.counts["sessions"] = await access.end_sessions(account.id)
     await DownloadGrant.filter(account_id=account.id, expires_at__gt=now).update(expires_at=now)
     result.counts["tokens"] = await AccountToken.filter(account_id=account.id).delete()
     # Consents: the ledger stays as evidence; what is still granted is withdrawn.
